@@ -1,0 +1,78 @@
+"""Text helpers: escaping for Graphviz HTML-like labels, safe ids, and wording.
+
+Everything a program author controls (handle names, Python variable names, thread
+names, captions) reaches Graphviz only through ``esc``. Node and port ids are
+derived with ``safe_id`` so no user text is ever parsed as DOT syntax.
+"""
+from __future__ import annotations
+
+import re
+
+_SAFE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+# XML 1.0 forbids most control characters; Graphviz's HTML parser would reject them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def esc(text) -> str:
+    """Escape any value for use as text inside a Graphviz HTML-like label."""
+    s = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(text))
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+             .replace('"', "&quot;").replace("\n", " "))
+
+
+def safe_id(prefix: str, name) -> str:
+    """A DOT-safe, deterministic id: readable when the name is plain, hex otherwise."""
+    s = str(name)
+    if _SAFE.match(s):
+        return f"{prefix}_{s}"
+    return f"{prefix}_x{s.encode('utf-8').hex()}"
+
+
+def version_tuple(pyo3) -> tuple:
+    """'0.21' -> (0, 21); anything unparsable sorts before every release."""
+    try:
+        return tuple(int(p) for p in str(pyo3).split(".")[:2])
+    except (TypeError, ValueError):
+        return (0, 0)
+
+
+def count_name(trace) -> str:
+    """PyO3 renamed GIL_COUNT to ATTACH_COUNT in 0.26."""
+    if trace is not None and version_tuple(getattr(trace, "pyo3", None)) >= (0, 26):
+        return "ATTACH_COUNT"
+    return "GIL_COUNT"
+
+
+def gil_words(trace) -> tuple:
+    """How to say 'holds the GIL' / 'does not' in the release's own vocabulary."""
+    if trace is not None and version_tuple(getattr(trace, "pyo3", None)) >= (0, 26):
+        return ("attached", "detached")
+    return ("holds GIL", "no GIL")
+
+
+def release_label(trace) -> str:
+    """'PyO3 0.21 + gil-refs', with any --cfg flags after a comma."""
+    if trace is None:
+        return ""
+    text = f"PyO3 {trace.pyo3}"
+    features = tuple(getattr(trace, "features", ()) or ())
+    if features:
+        text += " + " + " + ".join(features)
+    cfg = tuple(getattr(trace, "cfg", ()) or ())
+    if cfg:
+        text += ", cfg " + ", ".join(cfg)
+    return text
+
+
+KIND_TEXT = {
+    "gil_ref": "&PyAny (GIL ref)",
+    "bound": "Bound",
+    "borrowed": "Borrowed",
+    "bound_ref": "&Bound",
+    "py": "Py",
+    "python": "Python<'py>",
+}
+
+
+def kind_text(kind) -> str:
+    return KIND_TEXT.get(kind, str(kind))

@@ -1,0 +1,105 @@
+"""What a frame reserves room for, so the picture stays still from step to step.
+
+A ``Universe`` lists every object, thread, handle name, Python variable and queue
+slot that a frame must draw or keep empty room for. Built from a whole trace, it
+is the same for every frame of that trace: every node id appears in every frame,
+in the same order, and grows nowhere. Built from one state (no trace given), it
+simply covers that state.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+import threading
+
+# Beyond this many cells a strip shows its first and last CAP entries around a
+# "… k more …" cell, so a huge pool cannot make a frame unreadable or slow to lay out.
+POOL_CAP = 6
+QUEUE_CAP = 6
+SLOT_CAP = 6
+OBJECT_CAP = 40
+HANDLE_CAP = 40
+
+
+@dataclass
+class Universe:
+    objects: list = field(default_factory=list)
+    threads: list = field(default_factory=list)
+    handles: dict = field(default_factory=dict)      # thread -> [handle names]
+    pool_cols: dict = field(default_factory=dict)    # thread -> reserved pool columns
+    slots: dict = field(default_factory=dict)        # oid -> reserved container slots
+    increfs: int = 0
+    decrefs: int = 0
+    py_vars: list = field(default_factory=list)
+    ever_increfs: bool = False
+
+    def add_state(self, st) -> None:
+        """Widen the universe so it also covers ``st``."""
+        _extend(self.objects, st.objects.keys())
+        _extend(self.threads, st.threads.keys())
+        for name, th in st.threads.items():
+            cols = len(th.owned)
+            if th.pool_marks:
+                cols = max(cols, max(th.pool_marks) + 1)
+            self.pool_cols[name] = max(self.pool_cols.get(name, 0), cols)
+        for oid, ob in st.objects.items():
+            self.slots[oid] = max(self.slots.get(oid, 0), len(ob.items))
+        for h in st.handles.values():
+            thread = h.thread if h.thread is not None else _first(st.threads)
+            if thread not in self.threads:
+                self.threads.append(thread)
+            _extend(self.handles.setdefault(thread, []), [h.name])
+        self.increfs = max(self.increfs, len(st.pending_increfs))
+        self.decrefs = max(self.decrefs, len(st.pending_decrefs))
+        self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
+        _extend(self.py_vars, st.py_vars.keys())
+
+
+def _extend(ordered: list, names) -> None:
+    """Append names not yet present, keeping first-seen order (sets would lose it)."""
+    seen = set(ordered)
+    for n in names:
+        if n not in seen:
+            ordered.append(n)
+            seen.add(n)
+
+
+def _first(mapping):
+    return next(iter(mapping), "main")
+
+
+def of_state(st) -> Universe:
+    u = Universe()
+    u.add_state(st)
+    return u
+
+
+# Building a universe reads every step once; a small cache keyed by the trace object
+# keeps ``draw_step(step, trace=t)`` linear over a whole trace instead of quadratic.
+_cache: "OrderedDict[int, tuple]" = OrderedDict()
+_lock = threading.Lock()
+_CACHE_SIZE = 16
+
+
+def of_trace(trace) -> Universe:
+    key = id(trace)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is trace:
+            _cache.move_to_end(key)
+            return hit[1]
+    u = Universe()
+    for step in trace.steps:
+        u.add_state(step.state)
+    with _lock:
+        _cache[key] = (trace, u)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return u
+
+
+def capped(items: list, cap: int):
+    """Split a list into (head, hidden count, tail) showing at most 2*cap entries."""
+    if len(items) <= 2 * cap + 1:
+        return list(items), 0, []
+    return list(items[:cap]), len(items) - 2 * cap, list(items[-cap:])

@@ -1,0 +1,184 @@
+"""HTML-like labels for the nodes of a frame: thread header, handle table, pool strip,
+heap object, reference-pool queue, Python variables and the legend.
+
+Every cell has a fixed size so a label's footprint depends only on what the
+universe reserves, never on the text in it; this is what keeps nodes from
+shifting when a refcount goes from 9 to 10 or a handle is renamed.
+"""
+from __future__ import annotations
+
+from . import palette as P
+from .labels import esc, safe_id, kind_text
+from .layout import capped
+
+H = 20          # row height in points
+CELL = 30       # width of one pool / queue / slot cell
+
+
+def _td(text="", *, port=None, bg=None, width=None, color=None, bold=False, italic=False,
+        strike=False, align="CENTER", colspan=1, size=10, border=None):
+    attrs = [f'HEIGHT="{H}"', 'FIXEDSIZE="TRUE"' if width else "", f'ALIGN="{align}"']
+    if width:
+        attrs.append(f'WIDTH="{width}"')
+    if port:
+        attrs.append(f'PORT="{port}"')
+    if bg:
+        attrs.append(f'BGCOLOR="{bg}"')
+    if colspan > 1:
+        attrs.append(f'COLSPAN="{colspan}"')
+    if border is not None:
+        attrs.append(f'BORDER="{border}"')
+    body = text
+    if bold:
+        body = f"<B>{body}</B>"
+    if italic:
+        body = f"<I>{body}</I>"
+    if strike:
+        body = f"<S>{body}</S>"
+    font = f'<FONT POINT-SIZE="{size}"' + (f' COLOR="{color}"' if color else "") + ">"
+    return f"<TD {' '.join(a for a in attrs if a)}>{font}{body or ' '}</FONT></TD>"
+
+
+def _table(rows, *, color=P.BLACK, bg=P.WHITE, border=1):
+    return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" '
+            f'COLOR="{color}" BGCOLOR="{bg}">' + "".join(f"<TR>{r}</TR>" for r in rows) + "</TABLE>>")
+
+
+def thread_header(name, th, *, count_name, words, touched, width):
+    held = th is not None and th.holds_gil
+    count = th.gil_count if th is not None else 0
+    bg = P.TOUCHED if touched else P.LIGHT
+    gil = _td(esc(words[0] if held else words[1]), width=width // 2, bold=held,
+              bg=P.GREEN if held else P.WHITE, color=P.WHITE if held else P.GREY)
+    return _table([
+        _td(f"thread {esc(name)}", width=width, bold=True, bg=bg, colspan=2),
+        gil + _td(f"{count_name} = {count}", width=width - width // 2),
+    ])
+
+
+def handle_table(names, handles, *, touched, width):
+    """One row per reserved handle name; names out of scope keep an empty row."""
+    head, hidden, tail = capped(names, 20)
+    rows = [_td("Rust handles", width=width, colspan=3, italic=True, color=P.GREY)]
+    for name in head + ([None] if hidden else []) + tail:
+        if name is None:
+            rows.append(_td(f"… {hidden} more …", width=width, colspan=3, color=P.GREY))
+            continue
+        h = handles.get(name)
+        port = safe_id("h", name)
+        if h is None:
+            rows.append(_td(width=width * 3 // 8) + _td(width=width * 4 // 8) + _td(port=port, width=width // 8))
+            continue
+        bg = P.TOUCHED if name in touched else None
+        gone = h.status != "live"
+        color = P.GREY if gone else None
+        kind = kind_text(h.kind)
+        if gone:
+            kind = f"{kind} ({h.status})"
+        elif h.borrows:
+            kind = f"{kind} of {h.borrows}"
+        rows.append(_td(esc(name), width=width * 3 // 8, bold=not gone, strike=gone, bg=bg, color=color)
+                    + _td(esc(kind), width=width * 4 // 8, bg=bg, color=color, size=9)
+                    + _td("●" if (h.obj and not gone) else "", port=port, width=width // 8, bg=bg))
+    return _table(rows)
+
+
+def pool_strip(th, *, columns, touched, note=None, cap=6):
+    """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts."""
+    if note:
+        return _table([_td(esc(note), width=200, italic=True, color=P.GREY, size=9)],
+                      color=P.GREY)
+    owned = list(th.owned) if th is not None else []
+    marks = list(th.pool_marks) if th is not None else []
+    width = max(len(owned), (max(marks) + 1) if marks else 0)
+    head, hidden, tail = capped(list(range(width)), cap)
+    shown = min(max(columns, width, 5), 2 * cap + 1)
+    indices = head + ([None] if hidden else []) + tail
+    indices += ["pad"] * (shown - len(indices))
+    mark_row, entry_row = [], []
+    for i in indices:
+        if i is None:
+            inner = [n for n, m in enumerate(marks, 1) if cap <= m < width - cap]
+            mark_row.append(_td("▼" + ",".join(map(str, inner)) if inner else "", width=CELL, size=8))
+            entry_row.append(_td(f"+{hidden}", width=CELL, color=P.GREY, size=9))
+            continue
+        if i == "pad":
+            mark_row.append(_td(width=CELL, size=8))
+            entry_row.append(_td(width=CELL, bg=P.WHITE))
+            continue
+        here = [n for n, m in enumerate(marks, 1) if m == i]
+        mark_row.append(_td("▼" + ",".join(map(str, here)) if here else "", width=CELL, size=8,
+                            color=P.ORANGE, bold=True))
+        if i < len(owned):
+            oid = owned[i]
+            entry_row.append(_td(esc(oid), port=f"p{i}", width=CELL, size=9,
+                                 bg=P.TOUCHED if oid in touched else P.LIGHT))
+        else:
+            entry_row.append(_td(width=CELL))
+    title = _td("owned objects (▼n: pool n starts)", width=CELL * len(indices),
+                colspan=len(indices), italic=True, color=P.GREY, size=8)
+    return _table([title, "".join(mark_row), "".join(entry_row)], border=0)
+
+
+def heap_object(oid, ob, *, slots, touched, width=120):
+    """Type and refcount; a freed object keeps its place, greyed; containers show slots."""
+    alive = ob is None or ob.alive
+    bg = P.TOUCHED if touched else (P.LIGHT if alive else P.FREED)
+    color = None if alive else P.GREY
+    typ = ob.type if ob is not None else ""
+    rc = "" if ob is None else (f"refcount {ob.refcount}" if alive else f"freed (refcount {ob.refcount})")
+    rows = [_td(f"{esc(oid)} · {esc(typ)}", width=width, bold=True, bg=bg, color=color),
+            _td(esc(rc), width=width, color=color, bg=None if alive else P.FREED)]
+    if slots:
+        items = list(ob.items) if ob is not None else []
+        head, hidden, tail = capped(list(range(len(items))), 2)
+        cells = [f"s{i}" for i in head] + ([None] if hidden else []) + [f"s{i}" for i in tail]
+        cells += ["pad"] * (min(slots, 5) - len(cells))
+        w = width // max(len(cells), 1)
+        row = "".join(_td(f"+{hidden}", width=w, size=8, color=P.GREY) if c is None else
+                      _td(width=w) if c == "pad" else
+                      _td(esc(items[int(c[1:])]), port=c, width=w, size=8) for c in cells)
+        rows.append(f'<TD COLSPAN="1" BORDER="0"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">'
+                    f'<TR>{row}</TR></TABLE></TD>')
+    return _table(rows, color=P.BLACK if alive else P.GREY)
+
+
+def queue_table(st, *, increfs, decrefs, show_increfs, touched, cap=6):
+    """The process-global ReferencePool: queued increfs and decrefs in order."""
+    head_bg = P.TOUCHED if touched else P.LIGHT
+    title = "ReferencePool POOL (global)"
+    if not getattr(st, "reference_pool_initialised", True):
+        title += ": not created yet"
+    rows_spec = ([("increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
+        [("decrefs", st.pending_decrefs, decrefs, "d")]
+    n = max(min(max(r[2], len(r[1]), 5), 2 * cap + 1) for r in rows_spec)
+    rows = [_td(esc(title), width=90 + CELL * n, colspan=n + 1, bold=True, bg=head_bg, size=9)]
+    for label, queue, _, prefix in rows_spec:
+        head, hidden, tail = capped(list(range(len(queue))), cap)
+        cells = [_td(f"pending {label}", width=90, size=9)]
+        for i in head + ([None] if hidden else []) + tail:
+            cells.append(_td(f"+{hidden}", width=CELL, size=8, color=P.GREY) if i is None else
+                         _td(esc(queue[i]), port=f"{prefix}{i}", width=CELL, size=9, bg=P.LIGHT))
+        cells += [_td(width=CELL)] * (n + 1 - len(cells))
+        rows.append("".join(cells))
+    return _table(rows)
+
+
+def py_var_table(names, py_vars, *, width=110):
+    rows = [_td("Python variables", width=width, colspan=2, italic=True, color=P.GREY)]
+    for name in names:
+        here = name in py_vars
+        rows.append(_td(esc(name) if here else "", width=width - 20, bold=True)
+                    + _td("●" if here else "", port=safe_id("v", name), width=20))
+    return _table(rows)
+
+
+def legend():
+    rows = [_td("legend", width=190, colspan=2, italic=True, color=P.GREY)]
+    for key in P.LEGEND_ORDER:
+        color, style, _, text = P.EDGE[key]
+        rows.append(_td(P.STYLE_GLYPH[style], width=40, color=color, bold=True)
+                    + _td(esc(text), width=150, align="LEFT", size=9))
+    rows.append(_td("", width=40, bg=P.TOUCHED) + _td("changed by this step", width=150, align="LEFT", size=9))
+    rows.append(_td("", width=40, bg=P.FREED) + _td("freed object (kept in place)", width=150, align="LEFT", size=9))
+    return _table(rows, color=P.GREY)
