@@ -1,0 +1,119 @@
+"""Pages, or parts of pages, generated from data at build time.
+
+- ``<!-- bd-api-timeline -->``: the API timeline table, from docs/data/api-timeline.yml (the same
+  file tools/rustcheck turns into compile probes).
+- ``<!-- bd-simplifications -->``: every ``Simplification:`` note in bound_demo/'s source, with
+  the file and line it sits on, so the list of places the model departs from PyO3 cannot drift.
+- ``<!-- bd-witness-results -->``: the model-versus-real-PyO3 comparison, from
+  witness/results.json once the witness writes it (format described on the page itself).
+- ``<!-- bd-rustcheck-summary -->``: how many snippets and probes the last harness run checked.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMELINE = ROOT / "docs" / "data" / "api-timeline.yml"
+WITNESS = ROOT / "witness" / "results.json"
+RUSTCHECK = ROOT / ".build" / "rustcheck" / "report.json"
+
+
+def _cell(value) -> str:
+    return "—" if value in (None, "") else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def api_timeline() -> str:
+    rows = yaml.safe_load(TIMELINE.read_text())["apis"]
+    out = ["| API | Added | Deprecated | Behind a feature | Removed | Use instead | Checked |",
+           "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        gated = f"{r['gated']} (`{r['gate']}`)" if "gated" in r else None
+        checked = "probe compiled" if "probe" in r else "—"
+        out.append(f"| `{r['api']}` | {_cell(r.get('added'))} | {_cell(r.get('deprecated'))} | "
+                   f"{_cell(gated)} | {_cell(r.get('removed'))} | {_cell(r.get('replaced_by'))} | {checked} |")
+    notes = [f"- **`{r['api']}`**: {r['note'].strip()}" for r in rows if r.get("note")]
+    return "\n".join(out) + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
+
+
+_TAG = re.compile(r"Simplification:\s*(.*)")
+
+
+def simplifications() -> str:
+    """A note starts at ``Simplification:`` and runs on over the following comment lines."""
+    items = []
+    for path in sorted((ROOT / "bound_demo").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            m = _TAG.search(line)
+            if not m:
+                continue
+            text = [m.group(1).strip()]
+            in_comment = line.lstrip().startswith("#")
+            for nxt in lines[i + 1:]:
+                s = nxt.strip()
+                if in_comment and s.startswith("#") and s.lstrip("# ") and "Simplification:" not in s:
+                    text.append(s.lstrip("# "))
+                elif not in_comment and s and not s.startswith(('"""', "'''")) and "Simplification:" not in s:
+                    text.append(s)
+                else:
+                    break
+            rel = path.relative_to(ROOT).as_posix()
+            items.append(f"- {html.escape(' '.join(text))} <small>(`{rel}`, line {i + 1})</small>")
+    if not items:
+        return ("!!! note \"Nothing tagged yet\"\n    No `Simplification:` note exists in `bound_demo/` "
+                "yet; this list fills itself in as the model's source gains them.\n")
+    return f"{len(items)} places where the model is simpler than PyO3:\n\n" + "\n".join(items) + "\n"
+
+
+def witness_results() -> str:
+    if not WITNESS.exists():
+        return ("!!! note \"No witness results in this build\"\n"
+                "    `witness/results.json` does not exist yet. When the witness writes it, this "
+                "section lists every scenario, release and probe it ran and whether the model agreed.\n")
+    runs = json.loads(WITNESS.read_text())["runs"]
+    agree = sum(1 for r in runs if r["agree"])
+    out = [f"**{agree} of {len(runs)}** runs agree with real PyO3.", "",
+           "| Scenario | PyO3 | Features | Agrees | Differences |", "|---|---|---|---|---|"]
+    for r in runs:
+        diffs = "; ".join(r.get("differences", [])) or "—"
+        out.append(f"| `{r['scenario']}` | {r['pyo3']} | {_cell(', '.join(r.get('features', [])))} | "
+                   f"{'yes' if r['agree'] else '**no**'} | {_cell(diffs)} |")
+    return "\n".join(out) + "\n"
+
+
+def rustcheck_summary() -> str:
+    if not RUSTCHECK.exists():
+        return "*The compile harness has not run before this build, so no figures are shown.*\n"
+    report = json.loads(RUSTCHECK.read_text())
+    if report.get("skipped"):
+        return f"*The compile harness was skipped in this build: {report['skipped']}.*\n"
+    snippets = report["snippets"]
+    files = [s for s in snippets if not s["file"].startswith("timeline:")]
+    probes = [s for s in snippets if s["file"].startswith("timeline:")]
+    releases = sorted({s["release"] + "".join("+" + f for f in s["features"]) for s in files})
+    ok = sum(s["ok"] for s in snippets)
+    return (f"Last run (rustc {report['toolchain']}): **{len(files)}** example files against "
+            f"**{len(releases)}** PyO3 builds ({', '.join(releases)}) and **{len(probes)}** timeline "
+            f"probes; {ok} of {len(snippets)} as promised; {report['seconds']} s.\n")
+
+
+MARKERS = {
+    "bd-api-timeline": api_timeline,
+    "bd-simplifications": simplifications,
+    "bd-witness-results": witness_results,
+    "bd-rustcheck-summary": rustcheck_summary,
+}
+
+
+def on_page_markdown(markdown, page, config, files):
+    for name, render in MARKERS.items():
+        marker = f"<!-- {name} -->"
+        if marker in markdown:
+            markdown = markdown.replace(marker, render())
+    return markdown

@@ -1,0 +1,109 @@
+"""Step players in pages: one marker in Markdown becomes a static, self-contained HTML player.
+
+    <!-- bd-player scenario="gilref_loop" pyo3="0.20,0.21" features="" -->
+    <!-- bd-player program="py_clone" pyo3="0.21,0.22+py-clone" -->
+
+``scenario`` names a program shipped with the package (bound_demo/scenarios/NAME.json);
+``program`` names one written for a docs page (docs/programs/NAME.json). ``pyo3`` lists the
+releases to run it under, side by side; ``+feature`` after a release adds a Cargo feature to
+that run only, ``features`` adds features to every run, ``cfg`` adds --cfg flags.
+
+The traces are computed by bound_demo itself at build time, so a page can never show a picture
+the model would not draw. Until bound_demo.run and bound_demo.views.player_html exist, the
+marker renders a visible placeholder (tests/site reports it) instead of breaking the build.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKER = re.compile(r"<!--\s*bd-player\s+(.*?)-->", re.S)
+ATTR = re.compile(r'(\w+)="([^"]*)"')
+log = logging.getLogger("mkdocs.hooks.players")
+
+
+def _program_path(attrs: dict[str, str]) -> Path:
+    if "scenario" in attrs:
+        path = ROOT / "bound_demo" / "scenarios" / f"{attrs['scenario']}.json"
+    elif "program" in attrs:
+        path = ROOT / "docs" / "programs" / f"{attrs['program']}.json"
+    else:
+        raise ValueError("a bd-player marker needs scenario=\"...\" or program=\"...\"")
+    return path
+
+
+def _runs(attrs: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
+    common = tuple(f for f in attrs.get("features", "").split(",") if f)
+    runs = []
+    for item in attrs["pyo3"].split(","):
+        release, *extra = item.strip().split("+")
+        runs.append((release, common + tuple(extra)))
+    return runs
+
+
+def _api():
+    """(run, player_html), or None while the package does not provide them yet."""
+    try:
+        package = importlib.import_module("bound_demo")
+        views = importlib.import_module("bound_demo.views")
+        return package.run, views.player_html
+    except (ImportError, AttributeError):
+        return None
+
+
+@lru_cache(maxsize=None)
+def render(marker_attrs: str) -> str:
+    """HTML for one marker; cached because Home and the migration pages share scenarios."""
+    attrs = dict(ATTR.findall(marker_attrs))
+    path = _program_path(attrs)
+    runs = _runs(attrs)
+    label = ", ".join(r + "".join(f" + {f}" for f in fs) for r, fs in runs)
+    api = _api()
+    if api is None or not path.exists():
+        what = path.relative_to(ROOT).as_posix()
+        reason = "the model's player is not available yet" if api is None else f"{what} does not exist yet"
+        return (
+            '<div class="bd-player-placeholder admonition note">'
+            f'<p class="admonition-title">Animation: {html.escape(what)} under PyO3 {html.escape(label)}</p>'
+            f"<p>Placeholder: {html.escape(reason)}.</p></div>"
+        )
+    run, player_html = api
+    cfg = tuple(c for c in attrs.get("cfg", "").split(",") if c)
+    traces = [run(str(path), pyo3=release, features=features, cfg=cfg) for release, features in runs]
+    return player_html(traces if len(traces) > 1 else traces[0])
+
+
+def on_page_markdown(markdown, page, config, files):
+    # The HTML goes in after Markdown has run (on_page_content), so nothing inside a player
+    # (scripts, blank lines, indentation) can be reinterpreted as Markdown.
+    slots = []
+
+    def slot(match: re.Match) -> str:
+        slots.append(match.group(1))
+        return f'<div class="bd-player-slot" data-slot="{len(slots) - 1}"></div>'
+
+    markdown = MARKER.sub(slot, markdown)
+    page.bd_player_slots = slots
+    return markdown
+
+
+def on_page_content(content, page, config, files):
+    for i, attrs in enumerate(getattr(page, "bd_player_slots", [])):
+        try:
+            player = render(attrs)
+        except Exception as exc:  # a broken scenario must fail the strict build, with its page
+            log.error("bd-player %s on %s: %s: %s", attrs.strip(), page.file.src_uri, type(exc).__name__, exc)
+            player = ""
+        content = content.replace(f'<div class="bd-player-slot" data-slot="{i}"></div>', player, 1)
+    return content
+
+
+def on_pre_build(config):
+    # `mkdocs serve` rebuilds in one process: forget players drawn from the previous code.
+    render.cache_clear()
