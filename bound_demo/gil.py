@@ -1,0 +1,138 @@
+"""The GIL as PyO3 counts it: `GIL_COUNT` (0.26+: `ATTACH_COUNT`), `with_gil`/`attach`,
+`allow_threads`/`detach` (`SuspendGIL`), and the trampolines of `#[pyfunction]` and
+`tp_dealloc`.
+
+Mirrors `Python::with_gil` (v0.20.3:src/marker.rs L427-L435), `GILGuard::acquire` and
+`acquire_unchecked` (v0.20.3:src/gil.rs L171-L241, v0.21.2 L173-L231, v0.22.6 L151-L251,
+v0.23.5 L139-L247), `AttachGuard` (v0.29.2:src/internal/state.rs L67-L184), `SuspendGIL`
+(v0.20.3:src/gil.rs L299-L318; v0.29.2 `SuspendAttach` L251-L273) and the trampolines in
+src/impl_/trampoline.rs (v0.20.3 L171-L229, v0.21.2 L175-L191, v0.22.6 L176-L191).
+
+The count is PyO3's own per-thread counter, not CPython's GIL state: `holds_gil` tracks the
+latter (`PyGILState_Ensure`/`Release`, `PyEval_SaveThread`/`RestoreThread`).
+"""
+
+from __future__ import annotations
+
+from . import errors, gilpool, reference_pool
+from .events import E
+
+
+def _check_deadlock(r, op):
+    """A thread blocked in a thread block still holds what it held; a GIL it holds is lost."""
+    m, tid = r.m, r.cur.tid
+    for t in r.waiting:
+        if t != tid and m.threads[t].holds:
+            raise errors.deadlock(m.threads[tid].name, m.threads[t].name)
+
+
+def acquire(r, op):
+    """`Python::with_gil` / `Python::attach`: Ensured when the count is 0, else nested."""
+    m, prof, tid = r.m, r.prof, r.cur.tid
+    th = m.threads[tid]
+    if th.count > 0:
+        if prof.nested_guard_counts:
+            # 0.22+: `GILGuard::Assumed` — count + 1, then a drain.
+            m.set_count(tid, th.count + 1)
+            r.step(E.gil_assumed, op, th.count, -1, r.deprecation(op, "with_gil"))
+            reference_pool.update_counts(r, op, "GILGuard::assume")
+            r.run_block(op, token=True)
+            m.set_count(tid, th.count - 1)
+            r.step(E.gil_assumed_end, op, th.count, -1)
+        else:
+            # 0.20/0.21: `acquire_unchecked` returns None: no pool, no count, no drain.
+            r.step(E.gil_nested, op, th.count, -1, r.deprecation(op, "with_gil"))
+            r.run_block(op, token=True)
+            r.step(E.gil_nested_end, op, th.count, -1)
+        r.finish_block(op)
+        return
+    _check_deadlock(r, op)
+    m.set_holds(tid, True)  # PyGILState_Ensure
+    dep = r.deprecation(op, "with_gil")
+    if prof.pool_counts_gil:
+        gilpool.pool_new(r, op, E.gil_ensure, dep)
+    else:
+        m.set_count(tid, th.count + 1)
+        if prof.owned_pool:
+            m.mark_push(tid, th.owned.n)
+        r.step(E.gil_ensure, op, th.owned.n if prof.owned_pool else -1, th.count, dep)
+        if prof.owned_pool:
+            reference_pool.update_counts(r, op, "GILPool::new")
+        reference_pool.update_counts(r, op, "GILGuard::acquire")
+    r.run_block(op, token=True)
+    if prof.pool_counts_gil:
+        gilpool.pool_drop(r, op, E.pool_drop, {"inside": r.prof.acquire_name})
+        m.set_holds(tid, False)  # PyGILState_Release after the pool's drop
+        r.step(E.gil_release, op, -1, th.count, {"released": True})
+    else:
+        if prof.owned_pool:
+            gilpool.pool_drop(r, op, E.pool_drop, {"inside": r.prof.acquire_name})
+        m.set_holds(tid, False)
+        m.set_count(tid, th.count - 1)
+        r.step(E.gil_release, op, -1, th.count, {"released": True})
+    r.finish_block(op)
+
+
+def suspend(r, op):
+    """`py.allow_threads(|| ...)` / `py.detach(|| ...)`: count saved and set to 0, GIL released."""
+    m, tid = r.m, r.cur.tid
+    th = m.threads[tid]
+    saved = th.count
+    m.set_count(tid, 0)
+    m.set_holds(tid, False)  # PyEval_SaveThread
+    r.step(E.allow_enter, op, saved, 0, r.deprecation(op, "allow_threads"))
+    r.run_block(op, token=False, region=True)
+    m.set_count(tid, saved)
+    _check_deadlock(r, op)
+    m.set_holds(tid, True)  # PyEval_RestoreThread
+    r.step(E.allow_exit, op, saved, -1)
+    reference_pool.update_counts(r, op, "SuspendGIL::drop")
+    r.finish_block(op)
+
+
+def trampoline(r, op):
+    """A `#[pyfunction]` called from Python: 0.20/0.21 open a GILPool, 0.22+ an assumed guard."""
+    m, prof, tid = r.m, r.prof, r.cur.tid
+    th = m.threads[tid]
+    held = th.holds
+    if not held:
+        _check_deadlock(r, op)
+        m.set_holds(tid, True)  # Python is running on this thread, so it holds the GIL
+    if prof.trampoline_pool:
+        gilpool.pool_new(r, op, E.trampoline_enter)
+    else:
+        m.set_count(tid, th.count + 1)
+        r.step(E.trampoline_enter, op, -1, th.count)
+        reference_pool.update_counts(r, op, "GILGuard::assume")
+    result = r.run_block(op, token=True, convert_result=True)
+    if prof.trampoline_pool:
+        gilpool.pool_drop(r, op, E.trampoline_exit)
+    else:
+        m.set_count(tid, th.count - 1)
+        r.step(E.trampoline_exit, op, -1, th.count)
+    if not held:
+        m.set_holds(tid, False)
+    r.python_receives(op, result)
+
+
+def dealloc_trampoline(r, oid, op):
+    """PyO3's `tp_dealloc` for a `#[pyclass]`: a pool (0.20/0.21) or assumed guard (0.22+)
+    around the Rust drop, which drains POOL. With nothing to drain it changes nothing
+    visible, so no step is shown."""
+    m, prof, tid = r.m, r.prof, r.cur.tid
+    pending = m.pinc.n or m.pdec.n
+    if prof.lazy_reference_pool and not m.pool_init:
+        pending = 0
+    if not pending:
+        return
+    th = m.threads[tid]
+    extra = {"freed": oid}
+    if prof.pool_counts_gil:
+        gilpool.pool_new(r, op, E.dealloc_enter, extra)
+        gilpool.pool_drop(r, op, E.dealloc_exit, extra)
+    else:
+        m.set_count(tid, th.count + 1)
+        r.step(E.dealloc_enter, op, -1, th.count, extra)
+        reference_pool.update_counts(r, op, "GILGuard::assume")
+        m.set_count(tid, th.count - 1)
+        r.step(E.dealloc_exit, op, -1, th.count, extra)

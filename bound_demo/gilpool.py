@@ -1,0 +1,58 @@
+"""The owned-object pool: `OWNED_OBJECTS`, `GILPool`, `register_owned`, `new_pool`, `with_pool`.
+
+Mirrors src/gil.rs of v0.20.3 (L27-L44, `GILPool::new` L378-L395, `Drop for GILPool`
+L404-L428, `register_owned` L466-L478), identical in v0.21.2, and v0.22.6 with feature
+`gil-refs` (L420-L473), where the pool no longer touches `GIL_COUNT` (PR #4188). Removed in
+0.23. A pool is only a watermark: `start = len(OWNED_OBJECTS)` when it is created; its drop
+takes every entry from `start` on off the vector *first*, then decrefs them oldest first.
+Creating a pool drains the reference pool; dropping one does not.
+"""
+
+from __future__ import annotations
+
+from . import heap, reference_pool
+from .events import E
+
+
+def register_owned(r, oid):
+    """`register_owned`: the pool takes over a reference the caller owns (no refcount change)."""
+    r.m.pool_push(r.cur.tid, oid)
+
+
+def pool_new(r, op, event, extra=None):
+    """`GILPool::new`: [0.20/0.21: GIL_COUNT += 1], drain POOL, record the watermark."""
+    m, tid = r.m, r.cur.tid
+    th = m.threads[tid]
+    if r.prof.pool_counts_gil:
+        m.set_count(tid, th.count + 1)
+    m.mark_push(tid, th.owned.n)
+    r.step(event, op, th.owned.n, th.count, extra)
+    reference_pool.update_counts(r, op, "GILPool::new")
+
+
+def pool_drop(r, op, event, extra=None):
+    """`Drop for GILPool`: split off the entries past the watermark, decref them FIFO."""
+    m, tid = r.m, r.cur.tid
+    th = m.threads[tid]
+    start = th.marks[-1]
+    n = th.owned.n
+    objs = []
+    if start < n:
+        objs = [th.owned.get(i) for i in range(start, n)]
+        m.pool_truncate(tid, start)
+    first = True
+    for oid in objs:
+        heap.decref(r, oid, E.pool_decref, op, {"first": len(objs)} if first else None)
+        first = False
+    m.mark_pop(tid)
+    if r.prof.pool_counts_gil:
+        m.set_count(tid, th.count - 1)
+    r.step(event, op, len(objs), th.count, extra)
+
+
+def new_pool(r, op):
+    """`unsafe { py.new_pool() }` / `py.with_pool(|py| ...)`: a pool around the body."""
+    pool_new(r, op, E.pool_new, r.deprecation(op, "pool"))
+    r.run_block(op, token=True)
+    pool_drop(r, op, E.pool_drop)
+    r.finish_block(op)

@@ -1,0 +1,53 @@
+"""Python objects and their refcounts: CPython's `Py_INCREF`, `Py_DECREF` and deallocation.
+
+Mirrors CPython's object header (`ob_refcnt`) and, for containers, `list_dealloc` /
+`tupledealloc` in Objects/listobject.c and Objects/tupleobject.c, which release their items
+from the last slot to the first. An instance of a `#[pyclass]` is freed through PyO3's
+`tp_dealloc` trampoline (src/impl_/trampoline.rs, `dealloc`), which opens a `GILPool`
+(0.20, 0.21) or an assumed `GILGuard` (0.22+) and therefore drains the global reference
+pool, re-entrantly, before the object's memory goes (spec section 8.3, pitfall 7).
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .events import E
+
+TYPECODE = {"object": 0, "list": 1, "dict": 2, "tuple": 3}
+
+
+def incref(r, oid, event, op, extra=None):
+    """`Py_INCREF`: +1 at once. One step."""
+    rc = r.m.rc.get(oid)
+    if rc <= 0:
+        raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
+    r.m.set_rc(oid, rc + 1)
+    r.step(event, op, oid, rc + 1, extra)
+
+
+def decref(r, oid, event, op, extra=None):
+    """`Py_DECREF`: -1 at once; at zero the object is deallocated. One step, then the cascade."""
+    m = r.m
+    rc = m.rc.get(oid) - 1
+    if rc < 0:
+        raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
+    m.set_rc(oid, rc)
+    r.step(event, op, oid, rc, extra)
+    if rc == 0:
+        dealloc(r, oid, op)
+
+
+def dealloc(r, oid, op):
+    """Free an object: a container drops its slots (last first); a pyclass runs PyO3's trampoline."""
+    m = r.m
+    t = m.types[oid]
+    if t == 0:
+        r.dealloc_trampoline(oid, op)
+    elif t in (1, 3):
+        slots = m.items.get(oid)
+        if slots:
+            from .pvec import snap_list
+            items = snap_list(slots)
+            m.items_clear(oid)
+            for item in reversed(items):
+                decref(r, item, E.release_item, op, {"container": oid})

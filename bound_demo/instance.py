@@ -1,0 +1,448 @@
+"""Handles: GIL refs (`&'py PyAny`), `Bound<'py, T>`, `Borrowed<'a, 'py, T>`, `&Bound` and
+`Py<T>`, and what each of their operations does to refcounts and pools.
+
+Mirrors the tables of spec section 4: v0.20.3:src/instance.rs (`Py`: `as_ref` L307,
+`into_ref` L354, `clone_ref` L577, `Clone`/`Drop` L999-L1015), src/conversion.rs
+(`from_owned_ptr` registers, `from_borrowed_ptr` does not, L544-L553), src/types/list.rs
+L127-L133 (`PyList::get_item`: +1 then registered) and src/types/tuple.rs L154-L159
+(`PyTuple::get_item`: a borrowed cast); v0.21.2:src/instance.rs (`Bound` `Clone`/`Drop`
+L400-L412, `unbind` L473, `as_gil_ref`/`into_gil_ref` L491-L515, `Borrowed` L531-L697,
+`Py::bind`/`into_bound`/`bind_borrowed` L1264-L1279, `drop_ref` L1348); v0.29.2 unchanged
+(src/instance.rs L820-L999).
+
+Each `op_*` function first checks Rust's rules (moves, borrows, `'py`, `Send`), then calls
+the heap, pool and reference-pool primitives that do the PyO3 work.
+"""
+
+from __future__ import annotations
+
+from . import errors, gilpool, heap, reference_pool
+from .events import E
+
+OPS = ("new", "clone", "clone_ref", "drop", "drop_ref", "unbind", "into_bound", "bind",
+       "bind_borrowed", "as_borrowed", "to_owned", "into_gil_ref", "as_gil_ref", "into_py",
+       "into_ref", "as_ref", "append", "get_item", "get_borrowed_item")
+COPY_KINDS = ("gil_ref", "borrowed", "bound_ref", "python")
+KIND_WORDS = {
+    "gil_ref": "GIL ref (`&'py PyAny`)", "bound": "`Bound<'py, T>`",
+    "borrowed": "`Borrowed<'a, 'py, T>`", "bound_ref": "`&Bound<'py, T>`",
+    "py": "`Py<T>`", "python": "`Python<'py>` token",
+}
+TYPE_NAMES = {0: "PyAny", 1: "PyList", 2: "PyDict", 3: "PyTuple"}
+
+
+class Value:
+    """A value leaving a block (`return`): what the enclosing scope receives."""
+
+    __slots__ = ("name", "kind", "oid", "owns", "borrows", "token", "region")
+
+    def __init__(self, h):
+        self.name, self.kind, self.oid, self.owns = h.name, h.kind, h.oid, h.owns
+        self.borrows, self.token, self.region = h.borrows, h.token, h.region
+
+
+# ---- API availability per release (read from the profile) ----------------------------------
+def _gil_ref_missing(prof, what):
+    if prof.pyo3 == "0.22":
+        return errors.absent(what, prof.pyo3, "in 0.22 the GIL Refs API needs the `gil-refs` "
+                             "feature; better, use the Bound API (`Bound::new`, `*_bound`).")
+    if prof.bound_api:
+        return errors.absent(what, prof.pyo3, "GIL Refs and the pool were removed in 0.23; use "
+                             "`Bound<'py, T>`, which releases its reference when dropped.")
+    return errors.absent(what, prof.pyo3, "this needs PyO3 0.21 or newer.")
+
+
+def _bound_missing(prof, what):
+    return errors.absent(what, prof.pyo3, "the Bound API (`Bound`, `Borrowed`, `Py::bind`) "
+                         "arrives in 0.21; in 0.20 use GIL refs (`PyCell::new`) or `Py<T>`.")
+
+
+GIL_REF_NOTE = ("deprecated in {v}: GIL Refs (`&'py PyAny`) are on their way out; use the Bound "
+                "API{feat}.")
+BOUND_ONLY = ("unbind", "into_bound", "bind", "bind_borrowed", "as_borrowed", "to_owned",
+              "drop_ref", "get_borrowed_item")
+
+
+def api_check(prof, op):
+    """(error, notes) for an op in this release: absent APIs and deprecation notes."""
+    k, notes = op.kind, []
+    gil_ref_note = GIL_REF_NOTE.format(
+        v=prof.pyo3, feat=" (the `gil-refs` feature only silences the warning in 0.21)"
+        if prof.pyo3 == "0.21" else "")
+    if k == "with_gil" or k == "allow_threads":
+        new = "attach" if k == "with_gil" else "detach"
+        api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
+        if not prof.with_gil_names:
+            return errors.absent(api, prof.pyo3, f"renamed `{new}` in 0.26 and removed in 0.28; "
+                                 f"use `{new}`."), notes
+        if prof.with_gil_deprecated:
+            notes.append(f"deprecated since 0.26: `{api}` was renamed `{new}`.")
+    elif k in ("attach", "detach"):
+        if not prof.attach_names:
+            old = "with_gil" if k == "attach" else "allow_threads"
+            return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in 0.26; in this "
+                                 f"release use `{old}`."), notes
+    elif k in ("new_pool", "with_pool"):
+        if not prof.gil_ref_api:
+            return _gil_ref_missing(prof, f"Python::{k}"), notes
+        if prof.gil_ref_deprecated:
+            notes.append(f"deprecated in {prof.pyo3}: `GILPool` and `{k}` go with GIL Refs; "
+                         f"with the Bound API nothing waits in a pool.")
+    elif k == "new":
+        api = op.d["api"]
+        if api == "gil_ref":
+            if not prof.gil_ref_api:
+                return _gil_ref_missing(prof, "PyCell::new / GIL-ref constructors"), notes
+            if prof.gil_ref_deprecated:
+                notes.append(gil_ref_note)
+        elif api == "bound" and not prof.bound_api:
+            return _bound_missing(prof, "Bound::new / `*_bound` constructors"), notes
+    elif k in BOUND_ONLY:
+        if not prof.bound_api:
+            return _bound_missing(prof, k), notes
+    elif k in ("into_gil_ref", "as_gil_ref"):
+        if not prof.bound_api:
+            return _bound_missing(prof, k), notes
+        if not prof.gil_ref_api:
+            return _gil_ref_missing(prof, f"Bound::{k}"), notes
+        if prof.gil_ref_deprecated:
+            notes.append(gil_ref_note)
+    elif k in ("into_ref", "as_ref"):
+        if not prof.gil_ref_api:
+            return _gil_ref_missing(prof, f"Py::{k}"), notes
+        if prof.gil_ref_deprecated:
+            notes.append(gil_ref_note)
+    elif k == "into_py":
+        m = int(prof.pyo3.split(".")[1])
+        if m >= 25:
+            return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
+                                 "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`."), notes
+        if m >= 23:
+            notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
+    return None, notes
+
+
+# ---- Rust's rules -------------------------------------------------------------------------
+def use(r, op, name):
+    """Resolve a handle and check that Rust would let this code use it here."""
+    h = r.lookup(name, op)
+    if h.status != "live" and h.kind not in COPY_KINDS:
+        raise errors.use_after_move(name, h.moved_at or "an earlier op")
+    cur = r.cur
+    if h.tid != cur.tid:
+        raise errors.not_sent(name, r.m.threads[cur.tid].name)
+    if h.kind != "py" and h.region is not cur.region:
+        where = "this thread" if cur.block is not None and cur.block.kind == "thread" else \
+            f"the `{r.prof.acquire_name.replace('with_gil', 'allow_threads').replace('attach', 'detach')}` closure"
+        raise errors.not_send(name, KIND_WORDS[h.kind], where)
+    b = h.borrows
+    while b is not None:
+        if b.status != "live" and b.kind not in COPY_KINDS:
+            raise errors.borrow_outlived(name, b.name, b.moved_at or "an earlier op")
+        b = b.borrows
+    if h.oid >= 0 and r.m.rc.get(h.oid) <= 0:
+        raise errors.use_after_free(name, f"o{h.oid + 1}")
+    return h
+
+
+def need_token(r, what):
+    if r.cur.token is None:
+        raise errors.no_token(what)
+
+
+def move(r, h, op):
+    h.status, h.moved_at = "moved", op.path
+    r.publish(h)
+
+
+def _obj(r, h, op):
+    if h.oid < 0:
+        raise errors.compile_error(f"`{h.name}` is a `Python<'py>` token, not a Python object",
+                                   "E0308")
+    return h.oid
+
+
+def _kind_error(h, method, fix):
+    return errors.compile_error(f"no method `{method}` on `{h.name}`, a {KIND_WORDS[h.kind]}. "
+                                f"Fix: {fix}", "E0599")
+
+
+# ---- drops ---------------------------------------------------------------------------------
+def drop_handle(r, h, op, implicit):
+    """`drop(h)` or the implicit drop at scope end, with that handle kind's effect."""
+    event = E.implicit_drop if implicit else E.drop
+    op = op or r.current_op
+    if h.kind in COPY_KINDS:
+        if not implicit:
+            r.step(E.drop, op, h.oid, -1, {"name": h.name, "copy": True})
+        return
+    h.status, h.moved_at = "dropped", op.path if op else None
+    r.publish(h)
+    extra = {"name": h.name}
+    if h.kind == "bound":
+        heap.decref(r, h.oid, event, op, extra)
+    else:
+        reference_pool.register_decref(r, h.oid, op, event, extra)
+
+
+# ---- ops -----------------------------------------------------------------------------------
+def op_new(r, op):
+    need_token(r, "creating a Python object")
+    d, m = op.d, r.m
+    items = [_obj(r, use(r, op, n), op) for n in d.get("items") or ()]
+    oid = m.new_object(heap.TYPECODE[d["type"]])
+    for it in items:
+        m.set_rc(it, m.rc.get(it) + 1)
+        m.item_append(oid, it)
+    api = d["api"]
+    if api == "gil_ref":
+        gilpool.register_owned(r, oid)
+        h = r.introduce(d["as"], "gil_ref", oid, False, None)
+    else:
+        h = r.introduce(d["as"], api, oid, True, None)
+    r.step(E.new, op, oid, h.hid, r.notes)
+
+
+def op_clone(r, op):
+    h = use(r, op, op.d["src"])
+    name = op.d["as"]
+    if h.kind in ("gil_ref", "borrowed", "python"):
+        c = r.introduce(name, h.kind, h.oid, False, h.borrows, h.token, h.region)
+        r.step(E.clone, op, h.oid, -1, {"copy": True})
+    elif h.kind in ("bound", "bound_ref"):
+        r.introduce(name, "bound", h.oid, True, None, h.token, h.region)
+        heap.incref(r, h.oid, E.clone, op)
+    else:
+        if not r.prof.py_clone:
+            raise errors.compile_error(
+                f"the method `clone` exists for `Py<T>` only with PyO3's `py-clone` feature "
+                f"(from 0.22). Fix: `{h.name}.clone_ref(py)` while the GIL is held, or share an "
+                f"`Arc<Py<T>>`.", "E0599")
+        r.introduce(name, "py", h.oid, True, None)
+        reference_pool.register_incref(r, h.oid, op, None)
+
+
+def op_clone_ref(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind != "py":
+        raise _kind_error(h, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned "
+                                          "with `.clone()`.")
+    need_token(r, "Py::clone_ref(py)")
+    r.introduce(op.d["as"], "py", h.oid, True, None)
+    heap.incref(r, h.oid, E.clone_ref, op)
+
+
+def op_drop(r, op):
+    drop_handle(r, use(r, op, op.d["src"]), op, implicit=False)
+
+
+def op_drop_ref(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind != "py":
+        raise _kind_error(h, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
+    need_token(r, "Py::drop_ref(py)")
+    h.status, h.moved_at = "dropped", op.path
+    r.publish(h)
+    heap.decref(r, h.oid, E.drop_ref, op, {"name": h.name})
+
+
+def op_unbind(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind in ("bound_ref", "borrowed"):
+        raise errors.compile_error(
+            f"cannot move out of `{h.name}`, which is behind a borrow ({KIND_WORDS[h.kind]}): "
+            f"`unbind` takes the Bound by value. Fix: `{h.name}.clone().unbind()` (or "
+            f"`{h.name}.as_unbound().clone_ref(py)`).", "E0507")
+    if h.kind != "bound":
+        raise _kind_error(h, "unbind", "`unbind` turns a `Bound` into a `Py`; for a GIL ref use "
+                                       "`.into()` or `into_py(py)` (+1).")
+    move(r, h, op)
+    n = r.introduce(op.d["as"], "py", h.oid, True, None)
+    r.step(E.unbind, op, h.oid, n.hid)
+
+
+def _py_only(r, op, method, fix):
+    h = use(r, op, op.d["src"])
+    if h.kind != "py":
+        raise _kind_error(h, method, fix)
+    need_token(r, f"Py::{method}(py)")
+    return h
+
+
+def op_into_bound(r, op):
+    h = _py_only(r, op, "into_bound", "it turns a `Py` into a `Bound`.")
+    move(r, h, op)
+    n = r.introduce(op.d["as"], "bound", h.oid, True, None)
+    r.step(E.into_bound, op, h.oid, n.hid)
+
+
+def op_bind(r, op):
+    h = _py_only(r, op, "bind", "it borrows a `Py` as `&Bound`.")
+    n = r.introduce(op.d["as"], "bound_ref", h.oid, False, h)
+    r.step(E.bind, op, h.oid, n.hid)
+
+
+def op_bind_borrowed(r, op):
+    h = _py_only(r, op, "bind_borrowed", "it borrows a `Py` as `Borrowed`.")
+    n = r.introduce(op.d["as"], "borrowed", h.oid, False, h)
+    r.step(E.bind_borrowed, op, h.oid, n.hid)
+
+
+def op_as_borrowed(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind == "py":
+        raise _kind_error(h, "as_borrowed", "use `bind_borrowed(py)` on a `Py`.")
+    _obj(r, h, op)
+    borrows = h if h.kind in ("bound", "bound_ref") else h.borrows
+    n = r.introduce(op.d["as"], "borrowed", h.oid, False, borrows, h.token, h.region)
+    r.step(E.as_borrowed, op, h.oid, n.hid)
+
+
+def op_to_owned(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind == "gil_ref":
+        # `<&PyAny as ToOwned>::to_owned` copies the reference itself.
+        n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h.borrows, h.token, h.region)
+        r.step(E.to_owned, op, h.oid, -1, {"copy": True})
+        return
+    if h.kind == "py" or h.kind == "python":
+        raise _kind_error(h, "to_owned", "for a `Py` use `clone_ref(py)`.")
+    r.introduce(op.d["as"], "bound", h.oid, True, None, h.token, h.region)
+    heap.incref(r, h.oid, E.to_owned, op)
+
+
+def op_into_gil_ref(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind != "bound":
+        raise _kind_error(h, "into_gil_ref", "it consumes an owned `Bound`.")
+    move(r, h, op)
+    gilpool.register_owned(r, h.oid)
+    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, None, h.token, h.region)
+    r.step(E.into_gil_ref, op, h.oid, n.hid, r.notes)
+
+
+def op_as_gil_ref(r, op):
+    h = use(r, op, op.d["src"])
+    if h.kind not in ("bound", "bound_ref"):
+        raise _kind_error(h, "as_gil_ref", "it borrows a `Bound` as a GIL ref.")
+    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h, h.token, h.region)
+    r.step(E.as_gil_ref, op, h.oid, n.hid, r.notes)
+
+
+def op_into_py(r, op):
+    h = use(r, op, op.d["src"])
+    need_token(r, "into_py(py)")
+    oid = _obj(r, h, op)
+    if h.kind in ("bound", "py"):
+        move(r, h, op)
+        r.introduce(op.d["as"], "py", oid, True, None)
+        r.step(E.into_py, op, oid, -1, r.notes)
+    else:
+        r.introduce(op.d["as"], "py", oid, True, None)
+        heap.incref(r, oid, E.into_py, op, r.notes)
+
+
+def op_into_ref(r, op):
+    h = _py_only(r, op, "into_ref", "it moves a `Py` into the pool as a GIL ref.")
+    move(r, h, op)
+    gilpool.register_owned(r, h.oid)
+    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, None)
+    r.step(E.into_ref, op, h.oid, n.hid, r.notes)
+
+
+def op_as_ref(r, op):
+    h = _py_only(r, op, "as_ref", "it borrows a `Py` as a GIL ref.")
+    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h)
+    r.step(E.as_ref, op, h.oid, n.hid, r.notes)
+
+
+def _container(r, op, method, want):
+    h = use(r, op, op.d["src"])
+    oid = _obj(r, h, op)
+    if h.kind == "py":
+        raise _kind_error(h, method, f"bind it first: `{h.name}.bind(py).{method}(...)`.")
+    t = r.m.types[oid]
+    if t not in want:
+        raise errors.compile_error(
+            f"no method `{method}` on `{TYPE_NAMES[t]}` (`{h.name}` holds a "
+            f"{('object', 'list', 'dict', 'tuple')[t]}).", "E0599")
+    return h, oid, t
+
+
+def op_append(r, op):
+    h, oid, _ = _container(r, op, "append", (1,))
+    item = _obj(r, use(r, op, op.d["item"]), op)
+    m = r.m
+    m.item_append(oid, item)
+    heap.incref(r, item, E.append, op, {"container": oid})
+
+
+def _check_index(r, op, oid, t):
+    i = op.d["index"]
+    slots = r.m.items.get(oid)
+    n = slots[1] if slots else 0
+    if i >= n:
+        raise errors.index_error(i, n, ("object", "list", "dict", "tuple")[t])
+    from .pvec import snap_get
+    return snap_get(slots, i)
+
+
+def op_get_item(r, op):
+    h, oid, t = _container(r, op, "get_item", (1, 3))
+    item = _check_index(r, op, oid, t)
+    name = op.d["as"]
+    if h.kind == "gil_ref":
+        if t == 1:
+            # PyList::get_item: the C API lends a reference; PyO3 takes its own (+1) and
+            # registers it in the pool (see #890).
+            r.introduce(name, "gil_ref", item, False, None, h.token, h.region)
+            gilpool.register_owned(r, item)
+            heap.incref(r, item, E.get_item, op, {"registered": True})
+        else:
+            # PyTuple::get_item: a borrowed cast, neither counted nor registered.
+            n = r.introduce(name, "gil_ref", item, False, h, h.token, h.region)
+            r.step(E.get_item, op, item, -1, {"borrowed_cast": True})
+    else:
+        r.introduce(name, "bound", item, True, None, h.token, h.region)
+        heap.incref(r, item, E.get_item, op)
+
+
+def op_get_borrowed_item(r, op):
+    h, oid, t = _container(r, op, "get_borrowed_item", (3,))
+    if h.kind == "gil_ref":
+        raise _kind_error(h, "get_borrowed_item", "call it on a `Bound<PyTuple>`.")
+    item = _check_index(r, op, oid, t)
+    n = r.introduce(op.d["as"], "borrowed", item, False, h, h.token, h.region)
+    r.step(E.get_borrowed_item, op, item, n.hid)
+
+
+# ---- leaving a block -----------------------------------------------------------------------
+LIFETIME_BLOCKS = ("with_gil", "attach", "new_pool", "with_pool")
+
+
+def do_return(r, op):
+    """`return src` as the last op of a body: checks what may leave this block, moves it out."""
+    h = use(r, op, op.d["src"])
+    block = r.cur.block
+    bk = block.kind if block is not None else None
+    if bk in LIFETIME_BLOCKS and h.kind != "py" and h.token is r.cur.token:
+        raise errors.lifetime_escape(h.name, KIND_WORDS[h.kind], bk)
+    if bk in ("allow_threads", "detach", "thread") and h.kind != "py":
+        raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
+    if bk == "pyfunction" and h.kind == "python":
+        raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
+    v = Value(h)
+    if h.kind in COPY_KINDS:
+        r.step(E.__dict__["return"], op, h.oid, -1)
+    else:
+        move(r, h, op)
+        r.step(E.__dict__["return"], op, h.oid, -1)
+    return v
+
+
+def to_python(r, op, v):
+    """`IntoPy` for a `#[pyfunction]`'s return value: owned handles move, others take +1."""
+    if v.kind in ("bound", "py"):
+        return v
+    heap.incref(r, v.oid, E.__dict__["return"], op, {"to_python": True})
+    return v

@@ -1,0 +1,323 @@
+"""Runs a parsed program against a release profile and records the steps.
+
+The interpreter knows Rust, not PyO3: scopes and drop order (handles introduced in a body
+are dropped in reverse order at its end), moves and borrows, `'py` lifetimes, `Send`, and
+which thread runs what. Everything PyO3 does is delegated to the concept modules: `gil`
+(GIL_COUNT, with_gil/attach, allow_threads/detach, trampolines), `gilpool` (GILPool,
+OWNED_OBJECTS), `reference_pool` (POOL), `instance` (Bound, Py, Borrowed, GIL refs) and
+`heap` (refcounts, deallocation).
+
+Simplification: a thread block runs to completion where it stands while the enclosing
+thread waits; real threads interleave. Simplification: a panic stops the program where it
+happens; unwinding (which would drop handles on the way out) is not modelled.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from . import errors, gil, gilpool, instance
+from .events import E
+from .state import CHECKPOINT, Machine
+
+KIND = {"gil_ref": 0, "bound": 1, "borrowed": 2, "bound_ref": 3, "py": 4, "python": 5}
+SEND_KINDS = ("py",)
+COPY_KINDS = ("gil_ref", "borrowed", "bound_ref", "python")
+STATUS = {"live": 0, "moved": 1, "dropped": 2}
+
+
+class Handle:
+    """A Rust variable and what it holds."""
+
+    __slots__ = ("hid", "name", "kind", "oid", "tid", "status", "owns", "borrows", "token",
+                 "region", "moved_at", "scope")
+
+    def __init__(self, hid, name, kind, oid, tid, owns, borrows, token, region):
+        self.hid, self.name, self.kind, self.oid, self.tid = hid, name, kind, oid, tid
+        self.status, self.owns, self.borrows = "live", owns, borrows
+        self.token, self.region, self.moved_at, self.scope = token, region, None, None
+
+    def rec(self):
+        b = self.borrows
+        return (self.hid, self.name, KIND[self.kind], self.oid, self.tid, STATUS[self.status],
+                self.owns, -1 if b is None else b.hid)
+
+
+class Token:
+    """A `Python<'py>` lifetime: alive while its block runs."""
+
+    __slots__ = ("alive", "block")
+
+    def __init__(self, block):
+        self.alive, self.block = True, block
+
+
+class Frame:
+    """Where execution is: thread, the innermost `'py` token (None: no GIL token), region."""
+
+    __slots__ = ("tid", "token", "region", "block", "scopes")
+
+    def __init__(self, tid, token, region, block):
+        self.tid, self.token, self.region, self.block = tid, token, region, block
+        self.scopes = []
+
+
+class Runner:
+    def __init__(self, program, prof):
+        self.program, self.prof = program, prof
+        self.m = m = Machine()
+        self.s_ev, self.s_op = array("B"), array("l")
+        self.s_a, self.s_b, self.s_dend = array("q"), array("q"), array("q")
+        self.extras = {}
+        self.labels = {}
+        self.checkpoints = [m.snapshot()]
+        self.next_hid = 0
+        self.inbox = {}  # thread name -> handles sent to it
+        self.waiting = []  # tids blocked in thread blocks (the enclosing threads)
+        self.handles = {}  # hid -> Handle, for handles in scope
+        main = m.new_thread("main")
+        self.cur = Frame(main, None, object(), None)
+        self._api = {}
+        self.notes = None
+        self._result = None
+        self.dispatch = {
+            "with_gil": gil.acquire, "attach": gil.acquire, "allow_threads": gil.suspend,
+            "detach": gil.suspend, "pyfunction": gil.trampoline, "new_pool": gilpool.new_pool,
+            "with_pool": gilpool.new_pool, "repeat": Runner.repeat, "thread": Runner.thread,
+            "probe": Runner.probe, "send": Runner.send, "py_del": Runner.py_del,
+        }
+        for name in instance.OPS:
+            self.dispatch[name] = getattr(instance, "op_" + name)
+        self.dealloc_trampoline = lambda oid, op: gil.dealloc_trampoline(self, oid, op)
+
+    # ---- steps ---------------------------------------------------------------------------
+    def step(self, ev, op, a=-1, b=-1, extra=None):
+        i = len(self.s_ev)
+        self.s_ev.append(ev)
+        self.s_op.append(op.index if op is not None else -1)
+        self.s_a.append(a)
+        self.s_b.append(b)
+        self.s_dend.append(len(self.m.log))
+        if extra:
+            self.extras[i] = extra
+        if (i + 1) % CHECKPOINT == 0:
+            self.checkpoints.append(self.m.snapshot())
+
+    # ---- running ---------------------------------------------------------------------------
+    def run(self):
+        from .trace import TraceError
+        error = None
+        try:
+            self.run_body(self.program.ops)
+            self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
+            self.leftover_inbox()
+            self.step(E.end, None)
+        except errors.RustError as e:
+            op = self.current_op
+            i = len(self.s_ev)
+            error = TraceError(e.kind, op.path if op else "ops", e.message, i)
+            self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
+        return error
+
+    current_op = None
+
+    def exec(self, op):
+        self.current_op = op
+        chk = self._api.get(op.index)
+        if chk is None:
+            err, notes = instance.api_check(self.prof, op)
+            chk = self._api[op.index] = (err, {"notes": notes} if notes else None)
+        if chk[0] is not None:
+            raise chk[0]
+        self.notes = chk[1]
+        self.dispatch[op.kind](self, op)
+
+    def run_body(self, ops, scope=None):
+        """Run ops in a (new) scope; returns the handle of a trailing `return`, if any."""
+        if scope is None:
+            scope = []
+            self.cur.scopes.append(scope)
+        for op in ops:
+            if op.kind == "return":
+                self.current_op = op
+                return instance.do_return(self, op)
+            self.exec(op)
+        return None
+
+    def end_scope(self, scope, keep=None, block=None):
+        """Rust drop order: every handle of the scope still owned is dropped, last first."""
+        if block is not None:
+            self.current_op = block
+        quiet = []
+        for h in reversed(scope):
+            if h is keep:
+                continue
+            if h.status == "live" and h.owns:
+                instance.drop_handle(self, h, None, implicit=True)
+            elif h.kind != "python":
+                quiet.append(h)
+        for h in scope:
+            if h is not keep and h.hid in self.handles:
+                del self.handles[h.hid]
+                self.m.del_handle(h.hid)
+        if quiet:
+            first = quiet[0]
+            self.step(E.scope_end, self.current_op, first.hid, len(quiet),
+                      {"names": [h.name for h in quiet]} if len(quiet) > 1 else None)
+
+    def run_block(self, op, token, region=False, convert_result=False):
+        """Run a block body in a new frame (same thread); returns its result handle."""
+        outer = self.cur
+        tok = Token(op) if token else None
+        frame = Frame(outer.tid, tok, object() if region else outer.region, op)
+        self.cur = frame
+        frame.scopes.append([])
+        if tok is not None:
+            self.introduce("py", "python", -1, False, None)
+        ret = self.run_body(op.body, frame.scopes[-1])
+        if ret is not None and convert_result:
+            ret = instance.to_python(self, op, ret)
+        self.end_scope(frame.scopes.pop(), keep=ret, block=op)
+        if tok is not None:
+            tok.alive = False
+        self.cur = outer
+        self._result = ret
+        return ret
+
+    def finish_block(self, op):
+        """After a block's exit: bind its result (`as`) or drop the temporary."""
+        ret, self._result = self._result, None
+        if ret is None:
+            return
+        self.current_op = op
+        if "as" in op.d:
+            h = self.introduce(op.d["as"], ret.kind, ret.oid, ret.owns, ret.borrows,
+                               token=ret.token, region=ret.region)
+            self.step(E.block_result, op, ret.oid, h.hid)
+        else:
+            h = self.introduce("_", ret.kind, ret.oid, ret.owns, ret.borrows, ret.token, ret.region)
+            instance.drop_handle(self, h, op, implicit=True)
+            self.handles.pop(h.hid, None)
+            self.cur.scopes[-1].remove(h)
+            self.m.del_handle(h.hid)
+
+    # ---- handles -------------------------------------------------------------------------
+    def introduce(self, name, kind, oid, owns, borrows, token=None, region=None):
+        hid = self.next_hid
+        self.next_hid = hid + 1
+        cur = self.cur
+        h = Handle(hid, name, kind, oid, cur.tid, owns, borrows,
+                   cur.token if token is None else token, cur.region if region is None else region)
+        if kind == "py":
+            h.token = None
+        h.scope = cur.scopes[-1]
+        h.scope.append(h)
+        self.handles[hid] = h
+        self.m.set_handle(hid, h.rec())
+        return h
+
+    def publish(self, h):
+        self.m.set_handle(h.hid, h.rec())
+
+    def lookup(self, name, op):
+        """The handle a name refers to here: the latest binding in the current thread's scopes."""
+        for frame_scope in reversed(self.cur.scopes):
+            for h in reversed(frame_scope):
+                if h.name == name:
+                    return h
+        best = None
+        for h in self.handles.values():
+            if h.name == name and (best is None or h.hid > best.hid):
+                best = h
+        if best is None:
+            raise errors.compile_error(f"cannot find value `{name}` in this scope (it went out of "
+                                       f"scope at the end of its block)", "E0425")
+        return best
+
+    def deprecation(self, op, what):
+        """The deprecation notes of the op being run (set by `exec` from `api_check`)."""
+        return self.notes
+
+    # ---- ops handled here -------------------------------------------------------------------
+    def repeat(self, op):
+        body = op.body
+        for _ in range(op.d["times"]):
+            self.run_body(body)
+            self.end_scope(self.cur.scopes.pop(), block=op)
+
+    def probe(self, op):
+        self.labels[op.d["label"]] = len(self.s_ev)
+        self.step(E.probe, op)
+
+    def send(self, op):
+        h = instance.use(self, op, op.d["src"])
+        if h.kind not in SEND_KINDS:
+            raise errors.not_send(h.name, instance.KIND_WORDS[h.kind], f"thread {op.d['to']}")
+        instance.move(self, h, op)
+        self.inbox.setdefault(op.d["to"], []).append(h)
+        self.step(E.send, op, h.oid, h.hid)
+
+    def py_del(self, op):
+        name = op.d["src"]
+        vi = self.m.var_names.index(name)
+        oid = self.m.pyvars.get(vi)
+        if oid is None:
+            raise errors.RustError("exception", f"NameError: name '{name}' is not defined (it was "
+                                                f"already deleted)")
+        self.m.set_pyvar(name, None)
+        from . import heap
+        heap.decref(self, oid, E.py_del, op, {"name": name})
+
+    def thread(self, op):
+        name = op.d["name"]
+        m = self.m
+        tid = next((i for i, t in enumerate(m.threads) if t.name == name), None)
+        if tid is None:
+            tid = m.new_thread(name)
+        outer = self.cur
+        self.waiting.append(outer.tid)
+        self.cur = Frame(tid, None, object(), op)
+        scope = []
+        self.cur.scopes.append(scope)
+        self.step(E.thread_enter, op, tid, outer.tid)
+        for h in self.inbox.pop(name, []):
+            self.introduce(h.name, h.kind, h.oid, h.owns, None)
+        ret = self.run_body(op.body, scope)
+        self.end_scope(self.cur.scopes.pop(), keep=ret, block=op)
+        self.cur = outer
+        self.waiting.pop()
+        self.step(E.thread_exit, op, tid, outer.tid)
+        self._result = ret
+        self.finish_block(op)
+
+    def leftover_inbox(self):
+        """Handles sent to a thread that never ran are dropped on that thread at the end."""
+        for name, hs in list(self.inbox.items()):
+            m = self.m
+            tid = next((i for i, t in enumerate(m.threads) if t.name == name), None)
+            if tid is None:
+                tid = m.new_thread(name)
+            saved = self.cur
+            self.cur = Frame(tid, None, object(), None)
+            self.cur.scopes.append([])
+            for h in hs:
+                self.introduce(h.name, h.kind, h.oid, h.owns, None)
+            self.end_scope(self.cur.scopes.pop())
+            self.cur = saved
+        self.inbox.clear()
+
+    def python_receives(self, op, result):
+        """The value a `#[pyfunction]` returned reaches Python: a variable, or it is discarded."""
+        if result is None:
+            return
+        name = op.d.get("as")
+        from . import heap
+        if name:
+            m = self.m
+            old = m.pyvars.get(m.var_names.index(name)) if name in m.var_names else None
+            m.set_pyvar(name, result.oid)
+            self.step(E.pyvar_set, op, result.oid, -1, {"name": name})
+            if old is not None:
+                heap.decref(self, old, E.py_del, op, {"name": name, "rebind": True})
+        else:
+            heap.decref(self, result.oid, E.pyvar_discard, op)

@@ -1,0 +1,158 @@
+"""A persistent vector with structural sharing, for cheap snapshots of large states.
+
+PyO3 has no such thing: this is bookkeeping for the trace. A GIL-ref loop of a million
+iterations leaves a million objects and a pool of a million entries; copying that at every
+step would make the trace quadratic. Instead the live state keeps its big sequences (object
+refcounts, each thread's owned-object pool, the pending queues, container slots) in `PVec`,
+a fixed-depth trie of 64-way nodes. A snapshot is just `(root, length)`: O(1). After a
+snapshot the owner takes a fresh *edit token*; a write copies only the nodes on its path
+that carry an older token (copy-on-write, as in Clojure's transients), so a run of writes
+between two snapshots copies each touched path once.
+
+Each node is a Python list of 64 slots followed by the token of the edit that owns it.
+"""
+
+from __future__ import annotations
+
+_B = 6
+_W = 1 << _B  # 64 slots per node
+_M = _W - 1
+_LEVELS = 4  # 64**4 = 16,777,216 slots: far above the model's caps
+CAPACITY = _W**_LEVELS
+
+
+def _node(tok):
+    n = [None] * _W
+    n.append(tok)
+    return n
+
+
+class PVec:
+    """A vector whose contents can be frozen in O(1) with `snapshot()`.
+
+    `edit` is the owner's current token; the owner replaces it (`Editor.freeze`) after each
+    snapshot so that frozen nodes are never written again.
+    """
+
+    __slots__ = ("root", "n", "editor")
+
+    def __init__(self, editor, snap=None):
+        self.editor = editor
+        if snap is None:
+            self.root, self.n = None, 0
+        else:
+            self.root, self.n = snap
+
+    def snapshot(self):
+        return (self.root, self.n)
+
+    def __len__(self):
+        return self.n
+
+    def get(self, i):
+        r = self.root
+        return r[i >> 18][(i >> 12) & _M][(i >> 6) & _M][i & _M]
+
+    def set(self, i, x):
+        tok = self.editor.tok
+        r = self.root
+        if r[_W] is not tok:
+            r = r[:]
+            r[_W] = tok
+            self.root = r
+        k = i >> 18
+        a = r[k]
+        if a[_W] is not tok:
+            a = a[:]
+            a[_W] = tok
+            r[k] = a
+        k = (i >> 12) & _M
+        b = a[k]
+        if b[_W] is not tok:
+            b = b[:]
+            b[_W] = tok
+            a[k] = b
+        k = (i >> 6) & _M
+        c = b[k]
+        if c[_W] is not tok:
+            c = c[:]
+            c[_W] = tok
+            b[k] = c
+        c[i & _M] = x
+
+    def append(self, x):
+        i = self.n
+        if i >= CAPACITY:
+            raise OverflowError("bound_demo state vector is full")
+        tok = self.editor.tok
+        r = self.root
+        if r is None:
+            r = self.root = _node(tok)
+        elif r[_W] is not tok:
+            r = r[:]
+            r[_W] = tok
+            self.root = r
+        k = i >> 18
+        a = r[k]
+        if a is None:
+            a = r[k] = _node(tok)
+        elif a[_W] is not tok:
+            a = a[:]
+            a[_W] = tok
+            r[k] = a
+        k = (i >> 12) & _M
+        b = a[k]
+        if b is None:
+            b = a[k] = _node(tok)
+        elif b[_W] is not tok:
+            b = b[:]
+            b[_W] = tok
+            a[k] = b
+        k = (i >> 6) & _M
+        c = b[k]
+        if c is None:
+            c = b[k] = _node(tok)
+        elif c[_W] is not tok:
+            c = c[:]
+            c[_W] = tok
+            b[k] = c
+        c[i & _M] = x
+        self.n = i + 1
+
+    def truncate(self, n):
+        # Slots past the new length keep stale values; they are unreachable and are
+        # overwritten (copy-on-write) by later appends.
+        self.n = n
+
+
+class Editor:
+    """Holds the current edit token shared by all vectors of one live state."""
+
+    __slots__ = ("tok",)
+
+    def __init__(self):
+        self.tok = object()
+
+    def freeze(self):
+        self.tok = object()
+
+
+def snap_get(snap, i):
+    """Item i of a frozen `(root, n)` snapshot."""
+    r = snap[0]
+    return r[i >> 18][(i >> 12) & _M][(i >> 6) & _M][i & _M]
+
+
+def snap_list(snap, start=0, stop=None):
+    """Items `start:stop` of a frozen snapshot as a list, walking leaves (not slot by slot)."""
+    root, n = snap
+    stop = n if stop is None else min(stop, n)
+    out = []
+    i = start
+    while i < stop:
+        leaf = root[i >> 18][(i >> 12) & _M][(i >> 6) & _M]
+        j = i & _M
+        take = min(_W - j, stop - i)
+        out.extend(leaf[j : j + take])
+        i += take
+    return out

@@ -1,0 +1,65 @@
+"""The global reference pool `POOL`: refcount changes deferred until a thread holds the GIL.
+
+Mirrors `ReferencePool`, `register_incref`, `register_decref` and `update_counts` in
+src/gil.rs (v0.20.3 L247-L291 and L438-L460, identical in v0.21.2; v0.22.6 L283-L323 and
+L480-L514; v0.23.5 L252-L292) and `drop_deferred_references` in src/internal/state.rs
+(v0.26.0 … v0.29.2). What differs by release is read from the profile:
+
+* 0.20/0.21 queue increfs *and* decrefs; a drain applies all increfs, then all decrefs.
+* 0.22+ queue only decrefs (`Py::clone` without the GIL panics, with feature `py-clone`);
+  `POOL` is created lazily by the first queued decref and a drain before that does nothing.
+* `--cfg pyo3_disable_reference_pool` removes `POOL`: a decref without the GIL aborts, or
+  leaks with `--cfg pyo3_leak_on_drop_without_reference_pool`.
+
+Whether an operation is queued depends only on this thread's `GIL_COUNT > 0` (gil.rs L48-L57).
+"""
+
+from __future__ import annotations
+
+from . import errors, heap
+from .events import E
+
+
+def register_incref(r, oid, op, extra):
+    """`Py::clone` (0.20/0.21 `register_incref`; 0.22+ with `py-clone`)."""
+    prof = r.prof
+    if r.m.threads[r.cur.tid].count > 0:
+        heap.incref(r, oid, E.clone, op, extra)
+    elif prof.deferred_increfs:
+        r.m.pend_incref(oid)
+        r.step(E.clone, op, oid, -2, extra)  # b = -2: queued
+    else:
+        raise errors.py_clone_panic(prof.gil_word)
+
+
+def register_decref(r, oid, op, event, extra):
+    """`Drop for Py<T>`: a decref now if this thread counts the GIL as held, else queued."""
+    prof, m = r.prof, r.m
+    if m.threads[r.cur.tid].count > 0:
+        heap.decref(r, oid, event, op, extra)
+        return
+    if not prof.reference_pool:
+        if prof.leak_without_pool:
+            extra = dict(extra or {}, leaked=True)
+            r.step(event, op, oid, -3, extra)  # b = -3: leaked
+            return
+        raise errors.abort_without_pool()
+    if prof.lazy_reference_pool and not m.pool_init:
+        m.init_reference_pool()
+    m.pend_decref(oid)
+    r.step(event, op, oid, -2, extra)
+
+
+def update_counts(r, op, where):
+    """Drain `POOL`: take both queues out of the lock, apply increfs then decrefs, FIFO."""
+    m = r.m
+    if r.prof.lazy_reference_pool and not m.pool_init:
+        return
+    if not (m.pinc.n or m.pdec.n):
+        return
+    inc, dec = m.pend_take()
+    extra = {"where": where}
+    for oid in inc:
+        heap.incref(r, oid, E.drain_incref, op, extra)
+    for oid in dec:
+        heap.decref(r, oid, E.drain_decref, op, extra)

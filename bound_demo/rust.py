@@ -1,0 +1,80 @@
+"""The Rust each op stands for, spelled as the modelled release spells it.
+
+Used for a step's `.rust` when a program carries no Rust source of its own. Spellings follow
+each release's public API: `PyCell::new` and `PyList::empty` (GIL refs, 0.20–0.22),
+`*_bound` constructors (0.21, 0.22), the plain names again from 0.23, `Python::attach` /
+`py.detach` from 0.26.
+"""
+
+from __future__ import annotations
+
+_CTOR = {"list": "PyList::empty", "dict": "PyDict::new", "tuple": "PyTuple::new"}
+
+
+def _ctor(op, prof):
+    t, api = op.get("type"), op.get("api")
+    items = op.get("items") or []
+    if t == "object":
+        return {"gil_ref": "PyCell::new(py, Obj {})?", "bound": "Bound::new(py, Obj {})?",
+                "py": "Py::new(py, Obj {})?"}[api]
+    args = ", ".join(f"&{i}" for i in items)
+    if t == "list":
+        name = "PyList::new" if items else "PyList::empty"
+    elif t == "tuple":
+        name = "PyTuple::new" if items else "PyTuple::empty"
+    else:
+        name = "PyDict::new"
+    suffix = "_bound" if api == "bound" and prof.bound_suffix else ""
+    call = f"{name}{suffix}(py" + (f", [{args}])" if items else ")")
+    if api == "bound" and t in ("list", "tuple") and items and not prof.bound_suffix:
+        call += "?"  # fallible from 0.23
+    return call
+
+
+def rust_for(op, prof) -> str:
+    k, d = op.kind, op.d
+    a, s = d.get("as"), d.get("src")
+    acq, rel = ("Python::attach", "py.detach") if prof.attach_names else ("Python::with_gil", "py.allow_threads")
+    if k in ("with_gil", "attach"):
+        name = "Python::with_gil" if k == "with_gil" else "Python::attach"
+        return (f"let {a} = " if a else "") + f"{name}(|py| {{"
+    if k in ("allow_threads", "detach"):
+        return (f"let {a} = " if a else "") + f"py.{k}(|| {{"
+    if k == "pyfunction":
+        return f"#[pyfunction] fn {d.get('name', 'f')}(py: Python<'_>) {{   // called from Python" + (
+            f" as {a} = f()" if a else "")
+    if k == "new_pool":
+        return "let pool = unsafe { py.new_pool() }; let py = pool.python();"
+    if k == "with_pool":
+        return "py.with_pool(|py| {"
+    if k == "repeat":
+        return f"for _ in 0..{d['times']} {{"
+    if k == "thread":
+        return (f"let {a} = " if a else "") + f"std::thread::scope(|s| s.spawn(move || {{  // thread {d['name']}"
+    if k == "new":
+        return f"let {a} = {_ctor(op, prof)};"
+    simple = {
+        "clone": f"let {a} = {s}.clone();",
+        "clone_ref": f"let {a} = {s}.clone_ref(py);",
+        "drop": f"drop({s});",
+        "drop_ref": f"{s}.drop_ref(py);",
+        "unbind": f"let {a} = {s}.unbind();",
+        "into_bound": f"let {a} = {s}.into_bound(py);",
+        "bind": f"let {a} = {s}.bind(py);",
+        "bind_borrowed": f"let {a} = {s}.bind_borrowed(py);",
+        "as_borrowed": f"let {a} = {s}.as_borrowed();",
+        "to_owned": f"let {a} = {s}.to_owned();",
+        "into_gil_ref": f"let {a} = {s}.into_gil_ref();",
+        "as_gil_ref": f"let {a} = {s}.as_gil_ref();",
+        "into_py": f"let {a}: Py<PyAny> = {s}.into_py(py);",
+        "into_ref": f"let {a} = {s}.into_ref(py);",
+        "as_ref": f"let {a} = {s}.as_ref(py);",
+        "append": f"{s}.append(&{d.get('item')})?;",
+        "get_item": f"let {a} = {s}.get_item({d.get('index')})?;",
+        "get_borrowed_item": f"let {a} = {s}.get_borrowed_item({d.get('index')})?;",
+        "send": f"// move `{s}` into thread {d.get('to')}'s closure",
+        "return": f"{s}   // returned",
+        "py_del": f"del {s}   # Python",
+        "probe": f"// probe: {d.get('label')}",
+    }
+    return simple.get(k, k)

@@ -1,0 +1,244 @@
+"""The machine state of one run and the snapshots a trace hands out.
+
+Layout (what lives where, per the spec's section 0):
+
+* Python objects: a type and a refcount each (`ffi::Py_REFCNT`), plus the slots of
+  containers (CPython `PyListObject.ob_item`, `PyTupleObject.ob_item`).
+* Per thread: PyO3's `GIL_COUNT` (0.26+: `ATTACH_COUNT`), whether the thread holds
+  CPython's GIL, its `OWNED_OBJECTS` vector, and the watermarks (`GILPool.start`) of the
+  pools alive on it.
+* Process-global: `POOL`, the pending incref and decref queues (`ReferencePool`).
+* Rust handles (variables) and Python-side variables.
+
+**State changes in one place.** Every change goes through one of the primitive methods of
+`Machine` below. Each primitive appends a *delta* to the log, and `replay` feeds logged
+deltas back through the very same primitives; so a state rebuilt for step *i* is by
+construction the state the run had at step *i*. Snapshots (`Snapshot`) are O(1) thanks to
+`pvec.PVec` structural sharing; the run takes one every `CHECKPOINT` steps and `State`
+for any step is one checkpoint plus at most `CHECKPOINT - 1` steps of deltas.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from .pvec import Editor, PVec, snap_get, snap_list
+
+CHECKPOINT = 128
+TYPES = ("object", "list", "dict", "tuple")
+KINDS = ("gil_ref", "bound", "borrowed", "bound_ref", "py", "python")
+STATUSES = ("live", "moved", "dropped")
+
+# Delta codes. A delta is packed into one int: code | a << 5 | b << 34.
+(D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, D_TRUNC, D_MARK, D_UNMARK, D_COUNT,
+ D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT) = range(1, 19)
+_A = 1 << 29
+_COUNT_BIAS = 1 << 20  # GIL counts may be negative (-1 during __traverse__)
+
+
+class Thread:
+    """Live per-thread state: mirrors the thread-locals `GIL_COUNT` and `OWNED_OBJECTS`."""
+
+    __slots__ = ("name", "count", "holds", "owned", "marks")
+
+    def __init__(self, name, editor, snap=None):
+        self.name = name
+        if snap is None:
+            self.count, self.holds, self.owned, self.marks = 0, False, PVec(editor), []
+        else:
+            self.count, self.holds, owned, marks = snap
+            self.owned, self.marks = PVec(editor, owned), list(marks)
+
+    def snapshot(self):
+        return (self.count, self.holds, self.owned.snapshot(), tuple(self.marks))
+
+
+class Machine:
+    """The live state of a run, its delta log and its checkpoints."""
+
+    def __init__(self, snap=None, hrecs=None, thread_names=None, var_names=None, types=None):
+        self.editor = ed = Editor()
+        self.log = array("q")
+        self.hrecs = hrecs if hrecs is not None else []  # immutable handle records
+        self.thread_names = thread_names if thread_names is not None else []
+        self.var_names = var_names if var_names is not None else []
+        self.types = types if types is not None else []  # append-only: a type per object
+        if snap is None:
+            self.nobj = 0
+            self.rc = PVec(ed)
+            self.items = PVec(ed)  # per object: None or a (root, n) snapshot of its slots
+            self.threads = []
+            self.pinc, self.pdec = PVec(ed), PVec(ed)
+            self.handles = {}  # hid -> index into hrecs, for handles still in scope
+            self.pyvars = {}  # var index -> oid
+            self.pool_init = False
+        else:
+            (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init) = snap
+            self.rc, self.items = PVec(ed, rc), PVec(ed, items)
+            self.threads = [Thread(self.thread_names[i], ed, t) for i, t in enumerate(threads)]
+            self.pinc, self.pdec = PVec(ed, pinc), PVec(ed, pdec)
+            self.handles, self.pyvars = dict(handles), dict(pyvars)
+        self._slots = {}  # oid -> live PVec of a container's slots
+
+    # ---- snapshots -------------------------------------------------------------------
+    def snapshot(self):
+        snap = (self.nobj, self.rc.snapshot(), self.items.snapshot(),
+                tuple(t.snapshot() for t in self.threads), self.pinc.snapshot(),
+                self.pdec.snapshot(), dict(self.handles), dict(self.pyvars), self.pool_init)
+        self.editor.freeze()
+        return snap
+
+    # ---- primitives: the only code that changes state ---------------------------------
+    def _log(self, code, a=0, b=0):
+        self.log.append(code | a << 5 | b << 34)
+
+    def new_object(self, typecode):
+        oid = self.nobj
+        self.nobj = oid + 1
+        if len(self.types) == oid:
+            self.types.append(typecode)
+        self.rc.append(1)
+        self.items.append(None)
+        self.log.append(D_NEWOBJ | oid << 5 | typecode << 34)
+        return oid
+
+    def set_rc(self, oid, rc):
+        self.rc.set(oid, rc)
+        self.log.append(D_RC | oid << 5 | rc << 34)
+
+    def item_append(self, oid, item):
+        slots = self._slots.get(oid)
+        if slots is None:
+            slots = self._slots[oid] = PVec(self.editor, self.items.get(oid) or (None, 0))
+        slots.append(item)
+        self.items.set(oid, slots.snapshot())
+        self._log(D_ITEM, oid, item)
+
+    def items_clear(self, oid):
+        self._slots.pop(oid, None)
+        self.items.set(oid, None)
+        self._log(D_ITEMS_CLEAR, oid)
+
+    def new_thread(self, name):
+        tid = len(self.threads)
+        if len(self.thread_names) == tid:
+            self.thread_names.append(name)
+        self.threads.append(Thread(name, self.editor))
+        self._log(D_THREAD, tid)
+        return tid
+
+    def pool_push(self, tid, oid):
+        self.threads[tid].owned.append(oid)
+        self.log.append(D_PUSH | tid << 5 | oid << 34)
+
+    def pool_truncate(self, tid, n):
+        self.threads[tid].owned.truncate(n)
+        self._log(D_TRUNC, tid, n)
+
+    def mark_push(self, tid, start):
+        self.threads[tid].marks.append(start)
+        self._log(D_MARK, tid, start)
+
+    def mark_pop(self, tid):
+        self.threads[tid].marks.pop()
+        self._log(D_UNMARK, tid)
+
+    def set_count(self, tid, count):
+        self.threads[tid].count = count
+        self._log(D_COUNT, tid, count + _COUNT_BIAS)
+
+    def set_holds(self, tid, holds):
+        self.threads[tid].holds = holds
+        self._log(D_HOLDS, tid, int(holds))
+
+    def pend_incref(self, oid):
+        self.pinc.append(oid)
+        self._log(D_PINC, oid)
+
+    def pend_decref(self, oid):
+        self.pdec.append(oid)
+        self._log(D_PDEC, oid)
+
+    def pend_take(self):
+        """Take both queues out of the lock at once, as `update_counts` does."""
+        inc = snap_list(self.pinc.snapshot()) if self.pinc.n else []
+        dec = snap_list(self.pdec.snapshot()) if self.pdec.n else []
+        self.pinc.truncate(0)
+        self.pdec.truncate(0)
+        self._log(D_PCLEAR)
+        return inc, dec
+
+    def init_reference_pool(self):
+        self.pool_init = True
+        self._log(D_POOLINIT)
+
+    def set_handle(self, hid, rec):
+        """rec = (hid, name, kind, oid|-1, tid, status, owns, borrows_hid|-1)."""
+        idx = len(self.hrecs)
+        self.hrecs.append(rec)
+        self.handles[hid] = idx
+        self.log.append(D_HSET | hid << 5 | idx << 34)
+
+    def set_handle_index(self, hid, idx):
+        self.handles[hid] = idx
+        self.log.append(D_HSET | hid << 5 | idx << 34)
+
+    def del_handle(self, hid):
+        del self.handles[hid]
+        self._log(D_HDEL, hid)
+
+    def set_pyvar(self, name, oid):
+        try:
+            vi = self.var_names.index(name)
+        except ValueError:
+            vi = len(self.var_names)
+            self.var_names.append(name)
+        if oid is None:
+            self.pyvars.pop(vi, None)
+        else:
+            self.pyvars[vi] = oid
+        self._log(D_PYVAR, vi, 0 if oid is None else oid + 1)
+
+    # ---- replay ------------------------------------------------------------------------
+    def replay(self, deltas):
+        """Apply logged deltas through the primitives above (used to rebuild a state)."""
+        for d in deltas:
+            code, a, b = d & 31, (d >> 5) & (_A - 1), d >> 34
+            if code == D_RC:
+                self.set_rc(a, b)
+            elif code == D_PUSH:
+                self.pool_push(a, b)
+            elif code == D_NEWOBJ:
+                self.new_object(b)
+            elif code == D_HSET:
+                self.set_handle_index(a, b)
+            elif code == D_HDEL:
+                self.del_handle(a)
+            elif code == D_TRUNC:
+                self.pool_truncate(a, b)
+            elif code == D_COUNT:
+                self.set_count(a, b - _COUNT_BIAS)
+            elif code == D_HOLDS:
+                self.set_holds(a, bool(b))
+            elif code == D_MARK:
+                self.mark_push(a, b)
+            elif code == D_UNMARK:
+                self.mark_pop(a)
+            elif code == D_PINC:
+                self.pend_incref(a)
+            elif code == D_PDEC:
+                self.pend_decref(a)
+            elif code == D_PCLEAR:
+                self.pend_take()
+            elif code == D_ITEM:
+                self.item_append(a, b)
+            elif code == D_ITEMS_CLEAR:
+                self.items_clear(a)
+            elif code == D_PYVAR:
+                self.set_pyvar(self.var_names[a], None if b == 0 else b - 1)
+            elif code == D_THREAD:
+                self.new_thread(self.thread_names[a])
+            elif code == D_POOLINIT:
+                self.init_reference_pool()
+            else:  # pragma: no cover - the log only holds codes written above
+                raise AssertionError(f"bad delta code {code}")

@@ -1,0 +1,328 @@
+"""The trace: what a run records, and the only thing views, notebooks and tests read.
+
+A `Trace` keeps, per step, an event code, the op it belongs to and two numbers, plus the
+state deltas of that step (see `state.py`); `Step.caption`, `.rust`, `.touched` and
+`.state` are computed when read. `to_json()` writes format `bound_demo.trace/1`: the run's
+settings and program, and every step with its caption, op path, line, Rust, event, notes,
+touched and full state; `Trace.from_json` reads it back with the same attributes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from . import captions
+from .events import NAMES
+from .snapshot import DictState, State, oid_name
+from .state import (CHECKPOINT, D_HDEL, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_COUNT,
+                    D_MARK, D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_TRUNC,
+                    D_UNMARK, D_THREAD, Machine)
+
+TRACE_FORMAT = "bound_demo.trace/1"
+_OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
+_THREAD_CODES = (D_PUSH, D_TRUNC, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
+
+
+class TraceError:
+    """Why a program stopped: `.kind`, `.op_path`, `.message`, and `.step` (its index)."""
+
+    def __init__(self, kind, op_path, message, step=None):
+        self.kind, self.op_path, self.message, self.step = kind, op_path, message, step
+
+    def to_dict(self):
+        return {"kind": self.kind, "op_path": self.op_path, "message": self.message, "step": self.step}
+
+    def __repr__(self):
+        return f"TraceError({self.kind!r}, {self.op_path!r}, {self.message!r})"
+
+
+class Step:
+    """One step of a trace. Attributes are computed from the trace when read."""
+
+    __slots__ = ("_t", "index")
+
+    def __init__(self, trace, index):
+        self._t, self.index = trace, index
+
+    @property
+    def event(self):
+        return self._t._event(self.index)
+
+    @property
+    def op(self):
+        return self._t._op(self.index)
+
+    @property
+    def op_path(self):
+        op = self.op
+        return op.path if op is not None else None
+
+    @property
+    def line(self):
+        op = self.op
+        return op.line if op is not None else None
+
+    @property
+    def rust(self):
+        return self._t._rust(self.index)
+
+    @property
+    def caption(self):
+        return self._t._caption(self.index)
+
+    @property
+    def notes(self):
+        return self._t._notes(self.index)
+
+    @property
+    def touched(self):
+        return self._t._touched(self.index)
+
+    @property
+    def state(self):
+        return self._t.state_at(self.index)
+
+    def to_dict(self):
+        return {"index": self.index, "event": self.event, "op_path": self.op_path,
+                "line": self.line, "rust": self.rust, "caption": self.caption,
+                "notes": self.notes, "touched": self.touched, "state": self.state.to_dict()}
+
+    def __repr__(self):
+        return f"Step({self.index}, {self.event!r}, {self.caption!r})"
+
+
+class _Steps(Sequence):
+    __slots__ = ("_t",)
+
+    def __init__(self, t):
+        self._t = t
+
+    def __len__(self):
+        return self._t._nsteps()
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Step(self._t, j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("step index out of range")
+        return Step(self._t, i)
+
+
+class Trace:
+    """The record of one run of a program against one release profile."""
+
+    def __init__(self, program, prof, runner, error):
+        self.program_obj, self.prof, self.error = program, prof, error
+        self._r = runner
+        r = runner
+        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names)
+        self._final = State(r.m.snapshot(), self._tables)
+
+    # ---- settings ----------------------------------------------------------------------
+    @property
+    def pyo3(self):
+        return self.prof.pyo3
+
+    @property
+    def features(self):
+        return self.prof.features
+
+    @property
+    def cfg(self):
+        return self.prof.cfg
+
+    @property
+    def program(self):
+        return self.program_obj.raw
+
+    @property
+    def rust(self):
+        return self.program_obj.rust
+
+    @property
+    def title(self):
+        return self.program_obj.title
+
+    @property
+    def label(self):
+        return self.prof.label
+
+    # ---- steps ---------------------------------------------------------------------------
+    @property
+    def steps(self):
+        return _Steps(self)
+
+    def _nsteps(self):
+        return len(self._r.s_ev)
+
+    def _event(self, i):
+        return NAMES[self._r.s_ev[i]]
+
+    def _op(self, i):
+        k = self._r.s_op[i]
+        return self.program_obj.flat[k] if k >= 0 else None
+
+    def _extra(self, i):
+        return self._r.extras.get(i) or {}
+
+    def _notes(self, i):
+        return list(self._extra(i).get("notes", ()))
+
+    def _rust(self, i):
+        from .rust import rust_for
+        op = self._op(i)
+        if op is None:
+            return None
+        if self.rust and op.line:
+            lines = self.rust.splitlines()
+            if 1 <= op.line <= len(lines):
+                return lines[op.line - 1]
+        return rust_for(op, self.prof)
+
+    def _caption(self, i):
+        r = self._r
+        return captions.caption(self, i, NAMES[r.s_ev[i]], self._op(i), r.s_a[i], r.s_b[i],
+                                self._extra(i))
+
+    def _deltas(self, i):
+        d = self._r.s_dend
+        return self._r.m.log[(d[i - 1] if i else 0):d[i]]
+
+    def _touched(self, i):
+        objs, threads, handles, pending = set(), set(), [], False
+        hrecs, tnames = self._tables[2], self._tables[1]
+        for d in self._deltas(i):
+            code, a, b = d & 31, (d >> 5) & ((1 << 29) - 1), d >> 34
+            if code in _OBJ_CODES:
+                objs.add(a)
+            elif code in _THREAD_CODES:
+                threads.add(a)
+            elif code in (D_PINC, D_PDEC):
+                objs.add(a)
+                pending = True
+            elif code == D_PCLEAR:
+                pending = True
+            elif code == D_HSET:
+                name = hrecs[b][1]
+                if name not in handles:
+                    handles.append(name)
+        return {"objects": [oid_name(o) for o in sorted(objs)],
+                "threads": [tnames[t] for t in sorted(threads)],
+                "handles": handles, "pending": pending}
+
+    # ---- states ----------------------------------------------------------------------------
+    def state_at(self, i):
+        """The complete state after step i: one checkpoint plus fewer than 128 steps of deltas."""
+        r = self._r
+        n = len(r.s_ev)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("step index out of range")
+        c = (i + 1) // CHECKPOINT
+        start_step = c * CHECKPOINT
+        snap = r.checkpoints[c]
+        if start_step > i:
+            return State(snap, self._tables)
+        lo = r.s_dend[start_step - 1] if start_step else 0
+        hi = r.s_dend[i]
+        m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
+                    var_names=r.m.var_names, types=r.m.types)
+        m.replay(r.m.log[lo:hi])
+        return State(m.snapshot(), self._tables)
+
+    def at(self, label):
+        i = self._r.labels.get(label)
+        if i is None:
+            raise KeyError(f"no probe labelled {label!r} ran")
+        return self.state_at(i)
+
+    @property
+    def labels(self):
+        return dict(self._r.labels)
+
+    @property
+    def final(self):
+        return self._final
+
+    # ---- JSON ------------------------------------------------------------------------------
+    def to_dict(self, states=True):
+        return {
+            "format": TRACE_FORMAT,
+            "pyo3": self.pyo3, "features": list(self.features), "cfg": list(self.cfg),
+            "program": {k: v for k, v in self.program.items()},
+            "error": self.error.to_dict() if self.error else None,
+            "labels": self.labels,
+            "steps": [s.to_dict() for s in self.steps],
+            "final": self.final.to_dict(),
+        }
+
+    def to_json(self, indent=None):
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @staticmethod
+    def from_json(text):
+        return LoadedTrace(json.loads(text) if isinstance(text, str) else text)
+
+
+class LoadedTrace(Trace):
+    """A trace read back from JSON: the same attributes, backed by the stored data."""
+
+    def __init__(self, d):
+        if d.get("format") != TRACE_FORMAT:
+            raise ValueError(f"format: expected {TRACE_FORMAT!r}, got {d.get('format')!r}")
+        from . import program as prog
+        from .versions import profile
+        self._d = d
+        self.prof = profile(d["pyo3"], d["features"], d["cfg"])
+        self.program_obj = prog.parse(d["program"])
+        e = d.get("error")
+        self.error = TraceError(e["kind"], e["op_path"], e["message"], e.get("step")) if e else None
+        self._final = DictState(d["final"])
+
+    def _nsteps(self):
+        return len(self._d["steps"])
+
+    def _s(self, i):
+        return self._d["steps"][i]
+
+    def _event(self, i):
+        return self._s(i)["event"]
+
+    def _op(self, i):
+        path = self._s(i)["op_path"]
+        if path is None:
+            return None
+        for op in self.program_obj.flat:
+            if op.path == path:
+                return op
+        return None
+
+    def _notes(self, i):
+        return list(self._s(i)["notes"])
+
+    def _rust(self, i):
+        return self._s(i)["rust"]
+
+    def _caption(self, i):
+        return self._s(i)["caption"]
+
+    def _touched(self, i):
+        return self._s(i)["touched"]
+
+    def state_at(self, i):
+        return DictState(self._s(i)["state"])
+
+    def at(self, label):
+        i = self._d["labels"].get(label)
+        if i is None:
+            raise KeyError(f"no probe labelled {label!r} ran")
+        return self.state_at(i)
+
+    @property
+    def labels(self):
+        return dict(self._d["labels"])
