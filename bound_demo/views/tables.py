@@ -28,6 +28,10 @@ def _td(text="", *, port=None, bg=None, width=None, color=None, bold=False, ital
         attrs.append(f'COLSPAN="{colspan}"')
     if border is not None:
         attrs.append(f'BORDER="{border}"')
+    if not text:
+        # An empty cell has no text at all: Graphviz rejects empty <B></B>, and a
+        # blank text element would only add bytes to every frame.
+        return f"<TD {' '.join(a for a in attrs if a)}></TD>"
     body = text
     if bold:
         body = f"<B>{body}</B>"
@@ -36,7 +40,7 @@ def _td(text="", *, port=None, bg=None, width=None, color=None, bold=False, ital
     if strike:
         body = f"<S>{body}</S>"
     font = f'<FONT POINT-SIZE="{size}"' + (f' COLOR="{color}"' if color else "") + ">"
-    return f"<TD {' '.join(a for a in attrs if a)}>{font}{body or ' '}</FONT></TD>"
+    return f"<TD {' '.join(a for a in attrs if a)}>{font}{body}</FONT></TD>"
 
 
 def _table(rows, *, color=P.BLACK, bg=P.WHITE, border=1):
@@ -67,7 +71,8 @@ def handle_table(names, handles, *, touched, width):
         h = handles.get(name)
         port = safe_id("h", name)
         if h is None:
-            rows.append(_td(width=width * 3 // 8) + _td(width=width * 4 // 8) + _td(port=port, width=width // 8))
+            rows.append(_td(width=width * 3 // 8, border=0) + _td(width=width * 4 // 8, border=0)
+                        + _td(port=port, width=width // 8, border=0))
             continue
         bg = P.TOUCHED if name in touched else None
         gone = h.status != "live"
@@ -99,16 +104,17 @@ def pool_strip(th, *, columns, touched, note=None, cap=6):
     for i in indices:
         if i is None:
             inner = [n for n, m in enumerate(marks, 1) if cap <= m < width - cap]
-            mark_row.append(_td("▼" + ",".join(map(str, inner)) if inner else "", width=CELL, size=8))
+            mark_row.append(_td("▼" + ",".join(map(str, inner)) if inner else "", width=CELL, size=8,
+                                border=0))
             entry_row.append(_td(f"+{hidden}", width=CELL, color=P.GREY, size=9))
             continue
         if i == "pad":
-            mark_row.append(_td(width=CELL, size=8))
-            entry_row.append(_td(width=CELL, bg=P.WHITE))
+            mark_row.append(_td(width=CELL, size=8, border=0))
+            entry_row.append(_td(width=CELL))
             continue
         here = [n for n, m in enumerate(marks, 1) if m == i]
         mark_row.append(_td("▼" + ",".join(map(str, here)) if here else "", width=CELL, size=8,
-                            color=P.ORANGE, bold=True))
+                            color=P.ORANGE, bold=True, border=0))
         if i < len(owned):
             oid = owned[i]
             entry_row.append(_td(esc(oid), port=f"p{i}", width=CELL, size=9,
@@ -116,7 +122,7 @@ def pool_strip(th, *, columns, touched, note=None, cap=6):
         else:
             entry_row.append(_td(width=CELL))
     title = _td("owned objects (▼n: pool n starts)", width=CELL * len(indices),
-                colspan=len(indices), italic=True, color=P.GREY, size=8)
+                colspan=len(indices), italic=True, color=P.GREY, size=8, border=0)
     return _table([title, "".join(mark_row), "".join(entry_row)], border=0)
 
 
