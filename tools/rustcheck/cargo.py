@@ -36,9 +36,10 @@ PRELUDE = """#![deny(warnings)]
 #![allow(dead_code, unused_variables, unused_imports, unused_mut)]
 """
 # A deprecation snippet exists to show the warning, so warnings stay warnings there (a
-# `deny(warnings)` would turn the deprecation into an error whatever else is said);
-# judge() then rejects every warning that is not a deprecation.
-DEPRECATED_PRELUDE = PRELUDE.replace("#![deny(warnings)]\n", "")
+# `deny(warnings)` would turn the deprecation into an error whatever else is said); judge()
+# then rejects every warning that is not a deprecation. A compile-fail snippet shows what a
+# user's compiler prints, where warnings are warnings too.
+UNDENIED_PRELUDE = PRELUDE.replace("#![deny(warnings)]\n", "")
 
 
 @dataclass
@@ -87,7 +88,7 @@ def prepare(profile: str, snippets: list[Snippet]) -> tuple[Path, dict[str, list
         targets.setdefault("pass" if s.kind == "pass" else s.target, []).append(s)
     manifest = (template / "Cargo.toml").read_text()
     for name, group in targets.items():
-        prelude = DEPRECATED_PRELUDE if group[0].kind == "deprecated" else PRELUDE
+        prelude = PRELUDE if group[0].kind == "pass" else UNDENIED_PRELUDE
         body = prelude + "".join(_module(s) for s in group)
         (crate / "examples" / f"{name}.rs").write_text(body)
         manifest += f'\n[[example]]\nname = "{name}"\npath = "examples/{name}.rs"\ncrate-type = ["lib"]\n'

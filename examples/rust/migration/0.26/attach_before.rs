@@ -1,0 +1,15 @@
+// @pyo3 0.25.1
+// @expect pass
+
+use pyo3::prelude::*;
+
+// --8<-- [start:show]
+fn main_loop(work: Vec<u64>) -> PyResult<u64> {
+    pyo3::prepare_freethreaded_python();
+    Python::with_gil(|py| {
+        let total = py.allow_threads(|| work.iter().sum::<u64>());
+        let result: PyObject = total.into_pyobject(py)?.into_any().unbind();
+        result.extract(py)
+    })
+}
+// --8<-- [end:show]

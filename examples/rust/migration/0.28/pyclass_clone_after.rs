@@ -1,0 +1,17 @@
+// @pyo3 0.28.3
+// @expect pass
+
+use pyo3::prelude::*;
+
+// --8<-- [start:show]
+#[pyclass(from_py_object)]
+#[derive(Clone)]
+struct Point {
+    x: i64,
+}
+
+fn copy_out(obj: &Bound<'_, PyAny>) -> PyResult<Point> {
+    // `?` converts the extraction error into a PyErr.
+    Ok(obj.extract::<Point>()?)
+}
+// --8<-- [end:show]
