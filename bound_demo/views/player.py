@@ -117,9 +117,9 @@ def player_html(trace_or_traces, *, title: str | None = None, interval_ms: int =
     ticks = "".join(f'<option value="{i}"></option>' for i in probes if i < n)
     buttons = "".join(
         f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
-        for a, g, t in (("first", "⏮", "first step (Home)"), ("prev", "◀", "previous step (←)"),
+        for a, g, t in (("first", "|◀", "first step (Home)"), ("prev", "◀", "previous step (←)"),
                         ("play", "▶ play", "play / pause"), ("next", "▶", "next step (→)"),
-                        ("last", "⏭", "last step (End)")))
+                        ("last", "▶|", "last step (End)")))
     return (
         f'<div class="bd-player" id="{pid}" data-bd-player data-bd-step="0" data-bd-steps="{n}" '
         f'tabindex="0" role="group" aria-label="{e(title or "bound_demo step player")}">'

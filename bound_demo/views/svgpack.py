@@ -68,3 +68,10 @@ class Packer:
 
     def join(self, ids: list) -> str:
         return "".join(self.parts[i] for i in ids) + FOOTER
+
+
+def standalone(svg: str) -> str:
+    """A minified SVG that scales to its container and keeps its font without page CSS."""
+    s = minify(svg)
+    return s.replace('<svg class="bd-svg"', '<svg class="bd-svg" style="width:100%;height:auto;'
+                     'max-height:75vh;font-family:Helvetica,Arial,sans-serif"', 1)

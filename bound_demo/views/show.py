@@ -1,0 +1,86 @@
+"""``show``: the one call a notebook or a docs page needs.
+
+In a live Jupyter kernel with ipywidgets, it returns a ``LivePlayer``. Anywhere
+else, or with ``static=True``, it returns the static HTML player as an
+``IPython.display.HTML`` (which also works on a static site, since it needs no
+kernel). Set the environment variable ``BOUND_DEMO_STATIC=1`` while building a
+site from executed notebooks, so every ``show`` there produces static HTML.
+"""
+from __future__ import annotations
+
+import os
+
+
+def _in_live_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        return False
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _is_trace(x) -> bool:
+    return hasattr(x, "steps") and hasattr(x, "pyo3")
+
+
+class _Html:
+    """Stand-in for IPython.display.HTML when IPython is not installed."""
+
+    def __init__(self, data: str):
+        self.data = data
+
+    def _repr_html_(self):
+        return self.data
+
+
+def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
+         static: bool | None = None, title: str | None = None):
+    """Show a program, a trace or a list of traces as a step player.
+
+    ``pyo3`` may be one release or a list of releases (side by side); ``compare``
+    adds one more release beside the first.
+    """
+    if static is None:
+        static = os.environ.get("BOUND_DEMO_STATIC", "") not in ("", "0") or not _in_live_kernel()
+    releases = list(pyo3) if isinstance(pyo3, (list, tuple)) else ([pyo3] if pyo3 else [])
+    if compare:
+        releases.append(compare)
+    many = isinstance(program_or_trace, (list, tuple))
+    if not static and not many:
+        from .live import LivePlayer
+        first = releases[0] if releases else None
+        second = releases[1] if len(releases) > 1 else None
+        return LivePlayer(program_or_trace, pyo3=first, features=features, cfg=cfg, compare=second)
+    if many:
+        traces = list(program_or_trace)
+    elif _is_trace(program_or_trace):
+        traces = [program_or_trace]
+    else:
+        import bound_demo
+        traces = [bound_demo.run(program_or_trace, pyo3=r, features=_allowed(features, r),
+                                 cfg=_allowed(cfg, r))
+                  for r in (releases or ["0.21"])]
+    from .player import player_html
+    markup = player_html(traces, title=title)
+    try:
+        from IPython.display import HTML
+    except ImportError:
+        return _Html(markup)
+    return HTML(markup)
+
+
+def _allowed(options, release):
+    """Keep the features/cfgs that exist in this release, so one call can span releases."""
+    try:
+        from bound_demo.versions import CFGS, FEATURES
+    except Exception:
+        return tuple(options)
+    table = {**FEATURES, **CFGS}
+    return tuple(o for o in options if release in table.get(o, (release,)))
