@@ -65,7 +65,8 @@ class Snippet:
     @property
     def target(self) -> str:
         """Cargo target name: unique, and a valid Rust identifier."""
-        return "s_" + re.sub(r"\W", "_", self.rel.removeprefix("examples/rust/").removesuffix(".rs"))
+        stem = self.rel.removeprefix("examples/rust/").removesuffix(".rs")
+        return "s_" + re.sub(r"[\W_]+", "_", stem).strip("_").lower()
 
     @property
     def stderr_path(self) -> Path:
