@@ -9,7 +9,7 @@ from __future__ import annotations
 from .frame import draw_step
 
 __all__ = ["draw_step", "player_html", "show", "LivePlayer", "render_svgs",
-           "refcount_chart", "pool_chart", "charts"]
+           "refcount_chart", "pool_chart", "chart"]
 
 
 def __getattr__(name):
@@ -19,13 +19,13 @@ def __getattr__(name):
     if name == "render_svgs":
         from .render import render_svgs
         return render_svgs
-    if name in ("show",):
-        from .show import show
+    if name == "show":
+        from .showing import show
         return show
     if name == "LivePlayer":
         from .live import LivePlayer
         return LivePlayer
-    if name in ("refcount_chart", "pool_chart", "charts"):
+    if name in ("refcount_chart", "pool_chart", "chart"):
         from . import charts as _charts
         return getattr(_charts, name)
     raise AttributeError(name)

@@ -20,13 +20,7 @@ from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
 
-try:  # The model's own tables of releases and options, when the model is importable.
-    from bound_demo.versions import CFGS, FEATURES, RELEASES
-except Exception:  # pragma: no cover - only while the model is being written
-    RELEASES = tuple(f"0.{m}" for m in range(20, 30))
-    FEATURES = {"gil-refs": ("0.21", "0.22"), "py-clone": RELEASES[2:]}
-    CFGS = {"pyo3_disable_reference_pool": RELEASES[2:],
-            "pyo3_leak_on_drop_without_reference_pool": RELEASES[2:]}
+from .releases import CFGS, FEATURES, RELEASES
 
 NONE = "—"
 
@@ -92,7 +86,7 @@ class LivePlayer(W.VBox):
         self._background = background
         self._gen = 0
         self._busy = False
-        pyo3 = pyo3 or "0.21"
+        pyo3 = pyo3 or RELEASES[-1]  # The newest release, as bound_demo.run assumes.
         self.release = W.Dropdown(options=list(RELEASES), value=pyo3, description="PyO3",
                                   layout=W.Layout(width="150px"))
         self.other = W.Dropdown(options=[NONE] + list(RELEASES), value=compare or NONE,

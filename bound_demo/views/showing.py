@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from .releases import allowed
+
 
 def _in_live_kernel() -> bool:
     try:
@@ -64,9 +66,12 @@ def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
         traces = [program_or_trace]
     else:
         import bound_demo
-        traces = [bound_demo.run(program_or_trace, pyo3=r, features=_allowed(features, r),
-                                 cfg=_allowed(cfg, r))
-                  for r in (releases or ["0.21"])]
+        if not releases:
+            from .releases import RELEASES
+            releases = [RELEASES[-1]]  # The newest release, as bound_demo.run assumes.
+        traces = [bound_demo.run(program_or_trace, pyo3=r, features=allowed(features, r),
+                                 cfg=allowed(cfg, r))
+                  for r in releases]
     from .player import player_html
     markup = player_html(traces, title=title)
     try:
@@ -74,13 +79,3 @@ def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
     except ImportError:
         return _Html(markup)
     return HTML(markup)
-
-
-def _allowed(options, release):
-    """Keep the features/cfgs that exist in this release, so one call can span releases."""
-    try:
-        from bound_demo.versions import CFGS, FEATURES
-    except Exception:
-        return tuple(options)
-    table = {**FEATURES, **CFGS}
-    return tuple(o for o in options if release in table.get(o, (release,)))
