@@ -1,0 +1,221 @@
+"""The witness: bound_demo programs run against real, compiled PyO3 releases.
+
+Each supported (pyo3, features, cfg) combination is a separate extension module built from
+``witness/`` by ``scripts/build-witness.sh`` (for example ``bd_witness_021`` is PyO3 0.21.2 with
+``gil-refs``). ``run`` hands the program to that module, which interprets it with the exact
+PyO3 API of the release and records, at every ``probe``, the real refcount and liveness of every
+program object. Results mirror the observable part of the model's state (docs/design/state-api.md):
+``result.at(label).objects["o1"].refcount``.
+
+Programs run in this process (thousands per second are fine). Builds compiled with
+``--cfg pyo3_disable_reference_pool`` run in a child process, because there a ``Py<T>`` dropped
+without the GIL aborts the process, which is reported as ``error.kind == "abort"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+__all__ = [
+    "run", "available_builds", "WitnessResult", "WitnessState", "WitnessObject", "WitnessError",
+    "WitnessUnavailable", "BUILDS",
+]
+
+
+class WitnessUnavailable(LookupError):
+    """The requested (pyo3, features, cfg) combination is not built on this machine."""
+
+
+@dataclass(frozen=True)
+class _Build:
+    module: str
+    crate: str  # exact crate version compiled in
+    features: frozenset  # feature sets this build answers for (each a frozenset)
+    py_clone: bool  # Cargo feature py-clone compiled in (0.22+); gated per run
+    child: bool  # run in a child process (abort-capable builds)
+
+
+def _fs(*sets: Iterable[str]) -> frozenset:
+    return frozenset(frozenset(s) for s in sets)
+
+
+# One row per extension module. `features` lists every feature set the module stands for
+# exactly: 0.21 `gil-refs` only silences deprecation warnings, so 0.21 without it behaves the
+# same; `py-clone` only adds `impl Clone for Py<T>`, so builds compiled with it answer for both
+# and refuse `Py::clone` (compile_error) when the program's features lack it.
+BUILDS: dict[tuple[str, tuple[str, ...]], _Build] = {
+    ("0.20", ()): _Build("bd_witness_020", "0.20.3", _fs(()), False, False),
+    ("0.21", ()): _Build("bd_witness_021", "0.21.2", _fs((), ("gil-refs",)), False, False),
+    ("0.22", ("gil-refs",)): _Build(
+        "bd_witness_022_gilrefs", "0.22.6", _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False),
+    ("0.22", ()): _Build("bd_witness_022_pyclone", "0.22.6", _fs((), ("py-clone",)), True, False),
+    ("0.23", ()): _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False),
+    ("0.29", ()): _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False),
+    ("0.29", ("pyo3_disable_reference_pool",)): _Build(
+        "bd_witness_029_nopool", "0.29.3", _fs((), ("py-clone",)), True, True),
+}
+
+
+def _find(pyo3: str, features: Iterable[str], cfg: Iterable[str]) -> _Build:
+    feats = frozenset(features)
+    cfgs = tuple(sorted(cfg))
+    for (ver, bcfg), b in BUILDS.items():
+        if ver == pyo3 and bcfg == cfgs and feats in b.features:
+            return b
+    raise WitnessUnavailable(f"no witness build for pyo3={pyo3!r} features={sorted(feats)} cfg={list(cfgs)}")
+
+
+_modules: dict[str, Any] = {}
+
+
+def _load(b: _Build):
+    if b.module not in _modules:
+        try:
+            _modules[b.module] = importlib.import_module(b.module)
+        except ImportError as e:
+            raise WitnessUnavailable(f"{b.module} is not built (run scripts/build-witness.sh): {e}") from e
+    return _modules[b.module]
+
+
+def available_builds() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Every (pyo3, features, cfg) combination whose module imports here, features sorted."""
+    out = []
+    for (ver, cfg), b in BUILDS.items():
+        try:
+            _load(b)
+        except WitnessUnavailable:
+            continue
+        for feats in sorted(b.features, key=lambda s: (len(s), sorted(s))):
+            out.append((ver, tuple(sorted(feats)), cfg))
+    return out
+
+
+@dataclass(frozen=True)
+class WitnessObject:
+    id: str
+    type: str
+    refcount: int  # 0 once freed (the memory is gone; nothing to read)
+    alive: bool
+
+
+@dataclass(frozen=True)
+class WitnessState:
+    label: str
+    thread: str  # the program thread the probe ran on
+    objects: dict[str, WitnessObject]
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "thread": self.thread,
+                "objects": {k: vars(v) for k, v in self.objects.items()}}
+
+
+@dataclass(frozen=True)
+class WitnessError:
+    kind: str  # compile_error | panic | abort | deadlock | exception
+    message: str
+    op_path: str | None = None
+
+
+@dataclass
+class WitnessResult:
+    pyo3: str
+    features: tuple[str, ...]
+    cfg: tuple[str, ...]
+    crate: str
+    probes: list[tuple[str, WitnessState]] = field(default_factory=list)
+    error: WitnessError | None = None
+
+    def at(self, label: str) -> WitnessState:
+        """State at the most recent probe with this label (KeyError if none ran)."""
+        for name, state in reversed(self.probes):
+            if name == label:
+                return state
+        raise KeyError(label)
+
+    @property
+    def final(self) -> WitnessState | None:
+        return self.probes[-1][1] if self.probes else None
+
+
+def _program_text(program: Any) -> str:
+    if isinstance(program, dict):
+        return json.dumps(program)
+    if isinstance(program, (bytes, bytearray)):
+        return program.decode()
+    if isinstance(program, os.PathLike) or (isinstance(program, str) and program.endswith(".json")
+                                            and not program.lstrip().startswith("{")):
+        with open(program, encoding="utf-8") as f:
+            return f.read()
+    if isinstance(program, str):
+        return program
+    raise TypeError(f"program must be a dict, a JSON string or a path, not {type(program).__name__}")
+
+
+def _state(p: dict) -> WitnessState:
+    objs = {}
+    for i, (ty, alive, rc) in enumerate(p["objects"]):
+        oid = f"o{i + 1}"
+        objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive)
+    return WitnessState(p["label"], p["thread"], objs)
+
+
+def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
+    res.probes = [(p["label"], _state(p)) for p in raw["probes"]]
+    e = raw.get("error")
+    if e:
+        res.error = WitnessError(e["kind"], e["message"], e.get("op_path"))
+    return res
+
+
+_CHILD = (
+    "import sys, importlib\n"
+    "m = importlib.import_module(sys.argv[1])\n"
+    "r = m.run(sys.stdin.read(), True, sys.argv[2] == '1')\n"
+    "sys.stdout.write('R ' + r + '\\n')\n"
+)
+
+
+def _run_child(b: _Build, text: str, py_clone: bool, res: WitnessResult, timeout: float) -> WitnessResult:
+    try:
+        cp = subprocess.run([sys.executable, "-c", _CHILD, b.module, "1" if py_clone else "0"], input=text,
+                            capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        probes = [json.loads(line[2:]) for line in out.splitlines() if line.startswith("P ")]
+        _fill(res, {"probes": probes})
+        res.error = WitnessError("deadlock", f"the program did not finish within {timeout}s")
+        return res
+    lines = cp.stdout.splitlines()
+    final = [line for line in lines if line.startswith("R ")]
+    if final:
+        return _fill(res, json.loads(final[-1][2:]))
+    if cp.returncode == 1 and "ValueError" in cp.stderr:
+        raise ValueError(cp.stderr.strip().splitlines()[-1])
+    probes = [json.loads(line[2:]) for line in lines if line.startswith("P ")]
+    _fill(res, {"probes": probes})
+    tail = " ".join(cp.stderr.strip().splitlines()[-3:])
+    res.error = WitnessError("abort", f"process ended with code {cp.returncode}: {tail}")
+    return res
+
+
+def run(program: Any, pyo3: str = "0.21", features: Iterable[str] = ("gil-refs",), cfg: Iterable[str] = (),
+        *, timeout: float = 20.0) -> WitnessResult:
+    """Run ``program`` (dict, JSON string or path) against the real PyO3 build for
+    (pyo3, features, cfg). Raises ValueError for a malformed program and WitnessUnavailable when
+    that build is not installed; problems of the program's Rust are ``result.error``."""
+    features = tuple(sorted(features))
+    cfg = tuple(sorted(cfg))
+    b = _find(pyo3, features, cfg)
+    text = _program_text(program)
+    res = WitnessResult(pyo3, features, cfg, b.crate)
+    py_clone = b.py_clone and "py-clone" in features
+    if b.child:
+        return _run_child(b, text, py_clone, res, timeout)
+    mod = _load(b)
+    return _fill(res, json.loads(mod.run(text, False, py_clone)))

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds every witness extension module (real PyO3 releases, see witness/README.md) with maturin
+# and installs it into .venv. Idempotent: a module whose sources, lockfile, flags and toolchain
+# are unchanged since its last install is skipped. Without Rust: a loud message and exit 0 (the
+# witness tests then skip loudly); in CI (CI=true) a missing toolchain or a failed build fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PY=$ROOT/.venv/bin/python
+
+fail() {
+  echo "build-witness: $*" >&2
+  if [ "${CI:-}" = true ]; then exit 1; fi
+  echo "build-witness: WITNESS NOT BUILT - tests/witness will be skipped." >&2
+  exit 0
+}
+
+command -v cargo >/dev/null 2>&1 || fail "cargo not found (install Rust from rustup to build the real-PyO3 witness)"
+[ -x "$PY" ] || fail ".venv missing (run scripts/venv.sh)"
+"$PY" -m maturin --version >/dev/null 2>&1 || fail "maturin missing in .venv (pip install -r requirements-dev.txt)"
+
+export PYO3_PYTHON=$PY
+mkdir -p .build/stamps .build/wheels
+toolchain=$(rustc --version)
+
+# directory  module  extra RUSTFLAGS  target dir (a different RUSTFLAGS gets its own, to avoid rebuild churn)
+BUILDS=(
+  "pyo3_020 bd_witness_020 - target"
+  "pyo3_021 bd_witness_021 - target"
+  "pyo3_022_gilrefs bd_witness_022_gilrefs - target"
+  "pyo3_022_pyclone bd_witness_022_pyclone - target"
+  "pyo3_023 bd_witness_023 - target"
+  "pyo3_029 bd_witness_029 - target"
+  "pyo3_029_nopool bd_witness_029_nopool --cfg=pyo3_disable_reference_pool target-nopool"
+)
+
+for row in "${BUILDS[@]}"; do
+  read -r dir module flags tdir <<<"$row"
+  [ -d "witness/$dir" ] || continue
+  [ "$flags" = - ] && flags=""
+  sum=$( { echo "$toolchain $flags"; cat witness/shared/*.rs witness/"$dir"/Cargo.toml witness/"$dir"/Cargo.lock \
+          witness/"$dir"/src/*.rs 2>/dev/null; } | sha256sum | cut -d' ' -f1)
+  stamp=.build/stamps/$module
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && "$PY" -c "import $module" 2>/dev/null; then
+    continue
+  fi
+  echo "build-witness: building $module (witness/$dir)"
+  start=$(date +%s)
+  rm -rf ".build/wheels/$module"
+  if ! CARGO_TARGET_DIR=$ROOT/.build/$tdir RUSTFLAGS="$flags" "$PY" -m maturin build --release -j 2 --quiet \
+        -i "$PY" -m "witness/$dir/Cargo.toml" -o ".build/wheels/$module" >".build/$module.log" 2>&1; then
+    tail -30 ".build/$module.log" >&2
+    fail "building $module failed (log: .build/$module.log)"
+  fi
+  "$PY" -m pip install -q --no-deps --force-reinstall .build/wheels/"$module"/*.whl || fail "installing $module failed"
+  echo "$sum" >"$stamp"
+  echo "build-witness: $module built in $(( $(date +%s) - start ))s"
+done

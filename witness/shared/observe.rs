@@ -1,0 +1,153 @@
+//! Non-disturbing observation of program objects: liveness and raw refcounts.
+//!
+//! Mirrors no PyO3 API; it uses only `pyo3::ffi` items that are identical in every release the
+//! witness is built for (`Py_REFCNT`, `PyList_Type`, `PyDict_Type`, `PyTuple_Type`, `destructor`).
+//!
+//! * `#[pyclass]` objects carry a slot number; their Rust `Drop` (run by PyO3's `tp_dealloc`)
+//!   marks the slot freed. This needs no Python API call at all.
+//! * Lists, dicts and tuples cannot hold weak references, and a Python subclass would not be the
+//!   object the PyO3 API under test creates. Instead the `tp_dealloc` slot of the three built-in
+//!   types is wrapped once per process: the wrapper looks the pointer up in this module's table of
+//!   live program containers, marks it freed, and calls the original deallocator. Every other
+//!   object of those types pays one atomic load (the table is empty between runs) or one lock.
+//!   Several witness modules in one process chain their wrappers, each checking its own table.
+//! * Refcounts are read with `ffi::Py_REFCNT` only for objects known to be alive. The read is a
+//!   plain memory load: it neither attaches to the interpreter nor touches PyO3's reference pool,
+//!   so it is taken even on a thread that is not attached (a Simplification: all other program
+//!   threads are parked while one runs, so no program thread writes the count concurrently).
+
+use pyo3::ffi;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
+
+pub struct Entry {
+    pub ty: &'static str,
+    pub ptr: usize,
+    pub alive: bool,
+}
+
+struct Registry {
+    /// Increases with every run, so objects of an earlier run that die late are ignored.
+    run: u64,
+    entries: Vec<Entry>,
+    /// Live program containers (list, dict, tuple) by address.
+    containers: BTreeMap<usize, usize>,
+}
+
+static REG: Mutex<Registry> = Mutex::new(Registry { run: 0, entries: Vec::new(), containers: BTreeMap::new() });
+/// Number of entries in `containers`; lets the dealloc wrappers skip the lock almost always.
+static TRACKED: AtomicUsize = AtomicUsize::new(0);
+
+fn reg() -> std::sync::MutexGuard<'static, Registry> {
+    REG.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Starts a new run: forgets every earlier object. Returns the run id.
+pub fn reset() -> u64 {
+    let mut r = reg();
+    r.run += 1;
+    r.entries.clear();
+    r.containers.clear();
+    TRACKED.store(0, Ordering::SeqCst);
+    r.run
+}
+
+/// Reserves the slot of the next program object (so a `#[pyclass]` value can carry it).
+pub fn next_slot() -> (u64, usize) {
+    let r = reg();
+    (r.run, r.entries.len())
+}
+
+/// Records a just-created program object; returns its slot (object id = slot + 1).
+pub fn register(ty: &'static str, ptr: *mut ffi::PyObject) -> usize {
+    let mut r = reg();
+    let slot = r.entries.len();
+    r.entries.push(Entry { ty, ptr: ptr as usize, alive: true });
+    if ty != "object" {
+        r.containers.insert(ptr as usize, slot);
+        TRACKED.fetch_add(1, Ordering::SeqCst);
+    }
+    slot
+}
+
+/// Called from the `#[pyclass]` value's `Drop`.
+pub fn pyclass_dropped(run: u64, slot: usize) {
+    let mut r = reg();
+    if r.run == run {
+        if let Some(e) = r.entries.get_mut(slot) {
+            e.alive = false;
+        }
+    }
+}
+
+/// Slot of a live program object at this address, if any.
+pub fn slot_of(ptr: *mut ffi::PyObject) -> Option<usize> {
+    let r = reg();
+    r.entries.iter().rposition(|e| e.alive && e.ptr == ptr as usize)
+}
+
+/// One probe: `(type, alive, refcount)` per object, in creation order.
+pub fn snapshot() -> Vec<(&'static str, bool, Option<isize>)> {
+    let r = reg();
+    r.entries
+        .iter()
+        .map(|e| {
+            // SAFETY: the object is alive (its dealloc has not run), so its header is readable.
+            let rc = if e.alive { Some(unsafe { ffi::Py_REFCNT(e.ptr as *mut ffi::PyObject) } as isize) } else { None };
+            (e.ty, e.alive, rc)
+        })
+        .collect()
+}
+
+/// Whether the object in `slot` is still alive.
+pub fn alive(slot: usize) -> bool {
+    reg().entries.get(slot).map(|e| e.alive).unwrap_or(false)
+}
+
+fn container_freed(ptr: *mut ffi::PyObject) {
+    if TRACKED.load(Ordering::SeqCst) == 0 {
+        return;
+    }
+    let mut r = reg();
+    if let Some(slot) = r.containers.remove(&(ptr as usize)) {
+        TRACKED.fetch_sub(1, Ordering::SeqCst);
+        r.entries[slot].alive = false;
+    }
+}
+
+static mut ORIG_LIST: Option<ffi::destructor> = None;
+static mut ORIG_DICT: Option<ffi::destructor> = None;
+static mut ORIG_TUPLE: Option<ffi::destructor> = None;
+
+// The wrappers release the registry lock before calling the original deallocator, because
+// freeing a container decrefs its items and may free further tracked objects re-entrantly.
+unsafe extern "C" fn list_dealloc(o: *mut ffi::PyObject) {
+    container_freed(o);
+    (ORIG_LIST.unwrap())(o)
+}
+unsafe extern "C" fn dict_dealloc(o: *mut ffi::PyObject) {
+    container_freed(o);
+    (ORIG_DICT.unwrap())(o)
+}
+unsafe extern "C" fn tuple_dealloc(o: *mut ffi::PyObject) {
+    container_freed(o);
+    (ORIG_TUPLE.unwrap())(o)
+}
+
+static HOOKS: Once = Once::new();
+
+/// Wraps the three deallocators. Must be called with the GIL held (module init).
+pub fn install_hooks() {
+    HOOKS.call_once(|| unsafe {
+        let list = std::ptr::addr_of_mut!(ffi::PyList_Type);
+        let dict = std::ptr::addr_of_mut!(ffi::PyDict_Type);
+        let tuple = std::ptr::addr_of_mut!(ffi::PyTuple_Type);
+        ORIG_LIST = (*list).tp_dealloc;
+        ORIG_DICT = (*dict).tp_dealloc;
+        ORIG_TUPLE = (*tuple).tp_dealloc;
+        (*list).tp_dealloc = Some(list_dealloc);
+        (*dict).tp_dealloc = Some(dict_dealloc);
+        (*tuple).tp_dealloc = Some(tuple_dealloc);
+    });
+}

@@ -1,0 +1,154 @@
+//! Parsing of program format v1 (`bound_demo.program/1`) into an op tree.
+//!
+//! Mirrors no PyO3 item: it is the release-independent front end shared by every witness build.
+//! It only checks the *shape* of a program (known op, required keys, key types); whether the Rust
+//! the program stands for would compile is decided while interpreting, per release.
+
+use serde_json::Value;
+
+/// One op of a program, with every key the format defines (absent keys are `None`/empty).
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub op: String,
+    /// Index path of this op, e.g. `ops[2].body[0]`, used in every message.
+    pub path: String,
+    pub as_: Option<String>,
+    pub src: Option<String>,
+    pub item: Option<String>,
+    pub to: Option<String>,
+    pub label: Option<String>,
+    pub name: Option<String>,
+    pub ty: Option<String>,
+    pub api: Option<String>,
+    pub items: Vec<String>,
+    pub index: i64,
+    pub times: u64,
+    pub body: Vec<Op>,
+    pub has_body: bool,
+}
+
+/// Ops that open a scope and therefore must carry a `body` list.
+const BLOCKS: &[&str] = &[
+    "with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_pool", "with_pool",
+    "repeat", "thread",
+];
+
+/// Required string keys per value op (besides `op`).
+fn required(op: &str) -> Option<&'static [&'static str]> {
+    Some(match op {
+        "new" => &["as", "type", "api"],
+        "clone" | "clone_ref" | "unbind" | "into_bound" | "bind" | "bind_borrowed"
+        | "as_borrowed" | "to_owned" | "into_gil_ref" | "as_gil_ref" | "into_py" | "into_ref"
+        | "as_ref" => &["src", "as"],
+        "drop" | "drop_ref" | "return" | "py_del" => &["src"],
+        "append" => &["src", "item"],
+        "get_item" | "get_borrowed_item" => &["src", "as"],
+        "send" => &["src", "to"],
+        "probe" => &["label"],
+        "with_gil" | "attach" | "allow_threads" | "detach" | "pyfunction" | "new_pool"
+        | "with_pool" => &[],
+        "repeat" => &[],
+        "thread" => &["name"],
+        _ => return None,
+    })
+}
+
+fn get_str(obj: &serde_json::Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{path}: key \"{key}\" must be a string")),
+    }
+}
+
+fn parse_op(v: &Value, path: String) -> Result<Op, String> {
+    let obj = v.as_object().ok_or_else(|| format!("{path}: an op must be a JSON object"))?;
+    let name = match obj.get("op") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(format!("{path}: missing string key \"op\"")),
+    };
+    let req = required(&name).ok_or_else(|| format!("{path}: unknown op \"{name}\""))?;
+    for key in req {
+        if get_str(obj, key, &path)?.is_none() {
+            return Err(format!("{path}: op \"{name}\" needs key \"{key}\""));
+        }
+    }
+    let items = match obj.get("items") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| format!("{path}: \"items\" must be a list of names"))?,
+        Some(_) => return Err(format!("{path}: \"items\" must be a list of names")),
+    };
+    let index = match obj.get("index") {
+        None | Some(Value::Null) if name.contains("get_") => {
+            return Err(format!("{path}: op \"{name}\" needs integer key \"index\""))
+        }
+        None | Some(Value::Null) => 0,
+        Some(x) => x.as_i64().ok_or_else(|| format!("{path}: \"index\" must be an integer"))?,
+    };
+    let times = match obj.get("times") {
+        None | Some(Value::Null) if name == "repeat" => {
+            return Err(format!("{path}: op \"repeat\" needs integer key \"times\""))
+        }
+        None | Some(Value::Null) => 0,
+        Some(x) => x.as_u64().ok_or_else(|| format!("{path}: \"times\" must be a non-negative integer"))?,
+    };
+    let is_block = BLOCKS.contains(&name.as_str());
+    let body = match obj.get("body") {
+        Some(Value::Array(a)) if is_block => parse_list(a, &format!("{path}.body"))?,
+        None if is_block => return Err(format!("{path}: op \"{name}\" needs a list \"body\"")),
+        Some(_) if is_block => return Err(format!("{path}: \"body\" must be a list of ops")),
+        _ => Vec::new(),
+    };
+    let ty = get_str(obj, "type", &path)?;
+    if let Some(t) = &ty {
+        if name == "new" && !["object", "list", "dict", "tuple"].contains(&t.as_str()) {
+            return Err(format!("{path}: unknown type \"{t}\""));
+        }
+    }
+    let api = get_str(obj, "api", &path)?;
+    if let Some(a) = &api {
+        if !["gil_ref", "bound", "py"].contains(&a.as_str()) {
+            return Err(format!("{path}: unknown api \"{a}\""));
+        }
+    }
+    Ok(Op {
+        path,
+        as_: get_str(obj, "as", "")?,
+        src: get_str(obj, "src", "")?,
+        item: get_str(obj, "item", "")?,
+        to: get_str(obj, "to", "")?,
+        label: get_str(obj, "label", "")?,
+        name: get_str(obj, "name", "")?,
+        ty,
+        api,
+        items,
+        index,
+        times,
+        body,
+        has_body: is_block,
+        op: name,
+    })
+}
+
+fn parse_list(a: &[Value], prefix: &str) -> Result<Vec<Op>, String> {
+    a.iter().enumerate().map(|(i, v)| parse_op(v, format!("{prefix}[{i}]"))).collect()
+}
+
+/// Parses a whole program; the error string names the op path and what is wrong.
+pub fn parse(text: &str) -> Result<Vec<Op>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("program is not JSON: {e}"))?;
+    let ops = v
+        .get("ops")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "program needs a list \"ops\"".to_owned())?;
+    if let Some(f) = v.get("format") {
+        if f.as_str() != Some("bound_demo.program/1") {
+            return Err(format!("unsupported program format {f}"));
+        }
+    }
+    parse_list(ops, "ops")
+}
