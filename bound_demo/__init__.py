@@ -17,6 +17,7 @@ Layout (one module per PyO3 concept):
 from __future__ import annotations
 
 from . import program as _program
+from . import scenarios
 from .builder import Program
 from .interpreter import Runner
 from .trace import Trace, TraceError
@@ -45,9 +46,3 @@ def show(program_or_trace, pyo3=None, **kw):
     from .views import show as _show
     return _show(program_or_trace, pyo3=pyo3, **kw)
 
-
-def __getattr__(name):
-    if name == "scenarios":
-        from . import scenarios
-        return scenarios
-    raise AttributeError(name)

@@ -73,12 +73,33 @@ def _implicit(t, prof, cnt, op, d, src, dst, a, b, x):
     return _drop(t, prof, cnt, op, d, src, dst, a, b, x, implicit=True)
 
 
+def _rec(t, hid):
+    for rec in reversed(t._tables[2]):
+        if rec[0] == hid:
+            return rec
+    return None
+
+
+_WHY = {"moved": "was moved out", "dropped": "was already dropped"}
+
+
 def _scope_end(t, prof, cnt, op, d, src, dst, a, b, x):
-    names = x.get("names") or [_h(t, a)]
-    who = ", ".join(f"`{n}`" for n in names)
-    verb = "goes" if len(names) == 1 else "go"
-    return (f"{who} {verb} out of scope: reference handles own nothing, so nothing is "
-            f"released (a GIL ref's object stays in the pool)")
+    from .state import KINDS, STATUSES
+    hs = x.get("handles")
+    if hs is None:
+        rec = _rec(t, a)
+        hs = [(rec[1], KINDS[rec[2]], STATUSES[rec[5]])] if rec else []
+    parts = []
+    for name, kind, status in hs:
+        if status in _WHY:
+            parts.append(f"`{name}` {_WHY[status]}")
+        elif kind == "gil_ref":
+            parts.append(f"`{name}` is a GIL ref: a plain reference, its object stays in the pool")
+        else:
+            parts.append(f"`{name}` borrows and owns nothing")
+    who = ", ".join(f"`{h[0]}`" for h in hs)
+    verb = "goes" if len(hs) == 1 else "go"
+    return f"{who} {verb} out of scope, releasing nothing: " + "; ".join(parts)
 
 
 def _simple(fmt):

@@ -42,9 +42,11 @@ def dealloc(r, oid, op):
     m = r.m
     t = m.types[oid]
     if t == 0:
-        r.dealloc_trampoline(oid, op)
+        # The trampoline only shows when it has something to drain (see gil.dealloc_trampoline).
+        if m.pinc.n or m.pdec.n:
+            r.dealloc_trampoline(oid, op)
     elif t in (1, 3):
-        slots = m.items.get(oid)
+        slots = m.slots(oid)
         if slots:
             from .pvec import snap_list
             items = snap_list(slots)

@@ -187,16 +187,18 @@ def drop_handle(r, h, op, implicit):
 
 # ---- ops -----------------------------------------------------------------------------------
 def op_new(r, op):
-    need_token(r, "creating a Python object")
+    if r.cur.token is None:
+        raise errors.no_token("creating a Python object")
     d, m = op.d, r.m
-    items = [_obj(r, use(r, op, n), op) for n in d.get("items") or ()]
+    names = d.get("items")
+    items = [_obj(r, use(r, op, n), op) for n in names] if names else ()
     oid = m.new_object(heap.TYPECODE[d["type"]])
     for it in items:
         m.set_rc(it, m.rc.get(it) + 1)
         m.item_append(oid, it)
     api = d["api"]
     if api == "gil_ref":
-        gilpool.register_owned(r, oid)
+        m.pool_push(r.cur.tid, oid)  # register_owned: the pool takes the new reference
         h = r.introduce(d["as"], "gil_ref", oid, False, None)
     else:
         h = r.introduce(d["as"], api, oid, True, None)
@@ -379,7 +381,7 @@ def op_append(r, op):
 
 def _check_index(r, op, oid, t):
     i = op.d["index"]
-    slots = r.m.items.get(oid)
+    slots = r.m.slots(oid)
     n = slots[1] if slots else 0
     if i >= n:
         raise errors.index_error(i, n, ("object", "list", "dict", "tuple")[t])
@@ -417,7 +419,7 @@ def op_get_borrowed_item(r, op):
 
 
 # ---- leaving a block -----------------------------------------------------------------------
-LIFETIME_BLOCKS = ("with_gil", "attach", "new_pool", "with_pool")
+LIFETIME_BLOCKS = ("with_gil", "attach", "gil", "new_pool", "with_pool")
 
 
 def do_return(r, op):
@@ -427,7 +429,7 @@ def do_return(r, op):
     bk = block.kind if block is not None else None
     if bk in LIFETIME_BLOCKS and h.kind != "py" and h.token is r.cur.token:
         raise errors.lifetime_escape(h.name, KIND_WORDS[h.kind], bk)
-    if bk in ("allow_threads", "detach", "thread") and h.kind != "py":
+    if bk in ("allow_threads", "detach", "nogil", "thread") and h.kind != "py":
         raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
     if bk == "pyfunction" and h.kind == "python":
         raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")

@@ -14,6 +14,7 @@ happens; unwinding (which would drop handles on the way out) is not modelled.
 
 from __future__ import annotations
 
+import gc
 from array import array
 
 from . import errors, gil, gilpool, instance
@@ -30,12 +31,12 @@ class Handle:
     """A Rust variable and what it holds."""
 
     __slots__ = ("hid", "name", "kind", "oid", "tid", "status", "owns", "borrows", "token",
-                 "region", "moved_at", "scope")
+                 "region", "moved_at")
 
     def __init__(self, hid, name, kind, oid, tid, owns, borrows, token, region):
         self.hid, self.name, self.kind, self.oid, self.tid = hid, name, kind, oid, tid
         self.status, self.owns, self.borrows = "live", owns, borrows
-        self.token, self.region, self.moved_at, self.scope = token, region, None, None
+        self.token, self.region, self.moved_at = token, region, None
 
     def rec(self):
         b = self.borrows
@@ -66,8 +67,11 @@ class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
         self.m = m = Machine()
-        self.s_ev, self.s_op = array("B"), array("l")
-        self.s_a, self.s_b, self.s_dend = array("q"), array("q"), array("q")
+        self.log = m.log
+        # Steps, four ints each: event | (op index + 1) << 8, a, b, end of its deltas in the log.
+        self.s = array("q")
+        self.nsteps = 0
+        self._until_checkpoint = CHECKPOINT
         self.extras = {}
         self.labels = {}
         self.checkpoints = [m.snapshot()]
@@ -82,7 +86,7 @@ class Runner:
         self._result = None
         self.dispatch = {
             "with_gil": gil.acquire, "attach": gil.acquire, "allow_threads": gil.suspend,
-            "detach": gil.suspend, "pyfunction": gil.trampoline, "new_pool": gilpool.new_pool,
+            "detach": gil.suspend, "gil": gil.acquire, "nogil": gil.suspend, "pyfunction": gil.trampoline, "new_pool": gilpool.new_pool,
             "with_pool": gilpool.new_pool, "repeat": Runner.repeat, "thread": Runner.thread,
             "probe": Runner.probe, "send": Runner.send, "py_del": Runner.py_del,
         }
@@ -92,62 +96,103 @@ class Runner:
 
     # ---- steps ---------------------------------------------------------------------------
     def step(self, ev, op, a=-1, b=-1, extra=None):
-        i = len(self.s_ev)
-        self.s_ev.append(ev)
-        self.s_op.append(op.index if op is not None else -1)
-        self.s_a.append(a)
-        self.s_b.append(b)
-        self.s_dend.append(len(self.m.log))
+        """Close a step: every delta logged since the previous step belongs to it."""
+        i = self.nsteps
+        self.nsteps = i + 1
+        self.s.extend((ev | (op.index + 1 if op is not None else 0) << 8, a, b, len(self.log)))
         if extra:
             self.extras[i] = extra
-        if (i + 1) % CHECKPOINT == 0:
+        self._until_checkpoint -= 1
+        if not self._until_checkpoint:
+            self._until_checkpoint = CHECKPOINT
             self.checkpoints.append(self.m.snapshot())
+
+    def step_fields(self, i):
+        """(event, op index or -1, a, b, delta end) of step i."""
+        s, k = self.s, 4 * i
+        meta = s[k]
+        return meta & 255, (meta >> 8) - 1, s[k + 1], s[k + 2], s[k + 3]
+
+    def delta_end(self, i):
+        return self.s[4 * i + 3] if i >= 0 else 0
 
     # ---- running ---------------------------------------------------------------------------
     def run(self):
         from .trace import TraceError
         error = None
+        # The run allocates millions of small acyclic objects; the cyclic collector would
+        # rescan the growing heap again and again, making long runs superlinear.
+        was_enabled = gc.isenabled()
+        gc.disable()
         try:
             self.run_body(self.program.ops)
+            self.current_op = None
             self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
             self.leftover_inbox()
             self.step(E.end, None)
         except errors.RustError as e:
             op = self.current_op
-            i = len(self.s_ev)
+            i = self.nsteps
             error = TraceError(e.kind, op.path if op else "ops", e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
+        finally:
+            if was_enabled:
+                gc.enable()
         return error
 
     current_op = None
 
+    def _resolve(self, op):
+        """(handler, api error, notes) for an op, computed once per run and op."""
+        err, notes = instance.api_check(self.prof, op)
+        fn = None if op.kind == "return" else self.dispatch[op.kind]
+        r = self._api[op.index] = (fn, err, {"notes": notes} if notes else None)
+        return r
+
     def exec(self, op):
         self.current_op = op
-        chk = self._api.get(op.index)
-        if chk is None:
-            err, notes = instance.api_check(self.prof, op)
-            chk = self._api[op.index] = (err, {"notes": notes} if notes else None)
-        if chk[0] is not None:
-            raise chk[0]
-        self.notes = chk[1]
-        self.dispatch[op.kind](self, op)
+        fn, err, notes = self._api.get(op.index) or self._resolve(op)
+        if err is not None:
+            raise err
+        self.notes = notes
+        fn(self, op)
 
     def run_body(self, ops, scope=None):
         """Run ops in a (new) scope; returns the handle of a trailing `return`, if any."""
         if scope is None:
             scope = []
             self.cur.scopes.append(scope)
+        api = self._api
         for op in ops:
-            if op.kind == "return":
-                self.current_op = op
+            fn, err, notes = api.get(op.index) or self._resolve(op)
+            self.current_op = op
+            if fn is None:
                 return instance.do_return(self, op)
-            self.exec(op)
+            if err is not None:
+                raise err
+            self.notes = notes
+            fn(self, op)
         return None
 
     def end_scope(self, scope, keep=None, block=None):
         """Rust drop order: every handle of the scope still owned is dropped, last first."""
         if block is not None:
             self.current_op = block
+        if len(scope) == 1:
+            # The common case in loops: one handle. Same effect as the general path below.
+            h = scope[0]
+            if h is not keep:
+                if h.status == "live" and h.owns:
+                    instance.drop_handle(self, h, None, implicit=True)
+                    quiet = False
+                else:
+                    quiet = h.kind != "python"
+                if h.hid in self.handles:
+                    del self.handles[h.hid]
+                    self.m.del_handle(h.hid)
+                if quiet:
+                    self.step(E.scope_end, self.current_op, h.hid, 1)
+            return
         quiet = []
         for h in reversed(scope):
             if h is keep:
@@ -163,7 +208,8 @@ class Runner:
         if quiet:
             first = quiet[0]
             self.step(E.scope_end, self.current_op, first.hid, len(quiet),
-                      {"names": [h.name for h in quiet]} if len(quiet) > 1 else None)
+                      {"handles": [(h.name, h.kind, h.status) for h in quiet]}
+                      if len(quiet) > 1 else None)
 
     def run_block(self, op, token, region=False, convert_result=False):
         """Run a block body in a new frame (same thread); returns its result handle."""
@@ -210,10 +256,10 @@ class Runner:
                    cur.token if token is None else token, cur.region if region is None else region)
         if kind == "py":
             h.token = None
-        h.scope = cur.scopes[-1]
-        h.scope.append(h)
+        cur.scopes[-1].append(h)
         self.handles[hid] = h
-        self.m.set_handle(hid, h.rec())
+        self.m.set_handle(hid, (hid, name, KIND[kind], oid, h.tid, 0, owns,
+                                -1 if borrows is None else borrows.hid))
         return h
 
     def publish(self, h):
@@ -240,13 +286,16 @@ class Runner:
 
     # ---- ops handled here -------------------------------------------------------------------
     def repeat(self, op):
-        body = op.body
+        body, scopes = op.body, self.cur.scopes
+        run_body, end_scope = self.run_body, self.end_scope
         for _ in range(op.d["times"]):
-            self.run_body(body)
-            self.end_scope(self.cur.scopes.pop(), block=op)
+            scope = []
+            scopes.append(scope)
+            run_body(body, scope)
+            end_scope(scopes.pop(), None, op)
 
     def probe(self, op):
-        self.labels[op.d["label"]] = len(self.s_ev)
+        self.labels[op.d["label"]] = self.nsteps
         self.step(E.probe, op)
 
     def send(self, op):

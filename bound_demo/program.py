@@ -35,7 +35,7 @@ class ProgramError(ValueError):
 
 
 BLOCKS = {"with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_pool",
-          "with_pool", "repeat", "thread"}
+          "with_pool", "repeat", "thread", "gil", "nogil"}
 # op -> (required keys with types, optional keys with types)
 _S, _I = str, int
 SPEC = {
@@ -43,6 +43,11 @@ SPEC = {
     "attach": ({"body": list}, {"as": _S}),
     "allow_threads": ({"body": list}, {"as": _S}),
     "detach": ({"body": list}, {"as": _S}),
+    # Extensions (this project's): release-neutral spellings, so one program can be compared
+    # across 0.20 … 0.29. `gil` is `with_gil` before 0.26 and `attach` from 0.26; `nogil` is
+    # `allow_threads` / `detach` likewise.
+    "gil": ({"body": list}, {"as": _S}),
+    "nogil": ({"body": list}, {"as": _S}),
     "pyfunction": ({"body": list}, {"as": _S, "name": _S}),
     "new_pool": ({"body": list}, {"as": _S}),
     "with_pool": ({"body": list}, {"as": _S}),
@@ -259,3 +264,24 @@ def parse(program) -> Program:
     if rust is not None and not isinstance(rust, str):
         raise ProgramError("rust", "'rust' must be a string (the Rust source the program stands for)")
     return Program(data, ops, c.flat, rust, data.get("title"), cost)
+
+
+def spell_for_release(program, pyo3):
+    """A copy of a program with the release-neutral ops `gil`/`nogil` spelled as that release
+    spells them (`with_gil`/`allow_threads` before 0.26, `attach`/`detach` from 0.26). The
+    witness uses this: real PyO3 has only the real names."""
+    data = json.loads(json.dumps(load(program)))
+    new = int(str(pyo3).split(".")[1]) >= 26
+
+    def walk(ops):
+        for op in ops:
+            if isinstance(op, dict):
+                if op.get("op") == "gil":
+                    op["op"] = "attach" if new else "with_gil"
+                elif op.get("op") == "nogil":
+                    op["op"] = "detach" if new else "allow_threads"
+                if isinstance(op.get("body"), list):
+                    walk(op["body"])
+
+    walk(data.get("ops", []))
+    return data

@@ -34,10 +34,11 @@ class PVec:
     snapshot so that frozen nodes are never written again.
     """
 
-    __slots__ = ("root", "n", "editor")
+    __slots__ = ("root", "n", "editor", "tail", "tail_key")
 
     def __init__(self, editor, snap=None):
         self.editor = editor
+        self.tail, self.tail_key = None, -1  # the last leaf written, for the append fast path
         if snap is None:
             self.root, self.n = None, 0
         else:
@@ -82,6 +83,13 @@ class PVec:
 
     def append(self, x):
         i = self.n
+        leaf = self.tail
+        # Fast path: the leaf for slot i was written in this same edit, so it and its whole
+        # path already belong to this edit and can be written in place.
+        if (i >> 6) == self.tail_key and leaf[_W] is self.editor.tok:
+            leaf[i & _M] = x
+            self.n = i + 1
+            return
         if i >= CAPACITY:
             raise OverflowError("bound_demo state vector is full")
         tok = self.editor.tok
@@ -118,6 +126,7 @@ class PVec:
             b[k] = c
         c[i & _M] = x
         self.n = i + 1
+        self.tail, self.tail_key = c, i >> 6
 
     def truncate(self, n):
         # Slots past the new length keep stale values; they are unreachable and are

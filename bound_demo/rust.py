@@ -35,11 +35,12 @@ def rust_for(op, prof) -> str:
     k, d = op.kind, op.d
     a, s = d.get("as"), d.get("src")
     acq, rel = ("Python::attach", "py.detach") if prof.attach_names else ("Python::with_gil", "py.allow_threads")
-    if k in ("with_gil", "attach"):
-        name = "Python::with_gil" if k == "with_gil" else "Python::attach"
+    if k in ("with_gil", "attach", "gil"):
+        name = {"with_gil": "Python::with_gil", "attach": "Python::attach", "gil": acq}[k]
         return (f"let {a} = " if a else "") + f"{name}(|py| {{"
-    if k in ("allow_threads", "detach"):
-        return (f"let {a} = " if a else "") + f"py.{k}(|| {{"
+    if k in ("allow_threads", "detach", "nogil"):
+        name = rel if k == "nogil" else f"py.{k}"
+        return (f"let {a} = " if a else "") + f"{name}(|| {{"
     if k == "pyfunction":
         return f"#[pyfunction] fn {d.get('name', 'f')}(py: Python<'_>) {{   // called from Python" + (
             f" as {a} = f()" if a else "")

@@ -113,7 +113,7 @@ class State:
     # -- objects -----------------------------------------------------------------------
     def _object(self, i):
         rc = snap_get(self._snap[1], i)
-        slots = snap_get(self._snap[2], i)
+        slots = snap_get(self._snap[2], i) if i < self._snap[2][1] else None
         items = [oid_name(j) for j in snap_list(slots)] if slots else []
         return ObjectState(oid_name(i), TYPES[self._t[0][i]], rc, rc > 0, items)
 

@@ -98,7 +98,6 @@ class Machine:
         if len(self.types) == oid:
             self.types.append(typecode)
         self.rc.append(1)
-        self.items.append(None)
         self.log.append(D_NEWOBJ | oid << 5 | typecode << 34)
         return oid
 
@@ -106,9 +105,16 @@ class Machine:
         self.rc.set(oid, rc)
         self.log.append(D_RC | oid << 5 | rc << 34)
 
+    def slots(self, oid):
+        """A container's slots as a frozen-or-live `(root, n)` pair, or None."""
+        return self.items.get(oid) if oid < self.items.n else None
+
     def item_append(self, oid, item):
         slots = self._slots.get(oid)
         if slots is None:
+            # The slot index is filled lazily: only containers need an entry.
+            while self.items.n <= oid:
+                self.items.append(None)
             slots = self._slots[oid] = PVec(self.editor, self.items.get(oid) or (None, 0))
         slots.append(item)
         self.items.set(oid, slots.snapshot())
@@ -116,7 +122,8 @@ class Machine:
 
     def items_clear(self, oid):
         self._slots.pop(oid, None)
-        self.items.set(oid, None)
+        if oid < self.items.n:
+            self.items.set(oid, None)
         self._log(D_ITEMS_CLEAR, oid)
 
     def new_thread(self, name):

@@ -157,13 +157,13 @@ class Trace:
         return _Steps(self)
 
     def _nsteps(self):
-        return len(self._r.s_ev)
+        return self._r.nsteps
 
     def _event(self, i):
-        return NAMES[self._r.s_ev[i]]
+        return NAMES[self._r.step_fields(i)[0]]
 
     def _op(self, i):
-        k = self._r.s_op[i]
+        k = self._r.step_fields(i)[1]
         return self.program_obj.flat[k] if k >= 0 else None
 
     def _extra(self, i):
@@ -184,13 +184,12 @@ class Trace:
         return rust_for(op, self.prof)
 
     def _caption(self, i):
-        r = self._r
-        return captions.caption(self, i, NAMES[r.s_ev[i]], self._op(i), r.s_a[i], r.s_b[i],
-                                self._extra(i))
+        ev, _, a, b, _ = self._r.step_fields(i)
+        return captions.caption(self, i, NAMES[ev], self._op(i), a, b, self._extra(i))
 
     def _deltas(self, i):
-        d = self._r.s_dend
-        return self._r.m.log[(d[i - 1] if i else 0):d[i]]
+        r = self._r
+        return r.m.log[r.delta_end(i - 1):r.delta_end(i)]
 
     def _touched(self, i):
         objs, threads, handles, pending = set(), set(), [], False
@@ -218,7 +217,7 @@ class Trace:
     def state_at(self, i):
         """The complete state after step i: one checkpoint plus fewer than 128 steps of deltas."""
         r = self._r
-        n = len(r.s_ev)
+        n = r.nsteps
         if i < 0:
             i += n
         if not 0 <= i < n:
@@ -228,8 +227,8 @@ class Trace:
         snap = r.checkpoints[c]
         if start_step > i:
             return State(snap, self._tables)
-        lo = r.s_dend[start_step - 1] if start_step else 0
-        hi = r.s_dend[i]
+        lo = r.delta_end(start_step - 1)
+        hi = r.delta_end(i)
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types)
         m.replay(r.m.log[lo:hi])

@@ -1,0 +1,158 @@
+"""`python -m bound_demo.bench_real [--quick] [--out FILE]`: time every workload on real PyO3,
+measure #1056's memory growth, write JSON (default docs/data/bench_real.json)."""
+import argparse
+import functools
+import importlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import machine, model, rss, timing
+from .workloads import (MODULES, inputs, RATIOS, RSS_POINTS, RSS_SERIES, SCALING, SCALING_N,
+                        WORKLOADS)
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = REPO / "docs" / "data" / "bench_real.json"
+QUICK_OUT = REPO / ".build" / "bench_real-quick.json"   # never overwrites the committed results
+
+# n = 1000 objects per #[pyfunction] call: a call that touches a thousand objects is ordinary, and
+# its pool stays in cache; how the ratio moves with n is measured separately (SCALING_N).
+# A sample of ~20 ms makes timer resolution and scheduler noise small against the work.
+MODES = {
+    "default": dict(n=1000, target_s=0.02, rounds=31, warmup=2, scaling_n=SCALING_N,
+                    scaling_rounds=11, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
+                    model_timeout_s=60),
+    "quick": dict(n=200, target_s=0.0005, rounds=3, warmup=1, scaling_n=SCALING_N[:2],
+                  scaling_rounds=3, rss_points=RSS_POINTS[:2], rss_series=RSS_SERIES[1:3],
+                  model_timeout_s=20),
+}
+
+
+def build():
+    script = REPO / "scripts" / "build-bench-real.sh"
+    if script.exists():
+        subprocess.run([str(script)], check=True)
+
+
+def load_modules():
+    mods, missing = {}, []
+    for ver, name in MODULES.items():
+        try:
+            mods[ver] = importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        sys.exit(f"bench_real: extension(s) {', '.join(missing)} not installed; "
+                 "run scripts/build-bench-real.sh (needs cargo)")
+    return mods
+
+
+def bind(mods, w, series, data):
+    """series -> callable(n), with the workload's input objects already supplied."""
+    fn = getattr(mods[series.pyo3], series.function)
+    return functools.partial(fn, *(data[k] for k in w.inputs))
+
+
+def time_all(mods, cfg, bar, data):
+    results = []
+    for w in WORKLOADS:
+        fns = {s.key: bind(mods, w, s, data) for s in w.series}
+        n = cfg["n"]
+        # Sized on the first series, the old-API baseline, which is the slowest in most workloads.
+        calls = timing.calibrate(next(iter(fns.values())), n, cfg["target_s"])
+        bar.set_postfix_str(f"{w.name} n={n} calls={calls}")
+        samples = timing.run_workload(fns, n, calls, cfg["rounds"], cfg["warmup"], bar.update)
+        ratios = {rid: dict(r, num=num, den=den, meaning=meaning)
+                  for rid, num, den, meaning in RATIOS
+                  if (r := timing.ratio(samples, num, den)) is not None}
+        results.append({
+            "name": w.name, "title": w.title, "what": w.what, "n": n, "calls": calls,
+            "series": [dict(key=s.key, label=s.label, module=MODULES[s.pyo3],
+                            function=s.function, ns_per_iter=timing.summary(samples[s.key]),
+                            samples=[round(x, 3) for x in samples[s.key]])
+                       for s in w.series],
+            "ratios": ratios,
+        })
+    return results
+
+
+def scaling_all(mods, cfg, bar, data):
+    """The same-build ratio as the work per call grows: the pool's cost is not a constant."""
+    out = []
+    for name, num, den in SCALING:
+        w = next(x for x in WORKLOADS if x.name == name)
+        by_key = {s.key: s for s in w.series}
+        fns = {k: bind(mods, w, by_key[k], data) for k in (num, den)}
+        rows = []
+        for n in cfg["scaling_n"]:
+            calls = timing.calibrate(fns[num], n, cfg["target_s"])
+            bar.set_postfix_str(f"scaling {name} n={n}")
+            samples = timing.run_workload(fns, n, calls, cfg["scaling_rounds"], 1, bar.update)
+            rows.append({"n": n, "calls": calls, "ratio": timing.ratio(samples, num, den),
+                         "ns_per_iter": {k: timing.summary(v) for k, v in samples.items()}})
+        out.append({"workload": name, "num": num, "den": den, "points": rows})
+    return out
+
+
+def rss_all(cfg):
+    points = [(k, v, f, n) for k, v, f in cfg["rss_series"] for n in cfg["rss_points"]]
+    out = {}
+    for key, ver, fn, n in tqdm(points, desc="peak RSS", unit="proc"):
+        out.setdefault(key, {"module": MODULES[ver], "function": fn, "points": []})
+        out[key]["points"].append(rss.measure(MODULES[ver], fn, n))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bound_demo.bench_real", description=__doc__)
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny counts: checks the harness end to end, says nothing about speed")
+    ap.add_argument("--out", type=Path, help="JSON file to write")
+    ap.add_argument("--no-build", action="store_true", help="skip scripts/build-bench-real.sh")
+    args = ap.parse_args(argv)
+    mode = "quick" if args.quick else "default"
+    cfg = MODES[mode]
+    out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
+    if not args.no_build:
+        build()
+    mods = load_modules()
+    t0 = time.monotonic()
+    info = machine.describe(REPO)
+    info["load_at_start"] = machine.load()
+    total = (sum(len(w.series) for w in WORKLOADS) * cfg["rounds"]
+             + len(SCALING) * len(cfg["scaling_n"]) * 2 * cfg["scaling_rounds"])
+    with tqdm(total=total, desc="timing", unit="sample") as bar:
+        objs = inputs()
+        timings = time_all(mods, cfg, bar, objs)
+        scaling = scaling_all(mods, cfg, bar, objs)
+    info["load_after_timing"] = machine.load()
+    memory = rss_all(cfg)
+    curve = model.curve(cfg["rss_points"], cfg["model_timeout_s"])
+    info["load_at_end"] = machine.load()
+    data = {
+        "format": "bound_demo.bench_real/1",
+        "mode": mode,
+        "machine": info,
+        "settings": {k: v for k, v in cfg.items() if k not in ("rss_series",)},
+        "workloads": timings,
+        "scaling": scaling,
+        "rss": {"points": list(cfg["rss_points"]), "series": memory},
+        "model": curve,
+        "elapsed_s": round(time.monotonic() - t0, 1),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=1) + "\n")
+    print(f"bench_real: {mode} run took {data['elapsed_s']} s; wrote {out}")
+    for w in timings:
+        r = w["ratios"].get("same_build") or w["ratios"].get("pool_021")
+        print(f"  {w['name']:<12} n={w['n']:<8} ratio {r['num']}/{r['den']} = {r['median']:.3f} "
+              f"(IQR {r['q1']:.3f}-{r['q3']:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""The scenario library: named programs for the canonical situations, each with its Rust.
+
+Each scenario is a program file (`<name>.json`, format `bound_demo.program/1`) with extra
+keys the format allows: `title`, `about`, `rust` (the Rust the ops stand for; each op's
+`line` points into it), `releases` (the releases it is meant to be compared across, written
+`0.22+gil-refs` where a feature is needed) and optionally `features` / `cfg`.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from ..versions import FEATURES
+
+
+def names():
+    """All scenario names, sorted."""
+    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir()
+                  if p.name.endswith(".json"))
+
+
+def get(name):
+    """The program dict of a scenario (a fresh copy)."""
+    path = resources.files(__package__) / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"no scenario {name!r}; known: {', '.join(names())}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def releases(name):
+    """(pyo3, features, cfg) runs the scenario is meant for, from its `releases` list."""
+    prog = get(name)
+    out = []
+    for spec in prog.get("releases", []):
+        pyo3, *feats = spec.split("+")
+        feats = [f for f in feats if pyo3 in FEATURES.get(f, ())]
+        for f in prog.get("features", []):
+            if pyo3 in FEATURES.get(f, ()) and f not in feats:
+                feats.append(f)
+        cfg = [c for c in prog.get("cfg", []) if pyo3 >= "0.22"]
+        out.append((pyo3, tuple(feats), tuple(cfg)))
+    return out
+
+
+def run(name, pyo3=None, features=None, cfg=None):
+    """Run a scenario; by default under the first release it lists."""
+    from .. import run as _run
+    if pyo3 is None:
+        pyo3, f, c = releases(name)[0]
+        features = f if features is None else features
+        cfg = c if cfg is None else cfg
+    return _run(get(name), pyo3=pyo3, features=features or (), cfg=cfg or ())
