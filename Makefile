@@ -19,3 +19,7 @@ bench: venv
 
 fuzz: venv
 	@BOUND_DEMO_FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests -q -k "fuzz or property or differential"
+
+bench-real: venv
+	@.venv/bin/python -m bound_demo.bench_real
+.PHONY: bench-real
