@@ -8,7 +8,7 @@ import pytest
 import fakes
 from bound_demo.views import draw_step
 from bound_demo.views.render import clear_cache, render_pngs, render_svgs
-from bound_demo.views.svgpack import Packer, minify
+from bound_demo.views.svgpack import Packer, minify, split
 
 pytestmark = pytest.mark.usefixtures("dot")
 
@@ -74,8 +74,9 @@ def test_batch_equals_single_and_cache():
     batch = render_svgs(graphs, workers=2)
     clear_cache()
     single = [render_svgs([g])[0] for g in graphs]
-    # In a multi-graph stream dot prefixes element ids per graph; nothing else differs.
-    assert [minify(s) for s in batch] == [minify(s) for s in single]
+    # In a multi-graph stream dot prefixes element ids per graph and may emit
+    # clusters in another order; the drawn elements themselves are identical.
+    assert [sorted(split(minify(s))) for s in batch] == [sorted(split(minify(s))) for s in single]
     seen = []
     render_svgs(graphs, progress=seen.append)
     assert sum(seen) == len(graphs)
