@@ -20,6 +20,13 @@ def incref(r, oid, event, op, extra=None):
     """`Py_INCREF`: +1 at once. One step."""
     rc = r.m.rc.get(oid)
     if rc <= 0:
+        if event == E.drain_incref:
+            raise errors.RustError(
+                "unsound",
+                f"undefined behaviour: a queued incref of o{oid + 1} is applied after the object "
+                f"was freed. A `Py::clone` made without the GIL only queued its +1, so the count "
+                f"reached zero while a clone still existed: this is why 0.22 removed deferred "
+                f"increfs (PyO3 #4105). Fix: clone with `clone_ref(py)` while the GIL is held.")
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
     r.m.set_rc(oid, rc + 1)
     r.step(event, op, oid, rc + 1, extra)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import machine, model, rss, timing
+from . import instructions, machine, model, rss, timing
 from .workloads import (MODULES, inputs, RATIOS, RSS_POINTS, RSS_SERIES, SCALING, SCALING_N,
                         WORKLOADS)
 
@@ -23,12 +23,13 @@ QUICK_OUT = REPO / ".build" / "bench_real-quick.json"   # never overwrites the c
 # its pool stays in cache; how the ratio moves with n is measured separately (SCALING_N).
 # A sample of ~20 ms makes timer resolution and scheduler noise small against the work.
 MODES = {
-    "default": dict(n=1000, target_s=0.02, rounds=31, warmup=2, scaling_n=SCALING_N,
-                    scaling_rounds=11, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
-                    model_timeout_s=60),
+    "default": dict(n=1000, target_s=0.02, rounds=41, warmup=2, scaling_n=SCALING_N,
+                    scaling_rounds=15, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
+                    model_timeout_s=60, ir_calls=5, ir_versions=("0.20", "0.21", "0.29"),
+                    ir_scaling_n=(10, 10**3, 10**5)),
     "quick": dict(n=200, target_s=0.0005, rounds=3, warmup=1, scaling_n=SCALING_N[:2],
                   scaling_rounds=3, rss_points=RSS_POINTS[:2], rss_series=RSS_SERIES[1:3],
-                  model_timeout_s=20),
+                  model_timeout_s=20, ir_calls=1, ir_versions=("0.21",), ir_scaling_n=(10,)),
 }
 
 
@@ -98,6 +99,40 @@ def scaling_all(mods, cfg, bar, data):
     return out
 
 
+def instructions_all(cfg):
+    """Instructions per iteration for every series at n, and for the scaling pairs."""
+    if not instructions.available():
+        return {"status": "unavailable", "reason": "valgrind not found"}
+    segs, where = [], []
+    for w in WORKLOADS:
+        for s in w.series:
+            if s.pyo3 in cfg["ir_versions"]:
+                segs.append((MODULES[s.pyo3], s.function, list(w.inputs), cfg["n"], cfg["ir_calls"]))
+                where.append(("workload", w.name, s.key, cfg["n"]))
+    for name, num, den in SCALING:
+        w = next(x for x in WORKLOADS if x.name == name)
+        by_key = {s.key: s for s in w.series}
+        for n in cfg["ir_scaling_n"]:
+            for key in (num, den):
+                s = by_key[key]
+                segs.append((MODULES[s.pyo3], s.function, list(w.inputs), n,
+                             max(1, 10**4 // n)))   # at least 10^4 iterations per segment
+                where.append(("scaling", name, key, n))
+    counts = instructions.count(segs)
+    per = {"workload": {}, "scaling": {}}
+    for (kind, name, key, n), ir in zip(where, counts):
+        slot = per[kind].setdefault(name, {})
+        if kind == "scaling":
+            slot = slot.setdefault(str(n), {})
+        slot[key] = round(ir, 2)
+    ratios = {}
+    for name, series in per["workload"].items():
+        ratios[name] = {rid: round(series[a] / series[b], 4) for rid, a, b, _ in RATIOS
+                        if a in series and b in series}
+    return {"status": "ok", "n": cfg["n"], "calls": cfg["ir_calls"], "workloads": per["workload"],
+            "scaling": per["scaling"], "ratios": ratios}
+
+
 def rss_all(cfg):
     points = [(k, v, f, n) for k, v, f in cfg["rss_series"] for n in cfg["rss_points"]]
     out = {}
@@ -130,6 +165,8 @@ def main(argv=None):
         timings = time_all(mods, cfg, bar, objs)
         scaling = scaling_all(mods, cfg, bar, objs)
     info["load_after_timing"] = machine.load()
+    print("bench_real: counting instructions under callgrind ...", flush=True)
+    ir = instructions_all(cfg)
     memory = rss_all(cfg)
     curve = model.curve(cfg["rss_points"], cfg["model_timeout_s"])
     info["load_at_end"] = machine.load()
@@ -140,6 +177,7 @@ def main(argv=None):
         "settings": {k: v for k, v in cfg.items() if k not in ("rss_series",)},
         "workloads": timings,
         "scaling": scaling,
+        "instructions": ir,
         "rss": {"points": list(cfg["rss_points"]), "series": memory},
         "model": curve,
         "elapsed_s": round(time.monotonic() - t0, 1),

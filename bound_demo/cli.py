@@ -1,0 +1,103 @@
+"""Command line: `python -m bound_demo run FILE --pyo3 0.21 [--features ...] [--json]`,
+`list`, `show NAME`, and `render` (frames, players, GIFs; see bound_demo.views.export)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import textwrap
+
+from . import run as run_program
+from . import scenarios
+
+
+def _load(ref):
+    """A program file, or the name of a scenario."""
+    if os.path.exists(ref) or ref.lstrip().startswith("{"):
+        return ref
+    if ref in scenarios.names():
+        return scenarios.get(ref)
+    raise ValueError(f"{ref!r} is neither a program file nor a scenario "
+                     f"(`python -m bound_demo list` shows the scenarios)")
+
+
+def _split(values):
+    out = []
+    for v in values or ():
+        out.extend(x for x in v.split(",") if x)
+    return tuple(out)
+
+
+def step_table(trace, width=None):
+    """A readable table of a trace's steps: what ran, counts and pool sizes, the caption."""
+    width = width or shutil.get_terminal_size((120, 20)).columns
+    head = f"{'#':>4}  {'op':<22} {'count':>5} {'pool':>5} {'pend':>5}  what happened"
+    lines = [f"{trace.label}: {len(trace.steps)} steps", head, "-" * min(width, 120)]
+    cap_w = max(30, width - 48)
+    for s in trace.steps:
+        st = s.state
+        th = st.threads.get("main")
+        tname = next(iter(s.touched["threads"]), "main")
+        th = st.threads.get(tname, th)
+        pend = len(st.pending_decrefs) + len(st.pending_increfs)
+        cap = textwrap.wrap(s.caption, cap_w) or [""]
+        lines.append(f"{s.index:>4}  {(s.op_path or '-'):<22.22} {th.gil_count:>5} "
+                     f"{th.owned_len:>5} {pend:>5}  {cap[0]}")
+        lines += [" " * 48 + c for c in cap[1:]]
+    if trace.error:
+        lines.append(f"\n{trace.error.kind} at {trace.error.op_path}: {trace.error.message}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bound_demo",
+                                 description="Run PyO3 memory programs through the bound_demo model.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run a program file or scenario and print its steps")
+    r.add_argument("program")
+    r.add_argument("--pyo3", default=None, help="release line, 0.20 … 0.29")
+    r.add_argument("--features", action="append", help="gil-refs, py-clone (comma-separated)")
+    r.add_argument("--cfg", action="append", help="pyo3_disable_reference_pool, ...")
+    r.add_argument("--json", action="store_true", help="print the trace as JSON (bound_demo.trace/1)")
+    sub.add_parser("list", help="list the scenario library")
+    s = sub.add_parser("show", help="print a scenario's Rust and program")
+    s.add_argument("name")
+    sub.add_parser("render", help="render frames, a player or a GIF (see render --help)",
+                   add_help=False)
+    args, rest = ap.parse_known_args(argv)
+    try:
+        if args.cmd == "render":
+            from .views.export import main as render_main
+            return render_main(rest)
+        if rest:
+            ap.error(f"unrecognised arguments: {' '.join(rest)}")
+        if args.cmd == "list":
+            for n in scenarios.names():
+                p = scenarios.get(n)
+                print(f"{n:30} {', '.join(p.get('releases', [])):32} {p.get('title', '')}")
+            return 0
+        if args.cmd == "show":
+            p = scenarios.get(args.name)
+            print(f"# {p.get('title', args.name)}\n\n{p.get('about', '')}\n")
+            print(p.get("rust", ""))
+            print(json.dumps({k: v for k, v in p.items() if k != "rust"}, indent=1))
+            return 0
+        prog = _load(args.program)
+        pyo3 = args.pyo3
+        feats, cfg = _split(args.features), _split(args.cfg)
+        if pyo3 is None:
+            if isinstance(prog, dict) and prog.get("releases"):
+                pyo3, f, c = scenarios.releases(args.program)[0]
+                feats, cfg = feats or f, cfg or c
+            else:
+                pyo3 = "0.29"
+        trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg)
+        print(trace.to_json(indent=1) if args.json else step_table(trace))
+        return 0
+    except (ValueError, KeyError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"bound_demo: {msg}", file=sys.stderr)
+        return 2
