@@ -110,6 +110,16 @@ def honest(d):
         "only the item handles differ. The CHANGELOG's 30% for `extract::<i64>` (#3742) is a "
         "separate fast path that both sides of this comparison already have.",
     ]
+    ir = (d.get("instructions") or {}).get("ratios") or {}
+    if ir:
+        both = [(n, _r(d, n, "same_build")["median"], ir[n]["same_build"]) for n in API_LOADS
+                if "same_build" in ir.get(n, {})]
+        lines.append(
+            "- **Time against instructions** (GIL Refs / Bound, same build): " + "; ".join(
+                f"{_w_title(n)} {t:.2f}× time, {i:.2f}× instructions" for n, t, i in both) +
+            ". Where time moves more than instructions, the extra cost is memory traffic: under "
+            "GIL Refs nothing is freed until the call returns, so every new object lands on "
+            "fresh memory instead of the slot the previous one just vacated.")
     if small and large:
         lines.append(
             f"- **\"Up to\" depends on how much one call accumulates.** With 10 objects per call "

@@ -74,6 +74,10 @@ def test_memory_points_and_machine_are_recorded(quick_results):
     m = quick_results["machine"]
     assert m["cores"] >= 1 and m["python"] and m["pyo3"]["pyo3_021"] == "0.21.2"
     assert quick_results["model"]["status"] in {"ok", "partial", "unavailable", "error"}
+    ir = quick_results["instructions"]
+    assert ir["status"] in {"ok", "unavailable"}
+    if ir["status"] == "ok":
+        assert ir["workloads"]["create_drop"]["0.21/gil_refs"] > 0
 
 
 def test_report_renders_from_quick_results(quick_results, tmp_path):
