@@ -26,8 +26,9 @@ if str(ROOT) not in sys.path:
 from tools.rustcheck.snippets import parse  # noqa: E402  (needs the path above)
 
 FENCE = re.compile(
-    r'^(?P<indent>[ \t]*)```rust[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$', re.M | re.S)
+    r'^(?P<indent>[ \t]*)```(?P<lang>rust|text)[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$', re.M | re.S)
 INCLUDE = re.compile(r'^\s*--8<--\s+"(?P<file>examples/rust/[^":]+\.rs)(?::[\w-]+)?"\s*$')
+STDERR = re.compile(r'^\s*--8<--\s+"(?P<file>examples/rust/[^":]+)\.stderr"\s*$')
 log = logging.getLogger("mkdocs.hooks.examples")
 
 
@@ -46,9 +47,24 @@ def badge(path: Path) -> str:
             f'<span class="bd-verdict bd-{css}">{verdict}</span></p>')
 
 
+def caption(stderr_of: Path) -> str:
+    """Say which file and release a block of pinned compiler output belongs to."""
+    snippet = parse(stderr_of)
+    release = snippet.release + "".join(f" + {f}" for f in snippet.features)
+    return (f'<p class="bd-release bd-output"><span class="bd-badge">PyO3 {release}</span> '
+            f'what rustc prints for <code>{stderr_of.relative_to(ROOT).as_posix()}</code> '
+            f'(line numbers count from the top of that file)</p>')
+
+
 def on_page_markdown(markdown, page, config, files):
     def replace(match: re.Match) -> str:
         body = match.group("body").strip("\n")
+        if match.group("lang") == "text":
+            output = STDERR.match(body) if "\n" not in body else None
+            if output is None:
+                return match.group(0)
+            mark = caption(ROOT / (output.group("file") + ".rs"))
+            return f"{match.group('indent')}{mark}\n\n{match.group(0)}"
         include = INCLUDE.match(body) if "\n" not in body else None
         if include is None:
             log.warning("%s: a ```rust block must be a single --8<-- include of examples/rust/ "

@@ -1,10 +1,13 @@
 """Step players in pages: one marker in Markdown becomes a static, self-contained HTML player.
 
     <!-- bd-player scenario="gilref_loop" pyo3="0.20,0.21" features="" -->
-    <!-- bd-player program="py_clone" pyo3="0.21,0.22+py-clone" -->
+    <!-- bd-player program="py_clone_detached" pyo3="0.21,0.22+py-clone" -->
+    <!-- bd-player program="pool_loop_gilref,pool_loop_bound" pyo3="0.20,0.21" -->
 
 ``scenario`` names a program shipped with the package (bound_demo/scenarios/NAME.json);
-``program`` names one written for a docs page (docs/programs/NAME.json). ``pyo3`` lists the
+``program`` names one written for a docs page (docs/programs/NAME.json). Either may list one
+name per release, when the idiomatic code differs between them (a GIL Ref in 0.20, a Bound
+in 0.21). ``pyo3`` lists the
 releases to run it under, side by side; ``+feature`` after a release adds a Cargo feature to
 that run only, ``features`` adds features to every run, ``cfg`` adds --cfg flags.
 
@@ -28,14 +31,20 @@ ATTR = re.compile(r'(\w+)="([^"]*)"')
 log = logging.getLogger("mkdocs.hooks.players")
 
 
-def _program_path(attrs: dict[str, str]) -> Path:
+def _program_paths(attrs: dict[str, str], count: int) -> list[Path]:
+    """One program file per run: a single name serves every release."""
     if "scenario" in attrs:
-        path = ROOT / "bound_demo" / "scenarios" / f"{attrs['scenario']}.json"
+        folder, names = ROOT / "bound_demo" / "scenarios", attrs["scenario"]
     elif "program" in attrs:
-        path = ROOT / "docs" / "programs" / f"{attrs['program']}.json"
+        folder, names = ROOT / "docs" / "programs", attrs["program"]
     else:
         raise ValueError("a bd-player marker needs scenario=\"...\" or program=\"...\"")
-    return path
+    paths = [folder / f"{n.strip()}.json" for n in names.split(",")]
+    if len(paths) == 1:
+        paths *= count
+    if len(paths) != count:
+        raise ValueError(f"{len(paths)} programs for {count} releases")
+    return paths
 
 
 def _runs(attrs: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
@@ -61,13 +70,15 @@ def _api():
 def render(marker_attrs: str) -> str:
     """HTML for one marker; cached because Home and the migration pages share scenarios."""
     attrs = dict(ATTR.findall(marker_attrs))
-    path = _program_path(attrs)
     runs = _runs(attrs)
+    paths = _program_paths(attrs, len(runs))
     label = ", ".join(r + "".join(f" + {f}" for f in fs) for r, fs in runs)
     api = _api()
-    if api is None or not path.exists():
-        what = path.relative_to(ROOT).as_posix()
-        reason = "the model's player is not available yet" if api is None else f"{what} does not exist yet"
+    missing = [p for p in paths if not p.exists()]
+    if api is None or missing:
+        what = ", ".join(dict.fromkeys(p.relative_to(ROOT).as_posix() for p in paths))
+        reason = ("the model's player is not available yet" if api is None
+                  else f"{missing[0].relative_to(ROOT).as_posix()} does not exist yet")
         return (
             '<div class="bd-player-placeholder admonition note">'
             f'<p class="admonition-title">Animation: {html.escape(what)} under PyO3 {html.escape(label)}</p>'
@@ -75,7 +86,8 @@ def render(marker_attrs: str) -> str:
         )
     run, player_html = api
     cfg = tuple(c for c in attrs.get("cfg", "").split(",") if c)
-    traces = [run(str(path), pyo3=release, features=features, cfg=cfg) for release, features in runs]
+    traces = [run(str(path), pyo3=release, features=features, cfg=cfg)
+              for path, (release, features) in zip(paths, runs)]
     return player_html(traces if len(traces) > 1 else traces[0])
 
 
