@@ -45,7 +45,7 @@ def rust_listing(trace) -> tuple:
     for s in steps:
         if s.op_path not in order:
             order[s.op_path] = len(lines)
-            lines.append(s.rust or s.op_path)
+            lines.append(str(s.rust or s.op_path or ""))
     return lines, [order[s.op_path] for s in steps]
 
 

@@ -1,0 +1,59 @@
+"""`render` exports: HTML player, a directory of SVG frames, an animated GIF."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bound_demo.views.export import main
+from conftest import EXAMPLE, real_run
+
+pytestmark = pytest.mark.usefixtures("dot")
+
+
+@pytest.fixture
+def program(tmp_path):
+    if real_run() is None:
+        pytest.skip("bound_demo.run is not there yet")
+    path = tmp_path / "prog.json"
+    path.write_text(json.dumps(EXAMPLE))
+    return path
+
+
+def test_html(program, tmp_path):
+    out = tmp_path / "p.html"
+    assert main(["render", str(program), "--pyo3", "0.20", "--html", str(out), "--quiet"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>") and "data-bd-player" in text and "PyO3 0.20" in text
+
+
+def test_html_side_by_side_with_features(program, tmp_path):
+    out = tmp_path / "p.html"
+    assert main([str(program), "--pyo3", "0.21", "--pyo3", "0.22", "--features", "gil-refs",
+                 "--html", str(out), "--quiet"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "PyO3 0.21 + gil-refs" in text and "PyO3 0.22 + gil-refs" in text
+
+
+def test_svg_dir(program, tmp_path):
+    out = tmp_path / "frames"
+    assert main([str(program), "--pyo3", "0.20", "--svg", str(out), "--quiet"]) == 0
+    files = sorted(out.glob("step-*.svg"))
+    assert files and all("<svg" in f.read_text(encoding="utf-8") for f in files)
+
+
+def test_gif(program, tmp_path):
+    from PIL import Image
+    out = tmp_path / "a.gif"
+    assert main([str(program), "--pyo3", "0.20", "--gif", str(out), "--delay", "200"]) == 0
+    with Image.open(out) as im:
+        assert im.n_frames == len(real_run()(EXAMPLE, pyo3="0.20").steps)
+
+
+def test_bad_program_is_reported(tmp_path, capsys):
+    if real_run() is None:
+        pytest.skip("bound_demo.run is not there yet")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "bound_demo.program/1", "ops": [{"op": "nope"}]}))
+    assert main([str(bad), "--html", str(tmp_path / "x.html")]) == 2
+    assert "render:" in capsys.readouterr().err
