@@ -532,10 +532,11 @@ impl Interp {
         let needs_py = matches!(op.op.as_str(), "clone_ref" | "into_bound" | "bind" | "bind_borrowed" | "into_py" | "into_ref" | "as_ref");
         let tok = if needs_py { Some(self.need_py(&op.op)?) } else { self.tok() };
         let kind = self.handles[id].kind;
-        let mut slot = self.handles[id].val.take();
-        let res = guard(|| rel::unary(&op.op, tok.map(|t| t.0), &mut slot));
-        let moved = slot.is_none();
-        self.handles[id].val = slot;
+        // The op works on the handle's own storage (a stable Box), so a borrow such as
+        // `p.bind(py)` points at the real `Py<T>` and an ownership move takes it out.
+        let slot = &mut self.handles[id].val;
+        let res = guard(|| rel::unary(&op.op, tok.map(|t| t.0), slot));
+        let moved = self.handles[id].val.is_none();
         let out = res?;
         let src = &self.handles[id];
         let out_kind = out.kind();

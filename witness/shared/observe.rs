@@ -100,11 +100,6 @@ pub fn snapshot() -> Vec<(&'static str, bool, Option<isize>)> {
         .collect()
 }
 
-/// Whether the object in `slot` is still alive.
-pub fn alive(slot: usize) -> bool {
-    reg().entries.get(slot).map(|e| e.alive).unwrap_or(false)
-}
-
 fn container_freed(ptr: *mut ffi::PyObject) {
     if TRACKED.load(Ordering::SeqCst) == 0 {
         return;

@@ -24,7 +24,6 @@ pub struct Op {
     pub index: i64,
     pub times: u64,
     pub body: Vec<Op>,
-    pub has_body: bool,
 }
 
 /// Ops that open a scope and therefore must carry a `body` list.
@@ -129,7 +128,6 @@ fn parse_op(v: &Value, path: String) -> Result<Op, String> {
         index,
         times,
         body,
-        has_body: is_block,
         op: name,
     })
 }
