@@ -38,7 +38,6 @@ def draw_step(step, *, trace=None, caption: bool = False) -> graphviz.Digraph:
     shown, hidden = _heap(g, st, uni, touched)
     _right_column(g, st, uni, trace, touched)
     # Invisible edges fix the column order; they never move as the state changes.
-    g.edge(spine[-1], "heap_anchor", style="invis")
     g.edge("heap_anchor", "queue", style="invis")
     _edges(g, st, uni, shown, hidden)
     return g
@@ -82,6 +81,10 @@ def _threads(g, st, uni: Universe, trace, touched) -> list:
         for n in spine:
             s.node(n)
     _chain(g, spine)
+    # Flat edges between clusters do not order the clusters themselves; the heap's
+    # anchor, which keeps its in-edges in order (ordering=in), does. Reversed for LR.
+    for tname in reversed(uni.threads):
+        g.edge(f"{safe_id('t', tname)}_hdr", "heap_anchor", style="invis")
     return spine
 
 
@@ -92,7 +95,7 @@ def _heap(g, st, uni: Universe, touched):
     names = ["heap_anchor"]
     with g.subgraph(name="cluster_heap") as c:
         c.attr(label="<<I>Python heap</I>>", fontsize="10", style="rounded", color=P.GREY)
-        c.node("heap_anchor", "", shape="point", style="invis", width="0.01")
+        c.node("heap_anchor", "", shape="point", style="invis", width="0.01", ordering="in")
         for oid in head + ([None] if hidden else []) + tail:
             if oid is None:
                 c.node("o_more", f"<<I>… {hidden} more objects …</I>>", shape="box", color=P.GREY)
@@ -120,7 +123,8 @@ def _right_column(g, st, uni: Universe, trace, touched):
         c.attr(label="", peripheries="0")
         c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs,
                                            show_increfs=show_increfs,
-                                           touched=bool(touched.get("pending"))))
+                                           touched=bool(touched.get("pending")),
+                                           lazy=trace is None or version_tuple(trace.pyo3) >= (0, 22)))
         if uni.py_vars:
             c.node("pyvars", tables.py_var_table(uni.py_vars, st.py_vars))
         c.node("legend", tables.legend())

@@ -149,11 +149,15 @@ def heap_object(oid, ob, *, slots, touched, width=120):
     return _table(rows, color=P.BLACK if alive else P.GREY)
 
 
-def queue_table(st, *, increfs, decrefs, show_increfs, touched, cap=6):
-    """The process-global ReferencePool: queued increfs and decrefs in order."""
+def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, cap=6):
+    """The process-global ReferencePool: queued increfs and decrefs in order.
+
+    ``lazy`` says whether this release creates POOL on first use (0.22+); before
+    that it is a plain static that always exists.
+    """
     head_bg = P.TOUCHED if touched else P.LIGHT
     title = "ReferencePool POOL (global)"
-    if not getattr(st, "reference_pool_initialised", True):
+    if lazy and not getattr(st, "reference_pool_initialised", True):
         title += ": not created yet"
     rows_spec = ([("increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
         [("decrefs", st.pending_decrefs, decrefs, "d")]
