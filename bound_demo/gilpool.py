@@ -34,14 +34,10 @@ def pool_drop(r, op, event, extra=None):
     """`Drop for GILPool`: split off the entries past the watermark, decref them FIFO."""
     m, tid = r.m, r.cur.tid
     th = m.threads[tid]
-    start = th.marks[-1]
-    n = th.owned.n
-    objs = []
-    if start < n:
-        objs = [th.owned.get(i) for i in range(start, n)]
-        m.pool_truncate(tid, start)
+    objs = m.pool_release(tid, th.marks[-1])
     first = True
     for oid in objs:
+        m.released(tid)
         heap.decref(r, oid, E.pool_decref, op, {"first": len(objs)} if first else None)
         first = False
     m.mark_pop(tid)

@@ -56,7 +56,6 @@ def dealloc(r, oid, op):
         slots = m.slots(oid)
         if slots:
             from .pvec import snap_list
-            items = snap_list(slots)
-            m.items_clear(oid)
-            for item in reversed(items):
+            for item in reversed(snap_list(slots)):
+                m.item_pop(oid)
                 decref(r, item, E.release_item, op, {"container": oid})

@@ -176,6 +176,10 @@ def drop_handle(r, h, op, implicit):
         if not implicit:
             r.step(E.drop, op, h.oid, -1, {"name": h.name, "copy": True})
         return
+    prof = r.prof
+    if (h.kind == "py" and not prof.reference_pool and not prof.leak_without_pool
+            and r.m.threads[r.cur.tid].count <= 0):
+        raise errors.abort_without_pool()  # the process dies before anything changes
     h.status, h.moved_at = "dropped", op.path if op else None
     r.publish(h)
     extra = {"name": h.name}
@@ -183,6 +187,10 @@ def drop_handle(r, h, op, implicit):
         heap.decref(r, h.oid, event, op, extra)
     else:
         reference_pool.register_decref(r, h.oid, op, event, extra)
+
+
+def leak(r, oid):
+    r.m.leak(oid)
 
 
 # ---- ops -----------------------------------------------------------------------------------
@@ -434,11 +442,10 @@ def do_return(r, op):
     if bk == "pyfunction" and h.kind == "python":
         raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
     v = Value(h)
-    if h.kind in COPY_KINDS:
-        r.step(E.__dict__["return"], op, h.oid, -1)
-    else:
+    if h.kind not in COPY_KINDS:
         move(r, h, op)
-        r.step(E.__dict__["return"], op, h.oid, -1)
+        r.m.flight_push(h.oid)  # the owned reference travels out with the value
+    r.step(E.__dict__["return"], op, h.oid, -1)
     return v
 
 
@@ -446,5 +453,7 @@ def to_python(r, op, v):
     """`IntoPy` for a `#[pyfunction]`'s return value: owned handles move, others take +1."""
     if v.kind in ("bound", "py"):
         return v
+    r.m.flight_push(v.oid)  # the new reference is the one Python will receive
     heap.incref(r, v.oid, E.__dict__["return"], op, {"to_python": True})
+    v.owns = True
     return v

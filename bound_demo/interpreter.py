@@ -236,6 +236,8 @@ class Runner:
         if ret is None:
             return
         self.current_op = op
+        if ret.owns:
+            self.m.flight_land()
         if "as" in op.d:
             h = self.introduce(op.d["as"], ret.kind, ret.oid, ret.owns, ret.borrows,
                                token=ret.token, region=ret.region)
@@ -298,13 +300,27 @@ class Runner:
         self.labels[op.d["label"]] = self.nsteps
         self.step(E.probe, op)
 
+    def thread_id(self, name):
+        """The thread with that name, created on first use."""
+        m = self.m
+        tid = next((i for i, t in enumerate(m.threads) if t.name == name), None)
+        return m.new_thread(name) if tid is None else tid
+
     def send(self, op):
         h = instance.use(self, op, op.d["src"])
         if h.kind not in SEND_KINDS:
             raise errors.not_send(h.name, instance.KIND_WORDS[h.kind], f"thread {op.d['to']}")
         instance.move(self, h, op)
-        self.inbox.setdefault(op.d["to"], []).append(h)
-        self.step(E.send, op, h.oid, h.hid)
+        # The moved handle now belongs to the thread's closure: it waits there, visible in the
+        # state, until the thread block runs (or the program ends).
+        tid = self.thread_id(op.d["to"])
+        hid = self.next_hid
+        self.next_hid = hid + 1
+        moved = Handle(hid, h.name, h.kind, h.oid, tid, h.owns, None, None, object())
+        self.handles[hid] = moved
+        self.publish(moved)
+        self.inbox.setdefault(op.d["to"], []).append(moved)
+        self.step(E.send, op, h.oid, hid)
 
     def py_del(self, op):
         name = op.d["src"]
@@ -319,10 +335,7 @@ class Runner:
 
     def thread(self, op):
         name = op.d["name"]
-        m = self.m
-        tid = next((i for i, t in enumerate(m.threads) if t.name == name), None)
-        if tid is None:
-            tid = m.new_thread(name)
+        tid = self.thread_id(name)
         outer = self.cur
         self.waiting.append(outer.tid)
         self.cur = Frame(tid, None, object(), op)
@@ -330,7 +343,8 @@ class Runner:
         self.cur.scopes.append(scope)
         self.step(E.thread_enter, op, tid, outer.tid)
         for h in self.inbox.pop(name, []):
-            self.introduce(h.name, h.kind, h.oid, h.owns, None)
+            h.region = self.cur.region
+            scope.append(h)
         ret = self.run_body(op.body, scope)
         self.end_scope(self.cur.scopes.pop(), keep=ret, block=op)
         self.cur = outer
@@ -342,16 +356,9 @@ class Runner:
     def leftover_inbox(self):
         """Handles sent to a thread that never ran are dropped on that thread at the end."""
         for name, hs in list(self.inbox.items()):
-            m = self.m
-            tid = next((i for i, t in enumerate(m.threads) if t.name == name), None)
-            if tid is None:
-                tid = m.new_thread(name)
             saved = self.cur
-            self.cur = Frame(tid, None, object(), None)
-            self.cur.scopes.append([])
-            for h in hs:
-                self.introduce(h.name, h.kind, h.oid, h.owns, None)
-            self.end_scope(self.cur.scopes.pop())
+            self.cur = Frame(self.thread_id(name), None, object(), None)
+            self.end_scope(list(hs))
             self.cur = saved
         self.inbox.clear()
 
@@ -359,14 +366,17 @@ class Runner:
         """The value a `#[pyfunction]` returned reaches Python: a variable, or it is discarded."""
         if result is None:
             return
+        self.m.flight_land()
         name = op.d.get("as")
         from . import heap
         if name:
             m = self.m
             old = m.pyvars.get(m.var_names.index(name)) if name in m.var_names else None
             m.set_pyvar(name, result.oid)
-            self.step(E.pyvar_set, op, result.oid, -1, {"name": name})
-            if old is not None:
+            if old is None:
+                self.step(E.pyvar_set, op, result.oid, -1, {"name": name})
+            else:
+                # Rebinding stores the new value and releases the old one: one step.
                 heap.decref(self, old, E.py_del, op, {"name": name, "rebind": True})
         else:
             heap.decref(self, result.oid, E.pyvar_discard, op)

@@ -40,6 +40,7 @@ def register_decref(r, oid, op, event, extra):
         return
     if not prof.reference_pool:
         if prof.leak_without_pool:
+            m.leak(oid)
             extra = dict(extra or {}, leaked=True)
             r.step(event, op, oid, -3, extra)  # b = -3: leaked
             return
@@ -60,6 +61,8 @@ def update_counts(r, op, where):
     inc, dec = m.pend_take()
     extra = {"where": where}
     for oid in inc:
+        m.drained()
         heap.incref(r, oid, E.drain_incref, op, extra)
     for oid in dec:
+        m.drained()
         heap.decref(r, oid, E.drain_decref, op, extra)

@@ -50,12 +50,14 @@ class ObjectState(_Record):
 class ThreadState(_Record):
     """One OS thread: `GIL_COUNT`, whether it holds the GIL, `OWNED_OBJECTS`, pool marks."""
 
-    __slots__ = ("name", "gil_count", "holds_gil", "_owned", "pool_marks")
-    _fields = ("gil_count", "holds_gil", "owned", "pool_marks")
+    __slots__ = ("name", "gil_count", "holds_gil", "_owned", "pool_marks", "releasing")
+    _fields = ("gil_count", "holds_gil", "owned", "pool_marks", "releasing")
 
-    def __init__(self, name, gil_count, holds_gil, owned_snap, pool_marks):
+    def __init__(self, name, gil_count, holds_gil, owned_snap, pool_marks, releasing=()):
         self.name, self.gil_count, self.holds_gil = name, gil_count, holds_gil
         self._owned, self.pool_marks = owned_snap, list(pool_marks)
+        # Entries a dropping GILPool has split off the pool and not yet decref'd.
+        self.releasing = list(releasing)
 
     @property
     def owned(self):
@@ -130,9 +132,11 @@ class State:
     def threads(self):
         if self._threads is None:
             names = self._t[1]
+            side = self._t[4]
             self._threads = {
-                names[i]: ThreadState(names[i], c, h, owned, marks)
-                for i, (c, h, owned, marks) in enumerate(self._snap[3])}
+                names[i]: ThreadState(names[i], c, h, owned, marks,
+                                      [oid_name(o) for idx, pos in rel for o in side[idx][pos:]])
+                for i, (c, h, owned, marks, rel) in enumerate(self._snap[3])}
         return self._threads
 
     # -- the reference pool --------------------------------------------------------------
@@ -147,6 +151,30 @@ class State:
     @property
     def reference_pool_initialised(self):
         return self._snap[8]
+
+    def _draining(self):
+        side = self._t[4]
+        return [o for idx, pos in self._snap[11] for o in side[idx][pos:]]
+
+    @property
+    def draining_increfs(self):
+        """Increfs `update_counts` has taken out of POOL and not yet applied."""
+        return [oid_name(o) for o in self._draining() if o >= 0]
+
+    @property
+    def draining_decrefs(self):
+        """Decrefs `update_counts` has taken out of POOL and not yet applied."""
+        return [oid_name(~o) for o in self._draining() if o < 0]
+
+    @property
+    def in_flight(self):
+        """Objects whose reference is travelling out of a block (`return`), innermost last."""
+        return [oid_name(i) for i in self._snap[9]]
+
+    @property
+    def leaked(self):
+        """References given up without a decref (`pyo3_leak_on_drop_without_reference_pool`)."""
+        return [oid_name(i) for i in self._snap[10]]
 
     # -- handles and Python variables -------------------------------------------------------
     def _handle(self, rec):
@@ -192,6 +220,10 @@ class State:
             "handles": {k: v.to_dict() for k, v in self.handles.items()},
             "py_vars": self.py_vars,
             "reference_pool_initialised": self.reference_pool_initialised,
+            "draining_increfs": self.draining_increfs,
+            "draining_decrefs": self.draining_decrefs,
+            "in_flight": self.in_flight,
+            "leaked": self.leaked,
         }
 
     def __eq__(self, other):
@@ -241,6 +273,22 @@ class DictState(State):
         return dict(enumerate(self.handles.values()))
 
     @property
+    def in_flight(self):
+        return list(self._d.get("in_flight", []))
+
+    @property
+    def draining_increfs(self):
+        return list(self._d.get("draining_increfs", []))
+
+    @property
+    def draining_decrefs(self):
+        return list(self._d.get("draining_decrefs", []))
+
+    @property
+    def leaked(self):
+        return list(self._d.get("leaked", []))
+
+    @property
     def py_vars(self):
         return dict(self._d["py_vars"])
 
@@ -251,6 +299,7 @@ class _DictThread(ThreadState):
     def __init__(self, name, d):
         self.name, self.gil_count, self.holds_gil = name, d["gil_count"], d["holds_gil"]
         self.pool_marks = list(d["pool_marks"])
+        self.releasing = list(d.get("releasing", []))
         self._list = list(d["owned"])
 
     @property

@@ -31,7 +31,8 @@ STATUSES = ("live", "moved", "dropped")
 
 # Delta codes. A delta is packed into one int: code | a << 5 | b << 34.
 (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, D_TRUNC, D_MARK, D_UNMARK, D_COUNT,
- D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT) = range(1, 19)
+ D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT,
+ D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE) = range(1, 26)
 _A = 1 << 29
 _COUNT_BIAS = 1 << 20  # GIL counts may be negative (-1 during __traverse__)
 
@@ -39,30 +40,35 @@ _COUNT_BIAS = 1 << 20  # GIL counts may be negative (-1 during __traverse__)
 class Thread:
     """Live per-thread state: mirrors the thread-locals `GIL_COUNT` and `OWNED_OBJECTS`."""
 
-    __slots__ = ("name", "count", "holds", "owned", "marks")
+    __slots__ = ("name", "count", "holds", "owned", "marks", "releasing")
 
     def __init__(self, name, editor, snap=None):
         self.name = name
         if snap is None:
             self.count, self.holds, self.owned, self.marks = 0, False, PVec(editor), []
+            # Entries a dropping GILPool has split off OWNED_OBJECTS but not yet decref'd:
+            # a stack of [index into Machine.side, position] pairs.
+            self.releasing = ()
         else:
-            self.count, self.holds, owned, marks = snap
+            self.count, self.holds, owned, marks, self.releasing = snap
             self.owned, self.marks = PVec(editor, owned), list(marks)
 
     def snapshot(self):
-        return (self.count, self.holds, self.owned.snapshot(), tuple(self.marks))
+        return (self.count, self.holds, self.owned.snapshot(), tuple(self.marks), self.releasing)
 
 
 class Machine:
     """The live state of a run, its delta log and its checkpoints."""
 
-    def __init__(self, snap=None, hrecs=None, thread_names=None, var_names=None, types=None):
+    def __init__(self, snap=None, hrecs=None, thread_names=None, var_names=None, types=None,
+                 side=None):
         self.editor = ed = Editor()
         self.log = array("q")
         self.hrecs = hrecs if hrecs is not None else []  # immutable handle records
         self.thread_names = thread_names if thread_names is not None else []
         self.var_names = var_names if var_names is not None else []
         self.types = types if types is not None else []  # append-only: a type per object
+        self.side = side if side is not None else []  # immutable tuples the state points into
         if snap is None:
             self.nobj = 0
             self.rc = PVec(ed)
@@ -72,8 +78,15 @@ class Machine:
             self.handles = {}  # hid -> index into hrecs, for handles still in scope
             self.pyvars = {}  # var index -> oid
             self.pool_init = False
+            self.flight = []  # values leaving a block (`return`), not yet bound by anyone
+            self.leaked = []  # references given up without a decref (leak cfg)
+            # Pending operations `update_counts` has taken out of POOL and is applying: a
+            # stack of (index into side, position); increfs as oid, decrefs as ~oid.
+            self.draining = ()
         else:
-            (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init) = snap
+            (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init,
+             flight, leaked, self.draining) = snap
+            self.flight, self.leaked = list(flight), list(leaked)
             self.rc, self.items = PVec(ed, rc), PVec(ed, items)
             self.threads = [Thread(self.thread_names[i], ed, t) for i, t in enumerate(threads)]
             self.pinc, self.pdec = PVec(ed, pinc), PVec(ed, pdec)
@@ -84,7 +97,8 @@ class Machine:
     def snapshot(self):
         snap = (self.nobj, self.rc.snapshot(), self.items.snapshot(),
                 tuple(t.snapshot() for t in self.threads), self.pinc.snapshot(),
-                self.pdec.snapshot(), dict(self.handles), dict(self.pyvars), self.pool_init)
+                self.pdec.snapshot(), dict(self.handles), dict(self.pyvars), self.pool_init,
+                tuple(self.flight), tuple(self.leaked), self.draining)
         self.editor.freeze()
         return snap
 
@@ -120,10 +134,13 @@ class Machine:
         self.items.set(oid, slots.snapshot())
         self._log(D_ITEM, oid, item)
 
-    def items_clear(self, oid):
-        self._slots.pop(oid, None)
-        if oid < self.items.n:
-            self.items.set(oid, None)
+    def item_pop(self, oid):
+        """A dying container releases its last slot (CPython frees slots last to first)."""
+        slots = self._slots.get(oid)
+        if slots is None:
+            slots = self._slots[oid] = PVec(self.editor, self.items.get(oid))
+        slots.truncate(slots.n - 1)
+        self.items.set(oid, slots.snapshot())
         self._log(D_ITEMS_CLEAR, oid)
 
     def new_thread(self, name):
@@ -166,18 +183,73 @@ class Machine:
         self.pdec.append(oid)
         self._log(D_PDEC, oid)
 
+    def _side(self, items):
+        """Index of an immutable tuple in the side table. A replay finds the tuple the run
+        stored (announced by a D_SIDE delta) instead of storing it again."""
+        idx = self._replay_side
+        if idx is None:
+            self.side.append(items)
+            idx = len(self.side) - 1
+            self._log(D_SIDE, idx)
+        self._replay_side = None
+        return idx
+
+    _replay_side = None
+
     def pend_take(self):
-        """Take both queues out of the lock at once, as `update_counts` does."""
+        """Take both queues out of the lock at once, as `update_counts` does; they stay
+        visible as `draining` until each is applied (`drained`)."""
         inc = snap_list(self.pinc.snapshot()) if self.pinc.n else []
         dec = snap_list(self.pdec.snapshot()) if self.pdec.n else []
         self.pinc.truncate(0)
         self.pdec.truncate(0)
+        if inc or dec:
+            idx = self._side(tuple(inc) + tuple(~o for o in dec))
+            self.draining += ((idx, 0),)
         self._log(D_PCLEAR)
         return inc, dec
+
+    def drained(self):
+        """One taken pending operation has been applied."""
+        idx, pos = self.draining[-1]
+        pos += 1
+        self.draining = self.draining[:-1] + (((idx, pos),) if pos < len(self.side[idx]) else ())
+        self._log(D_DRAINED)
+
+    def pool_release(self, tid, start):
+        """`Drop for GILPool`: split off the entries from `start` on; they wait in `releasing`."""
+        th = self.threads[tid]
+        n = th.owned.n
+        objs = tuple(th.owned.get(i) for i in range(start, n))
+        th.owned.truncate(start)
+        if objs:
+            th.releasing += ((self._side(objs), 0),)
+        self._log(D_RELEASE, tid, start)
+        return objs
+
+    def released(self, tid):
+        """One split-off entry has been decref'd."""
+        th = self.threads[tid]
+        idx, pos = th.releasing[-1]
+        pos += 1
+        th.releasing = th.releasing[:-1] + (((idx, pos),) if pos < len(self.side[idx]) else ())
+        self._log(D_RELEASED, tid)
 
     def init_reference_pool(self):
         self.pool_init = True
         self._log(D_POOLINIT)
+
+    def flight_push(self, oid):
+        self.flight.append(oid)
+        self._log(D_FLIGHT, oid)
+
+    def flight_land(self):
+        self.flight.pop()
+        self._log(D_LAND)
+
+    def leak(self, oid):
+        self.leaked.append(oid)
+        self._log(D_LEAK, oid)
 
     def set_handle(self, hid, rec):
         """rec = (hid, name, kind, oid|-1, tid, status, owns, borrows_hid|-1)."""
@@ -235,17 +307,31 @@ class Machine:
                 self.pend_incref(a)
             elif code == D_PDEC:
                 self.pend_decref(a)
+            elif code == D_SIDE:
+                self._replay_side = a
             elif code == D_PCLEAR:
                 self.pend_take()
+            elif code == D_DRAINED:
+                self.drained()
+            elif code == D_RELEASE:
+                self.pool_release(a, b)
+            elif code == D_RELEASED:
+                self.released(a)
             elif code == D_ITEM:
                 self.item_append(a, b)
             elif code == D_ITEMS_CLEAR:
-                self.items_clear(a)
+                self.item_pop(a)
             elif code == D_PYVAR:
                 self.set_pyvar(self.var_names[a], None if b == 0 else b - 1)
             elif code == D_THREAD:
                 self.new_thread(self.thread_names[a])
             elif code == D_POOLINIT:
                 self.init_reference_pool()
+            elif code == D_FLIGHT:
+                self.flight_push(a)
+            elif code == D_LAND:
+                self.flight_land()
+            elif code == D_LEAK:
+                self.leak(a)
             else:  # pragma: no cover - the log only holds codes written above
                 raise AssertionError(f"bad delta code {code}")

@@ -119,7 +119,7 @@ class Trace:
         self.program_obj, self.prof, self.error = program, prof, error
         self._r = runner
         r = runner
-        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names)
+        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names, r.m.side)
         self._final = State(r.m.snapshot(), self._tables)
 
     # ---- settings ----------------------------------------------------------------------
@@ -230,7 +230,7 @@ class Trace:
         lo = r.delta_end(start_step - 1)
         hi = r.delta_end(i)
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types)
+                    var_names=r.m.var_names, types=r.m.types, side=r.m.side)
         m.replay(r.m.log[lo:hi])
         return State(m.snapshot(), self._tables)
 

@@ -119,7 +119,10 @@ def rss_table(d):
         out.append(f"| {n:,} | " + " | ".join(cells) + f" | {model.get(n, '—')} |")
     out.append("")
     out.append("Growth = the process's peak RSS (VmHWM) after the call minus before it, in a fresh "
-               "process per point. Absolute peaks are in the JSON.")
+               "process per point; absolute peaks are in the JSON. At small N the growth can read "
+               "0: the first objects fit in memory the interpreter already holds, and VmHWM moves "
+               "in 4 KiB pages. `ru_maxrss` is recorded too but not used: on Linux it survives "
+               "`exec`, so it can report the parent's footprint at fork.")
     return "\n".join(out)
 
 

@@ -12,6 +12,7 @@ import graphviz
 
 from . import palette as P
 from . import tables
+from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, safe_id, version_tuple
 from .layout import OBJECT_CAP, Universe, capped, of_state, of_trace
 
@@ -27,9 +28,9 @@ def draw_step(step, *, trace=None, caption: bool = False) -> graphviz.Digraph:
     st = step.state
     uni = of_trace(trace) if trace is not None else of_state(st)
     touched = getattr(step, "touched", None) or {}
-    g = graphviz.Digraph("bound_demo", graph_attr=dict(GRAPH_ATTR),
-                         node_attr={"shape": "plain", "fontname": P.FONT},
-                         edge_attr={"arrowsize": "0.6"})
+    g = DotWriter("bound_demo", graph_attr=dict(GRAPH_ATTR),
+                  node_attr={"shape": "plain", "fontname": P.FONT},
+                  edge_attr={"arrowsize": "0.6"})
     if caption:
         total = f"/{len(trace.steps)}" if trace is not None else ""
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
@@ -40,7 +41,7 @@ def draw_step(step, *, trace=None, caption: bool = False) -> graphviz.Digraph:
     # Invisible edges fix the column order; they never move as the state changes.
     g.edge("heap_anchor", "queue", style="invis")
     _edges(g, st, uni, shown, hidden)
-    return g
+    return g.digraph()
 
 
 def _no_pool_note(trace) -> str | None:

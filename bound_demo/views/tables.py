@@ -7,6 +7,8 @@ shifting when a refcount goes from 9 to 10 or a handle is renamed.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import palette as P
 from .labels import esc, safe_id, kind_text
 from .layout import capped
@@ -183,6 +185,7 @@ def py_var_table(names, py_vars, *, width=110):
     return _table(rows)
 
 
+@lru_cache(maxsize=1)
 def legend():
     rows = [_td("legend", width=190, colspan=2, italic=True, color=P.GREY)]
     for key in P.LEGEND_ORDER:

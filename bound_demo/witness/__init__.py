@@ -49,23 +49,22 @@ def _fs(*sets: Iterable[str]) -> frozenset:
 # exactly: 0.21 `gil-refs` only silences deprecation warnings, so 0.21 without it behaves the
 # same; `py-clone` only adds `impl Clone for Py<T>`, so builds compiled with it answer for both
 # and refuse `Py::clone` (compile_error) when the program's features lack it.
-BUILDS: dict[tuple[str, tuple[str, ...]], _Build] = {
-    ("0.20", ()): _Build("bd_witness_020", "0.20.3", _fs(()), False, False),
-    ("0.21", ()): _Build("bd_witness_021", "0.21.2", _fs((), ("gil-refs",)), False, False),
-    ("0.22", ("gil-refs",)): _Build(
-        "bd_witness_022_gilrefs", "0.22.6", _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False),
-    ("0.22", ()): _Build("bd_witness_022_pyclone", "0.22.6", _fs((), ("py-clone",)), True, False),
-    ("0.23", ()): _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False),
-    ("0.29", ()): _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False),
-    ("0.29", ("pyo3_disable_reference_pool",)): _Build(
-        "bd_witness_029_nopool", "0.29.3", _fs((), ("py-clone",)), True, True),
-}
+BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
+    ("0.20", (), _Build("bd_witness_020", "0.20.3", _fs(()), False, False)),
+    ("0.21", (), _Build("bd_witness_021", "0.21.2", _fs((), ("gil-refs",)), False, False)),
+    ("0.22", (), _Build("bd_witness_022_gilrefs", "0.22.6", _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False)),
+    ("0.22", (), _Build("bd_witness_022_pyclone", "0.22.6", _fs((), ("py-clone",)), True, False)),
+    ("0.23", (), _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False)),
+    ("0.29", (), _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False)),
+    ("0.29", ("pyo3_disable_reference_pool",),
+     _Build("bd_witness_029_nopool", "0.29.3", _fs((), ("py-clone",)), True, True)),
+]
 
 
 def _find(pyo3: str, features: Iterable[str], cfg: Iterable[str]) -> _Build:
     feats = frozenset(features)
     cfgs = tuple(sorted(cfg))
-    for (ver, bcfg), b in BUILDS.items():
+    for ver, bcfg, b in BUILDS:
         if ver == pyo3 and bcfg == cfgs and feats in b.features:
             return b
     raise WitnessUnavailable(f"no witness build for pyo3={pyo3!r} features={sorted(feats)} cfg={list(cfgs)}")
@@ -86,7 +85,7 @@ def _load(b: _Build):
 def available_builds() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Every (pyo3, features, cfg) combination whose module imports here, features sorted."""
     out = []
-    for (ver, cfg), b in BUILDS.items():
+    for ver, cfg, b in BUILDS:
         try:
             _load(b)
         except WitnessUnavailable:
