@@ -1,0 +1,81 @@
+"""The site builds strictly, stays within its size budget, and shows what it promises."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from sitekit import MEASURES, ROOT, pages
+
+PAGE_BUDGET = 2 * 1024 * 1024  # bytes a page may load from this site, HTML included
+
+
+def _page_weight(site, page) -> int:
+    """HTML plus the local scripts and stylesheets it references (fetched once each)."""
+    html = page.read_text()
+    total = len(html.encode())
+    for ref in set(re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))[^"]*"', html)):
+        if ref.startswith(("http:", "https:", "//")):
+            continue
+        target = (page.parent / ref).resolve()
+        if target.is_file():
+            total += target.stat().st_size
+    return total
+
+
+def test_every_page_within_budget(built_site):
+    weights = {p.relative_to(built_site).as_posix(): _page_weight(built_site, p) for p in pages(built_site)}
+    largest = max(weights, key=weights.get)
+    MEASURES["largest_page"] = largest
+    MEASURES["largest_page_kb"] = round(weights[largest] / 1024)
+    MEASURES["pages"] = len(weights)
+    over = {k: v for k, v in weights.items() if v > PAGE_BUDGET}
+    assert not over, f"pages over 2 MB: {over}"
+
+
+def test_expected_pages_exist(built_site):
+    for rel in ["index.html", "migration/0.21/index.html", "migration/0.29/index.html",
+                "api-timeline/index.html", "errors/index.html", "reference/python-api/index.html",
+                "reference/simplifications/index.html", "reference/verification/index.html"]:
+        assert (built_site / rel).is_file(), rel
+
+
+def test_every_rust_block_has_a_release_badge(built_site):
+    """A code block of Rust without a badge would be one the harness does not vouch for."""
+    for page in pages(built_site):
+        html = page.read_text()
+        rust = html.count('class="language-rust')
+        badges = html.count('class="bd-release"')
+        assert badges >= rust, f"{page.relative_to(built_site)}: {rust} Rust blocks, {badges} badges"
+
+
+def test_timeline_table_is_rendered(built_site):
+    html = (built_site / "api-timeline" / "index.html").read_text()
+    assert "Python::with_gil" in html and "probe compiled" in html
+
+
+def test_players_are_real_once_the_views_exist(built_site):
+    """Markers become real players as soon as bound_demo.views.player_html exists."""
+    try:
+        importlib.import_module("bound_demo.views").player_html  # noqa: B018
+    except (ImportError, AttributeError):
+        pytest.skip("LOUD SKIP: bound_demo.views.player_html does not exist yet; pages show placeholders")
+    placeholders = [p.relative_to(built_site).as_posix() for p in pages(built_site)
+                    if "bd-player-placeholder" in p.read_text()]
+    assert not placeholders, f"placeholder players left on: {placeholders}"
+    home = (built_site / "index.html").read_text()
+    assert "data-bd-player" in home, "the Home page animation is missing"
+
+
+def test_notebook_pages_have_launch_and_download(built_site):
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not notebooks:
+        pytest.skip("no notebooks in notebooks/ yet")
+    for nb in notebooks:
+        page = built_site / "notebooks" / nb.stem / "index.html"
+        html = page.read_text()
+        assert "mybinder.org/v2/gh/" in html and f"notebooks/{nb.name}" in html
+        assert 'download>Download the notebook' in html
+        assert (built_site / "notebooks" / nb.name).is_file(), "the .ipynb is not in the site"
