@@ -97,7 +97,7 @@ def test_stable_node_ids_and_order_real(example_trace):
 def test_every_object_of_the_trace_is_reserved():
     trace = fakes.gil_ref_trace()
     first = draw_step(trace.steps[0], trace=trace).source
-    assert re.search(r"^\s*o_o1 \[.*style=invis", first, re.M), "o1 must hold its place before it exists"
+    assert re.search(r'^\s*o_o1 \[.*style="invis"', first, re.M), "o1 must hold its place before it exists"
     alone = draw_step(trace.steps[0]).source
     assert "o_o1" not in alone, "without a trace, a frame draws only its own state"
 
@@ -113,7 +113,7 @@ def test_edge_styles():
     trace = fakes.busy_trace()
     source = draw_step(trace.steps[0], trace=trace).source
     edges = re.findall(r"^\s*(\S+) -> (\S+) \[([^\]]*)\]", source, re.M)
-    styles = {(t.split(":")[1] if ":" in t else t, re.search(r"style=(\w+)", a).group(1))
+    styles = {(t.split(":")[1] if ":" in t else t, re.search(r'style="?(\w+)', a).group(1))
               for t, h, a in edges if "invis" not in a}
     assert ("h_lst", "solid") in styles          # Bound owns a reference
     assert ("h_b", "dashed") in styles           # &Bound borrows
@@ -129,7 +129,7 @@ def test_gil_ref_outside_pool_is_dashed():
     st.objects["o9"] = fakes.ObjectState("o9")
     st.handles["loose"] = fakes.HandleState("loose", "gil_ref", "o9", owns=False)
     source = draw_step(trace.steps[0]).source
-    assert re.search(r"h_loose:e -> o_o9:w \[[^\]]*style=dashed", source)
+    assert re.search(r'h_loose:e -> o_o9:w \[[^\]]*style="dashed"', source)
 
 
 def test_touched_is_highlighted():
