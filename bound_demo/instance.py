@@ -228,6 +228,8 @@ def op_clone(r, op):
                 f"the method `clone` exists for `Py<T>` only with PyO3's `py-clone` feature "
                 f"(from 0.22). Fix: `{h.name}.clone_ref(py)` while the GIL is held, or share an "
                 f"`Arc<Py<T>>`.", "E0599")
+        if r.m.threads[r.cur.tid].count <= 0 and not r.prof.deferred_increfs:
+            raise errors.py_clone_panic(r.prof.gil_word)  # panics before the clone exists
         r.introduce(name, "py", h.oid, True, None)
         reference_pool.register_incref(r, h.oid, op, None)
 
