@@ -7,6 +7,7 @@ scripts/venv.sh
 scripts/install-system-deps.sh
 # --- build stages (each stage owns one script) ---
 [ -x scripts/build-witness.sh ] && scripts/build-witness.sh
+scripts/compile-examples.sh
 [ -x scripts/build-bench-real.sh ] && scripts/build-bench-real.sh
 # --- tests ---
 exec .venv/bin/python -m pytest tests -q "$@"
