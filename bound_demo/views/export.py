@@ -44,7 +44,7 @@ def _split(values) -> tuple:
 
 def _progress(total: int, quiet: bool, what: str):
     """A tqdm bar for long renders; a no-op callback when quiet or tqdm is missing."""
-    if quiet or total < 2:
+    if quiet or total < 20:
         return None, lambda k: None
     try:
         from tqdm import tqdm
@@ -126,6 +126,7 @@ def _write_gif(trace, args):
     if bar:
         bar.close()
     images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs]
+    palette = _gif_palette(Image)
     # GIF frames share one canvas: pad every frame to the largest, on white, top-left.
     w = max(im.width for im in images)
     h = max(im.height for im in images)
@@ -133,9 +134,29 @@ def _write_gif(trace, args):
     for im in images:
         canvas = Image.new("RGB", (w, h), "white")
         canvas.paste(im, (0, 0))
-        frames.append(canvas.quantize(colors=64))
+        # A fixed palette keeps the Okabe-Ito colours exact in every frame (an
+        # adaptive palette merged blue into green); no dithering keeps flat areas flat.
+        frames.append(canvas.quantize(palette=palette, dither=Image.Dither.NONE))
     frames[0].save(args.gif, save_all=True, append_images=frames[1:], duration=args.delay,
                    loop=0, optimize=True)
+
+
+def _gif_palette(Image):
+    """A 256-colour palette: each view colour blended with white in 14 steps, plus greys."""
+    from . import palette as P
+    base = [P.ORANGE, P.SKY, P.GREEN, P.YELLOW, P.BLUE, P.VERMILLION, P.PURPLE, P.BLACK,
+            P.FREED, P.LIGHT, P.GREY]
+    colours = []
+    for hexcolour in base:
+        r, g, b = (int(hexcolour[i:i + 2], 16) for i in (1, 3, 5))
+        for k in range(14):
+            t = k / 14
+            colours.append((round(r + (255 - r) * t), round(g + (255 - g) * t), round(b + (255 - b) * t)))
+    colours += [(v, v, v) for v in range(0, 256, 256 // (256 - len(colours) - 1))]
+    colours = (colours + [(255, 255, 255)] * 256)[:256]
+    img = Image.new("P", (1, 1))
+    img.putpalette([c for rgb in colours for c in rgb])
+    return img
 
 
 if __name__ == "__main__":
