@@ -33,17 +33,24 @@ class Universe:
     py_vars: list = field(default_factory=list)
     ever_increfs: bool = False
 
-    def add_state(self, st) -> None:
-        """Widen the universe so it also covers ``st``."""
-        _extend(self.objects, st.objects.keys())
+    def add_state(self, st, objects=None) -> None:
+        """Widen the universe so it also covers ``st``.
+
+        ``objects`` limits which objects are inspected (a step's touched objects:
+        the only ones whose items can have changed); None inspects them all.
+        """
+        _extend(self.objects, st.objects.keys() if objects is None else
+                [o for o in objects if o in st.objects])
         _extend(self.threads, st.threads.keys())
         for name, th in st.threads.items():
             cols = len(th.owned)
             if th.pool_marks:
                 cols = max(cols, max(th.pool_marks) + 1)
             self.pool_cols[name] = max(self.pool_cols.get(name, 0), cols)
-        for oid, ob in st.objects.items():
-            self.slots[oid] = max(self.slots.get(oid, 0), len(ob.items))
+        for oid in (st.objects.keys() if objects is None else objects):
+            ob = st.objects.get(oid)
+            if ob is not None:
+                self.slots[oid] = max(self.slots.get(oid, 0), len(ob.items))
         for h in st.handles.values():
             thread = h.thread if h.thread is not None else _first(st.threads)
             if thread not in self.threads:
@@ -89,8 +96,19 @@ def of_trace(trace) -> Universe:
             _cache.move_to_end(key)
             return hit[1]
     u = Universe()
-    for step in trace.steps:
-        u.add_state(step.state)
+    # Objects only change when a step touches them, so after the first step only
+    # touched objects are read; the final state then adds any object never touched,
+    # in creation order (freed objects stay listed there).
+    for i, step in enumerate(trace.steps):
+        touched = (getattr(step, "touched", None) or {}).get("objects")
+        u.add_state(step.state, objects=None if i == 0 or touched is None else touched)
+    final = list(trace.steps[-1].state.objects) if len(trace.steps) else []
+    if final:
+        missing = set(final) - set(u.objects)
+        if missing or u.objects != final[:len(u.objects)]:
+            u.objects = final + [o for o in u.objects if o not in set(final)]
+            for oid in missing:
+                u.slots[oid] = max(u.slots.get(oid, 0), len(trace.steps[-1].state.objects[oid].items))
     with _lock:
         _cache[key] = (trace, u)
         while len(_cache) > _CACHE_SIZE:

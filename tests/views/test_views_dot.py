@@ -153,3 +153,21 @@ def test_huge_pool_is_capped():
     assert "more objects" in source
     assert re.search(r"\+\d+", source), "hidden pool entries are counted"
     assert len(source) < 200_000
+
+
+def test_universe_from_touched_matches_full_scan():
+    """Reading only touched objects must reserve exactly what a full scan would."""
+    from conftest import real_run
+    from bound_demo.views.layout import Universe, of_trace
+    traces = [fakes.busy_trace(), fakes.long_trace(30), fakes.gil_ref_trace()]
+    if real_run() is not None:
+        import bound_demo
+        for name in ("list_vs_tuple_get_item", "py_dropped_on_thread", "dealloc_drains_pool"):
+            path = Path(bound_demo.__file__).parent / "scenarios" / f"{name}.json"
+            if path.exists():
+                traces.append(bound_demo.run(str(path), pyo3="0.20"))
+    for trace in traces:
+        full = Universe()
+        for step in trace.steps:
+            full.add_state(step.state)
+        assert of_trace(trace) == full
