@@ -182,8 +182,10 @@ _CHILD = (
 
 def _run_child(b: _Build, text: str, py_clone: bool, res: WitnessResult, timeout: float) -> WitnessResult:
     try:
+        # BD_WITNESS_DEBUG keeps Rust's panic message, which names why the process aborts.
+        env = dict(os.environ, BD_WITNESS_DEBUG="1", RUST_BACKTRACE="0")
         cp = subprocess.run([sys.executable, "-c", _CHILD, b.module, "1" if py_clone else "0"], input=text,
-                            capture_output=True, text=True, timeout=timeout)
+                            capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
         probes = [json.loads(line[2:]) for line in out.splitlines() if line.startswith("P ")]
@@ -197,9 +199,14 @@ def _run_child(b: _Build, text: str, py_clone: bool, res: WitnessResult, timeout
     if cp.returncode == 1 and "ValueError" in cp.stderr:
         raise ValueError(cp.stderr.strip().splitlines()[-1])
     probes = [json.loads(line[2:]) for line in lines if line.startswith("P ")]
+    ops = [line[2:] for line in lines if line.startswith("O ")]
     _fill(res, {"probes": probes})
-    tail = " ".join(cp.stderr.strip().splitlines()[-3:])
-    res.error = WitnessError("abort", f"process ended with code {cp.returncode}: {tail}")
+    # Keep the panic messages (the line after each "panicked at") and the final abort line.
+    err = cp.stderr.splitlines()
+    why = [err[i + 1].strip() for i, ln in enumerate(err[:-1]) if "panicked at" in ln]
+    why += [ln.strip() for ln in err if "abort" in ln.lower() and "panicked at" not in ln]
+    res.error = WitnessError("abort", f"process ended with code {cp.returncode}: " + " | ".join(dict.fromkeys(why)),
+                             ops[-1] if ops else None)
     return res
 
 

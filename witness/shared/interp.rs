@@ -301,7 +301,9 @@ impl Interp {
                 _ => {}
             }
         }
-        compile(format!("E0425: cannot find value `{name}` in this scope (a thread body sees only values moved into it with `send`)"))
+        let in_thread = self.scopes.iter().any(|s| s.boundary == Boundary::Thread);
+        let hint = if in_thread { " (a thread body sees only values moved into it with `send`)" } else { "" };
+        compile(format!("E0425: cannot find value `{name}` in this scope{hint}"))
     }
 
     fn tok(&self) -> Option<(Tok, usize)> {
@@ -403,6 +405,14 @@ impl Interp {
     // ----- ops ----------------------------------------------------------------------------
 
     fn step(&mut self, op: &Op) -> Result<(), (Fail, String)> {
+        if self.stream {
+            // A child-process run reports each op before it runs, so that an abort inside an op
+            // can be attributed to it.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "O {}", op.path);
+            let _ = out.flush();
+        }
         let r = match op.op.as_str() {
             "probe" => {
                 self.probe(op.label.as_deref().unwrap());
