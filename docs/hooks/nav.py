@@ -38,9 +38,9 @@ def on_page_content(html, page, config, files):
     binder = config["extra"]["binder"]
     launch = (f"https://mybinder.org/v2/gh/{binder['repo']}/{binder['ref']}"
               f"?urlpath=lab/tree/{src}")
-    # include_source copies the notebook next to the page's directory: notebooks/x.ipynb sits
-    # beside notebooks/x/index.html, so from the page it is one level up.
-    download = f"../{Path(src).name}"
+    # include_source copies the notebook into the page's own directory
+    # (notebooks/x/x.ipynb beside notebooks/x/index.html).
+    download = Path(src).name
     bar = (
         '<div class="bd-notebook-bar">'
         f'<a class="md-button md-button--primary" href="{launch}" rel="noopener">Launch on Binder</a> '

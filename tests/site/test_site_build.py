@@ -78,4 +78,4 @@ def test_notebook_pages_have_launch_and_download(built_site):
         html = page.read_text()
         assert "mybinder.org/v2/gh/" in html and f"notebooks/{nb.name}" in html
         assert 'download>Download the notebook' in html
-        assert (built_site / "notebooks" / nb.name).is_file(), "the .ipynb is not in the site"
+        assert (built_site / "notebooks" / nb.stem / nb.name).is_file(), "the .ipynb is not in the site"
