@@ -14,7 +14,8 @@ from . import palette as P
 from . import tables
 from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, safe_id, version_tuple
-from .layout import OBJECT_CAP, Universe, capped, of_state, of_trace
+from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
+                     of_state, of_trace)
 
 GRAPH_ATTR = {
     "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.9",
@@ -167,18 +168,22 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
             continue
         tid = safe_id("t", tname)
         owned_by[tname] = set(th.owned)
-        head, _, tail = capped(list(range(len(th.owned))), tables_cap())
+        head, _, tail = capped(list(range(len(th.owned))), POOL_CAP)
         for i in head + tail:
             t = target(th.owned[i], "w")
             if t:
                 _edge(g, f"{tid}_pool:p{i}", t, "pool")
+    rows = {}
+    for tname, names in uni.handles.items():
+        head, _, tail = capped(names, HANDLE_CAP)
+        rows[tname] = set(head) | set(tail)
     for name, h in st.handles.items():
-        if h.status != "live" or h.obj is None:
+        thread = h.thread if h.thread is not None else uni.threads[0]
+        if h.status != "live" or h.obj is None or name not in rows.get(thread, ()):
             continue
         t = target(h.obj, "w")
         if not t:
             continue
-        thread = h.thread if h.thread is not None else uni.threads[0]
         key = h.kind if h.kind in P.EDGE else "bound"
         if h.kind == "gil_ref" and not (h.owns or h.obj in owned_by.get(thread, ())):
             key = "gil_ref_borrow"
@@ -187,13 +192,13 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
         ob = st.objects.get(oid)
         if ob is None or oid not in shown or not ob.items:
             continue
-        head, _, tail = capped(list(range(len(ob.items))), 2)
+        head, _, tail = capped(list(range(len(ob.items))), SLOT_CAP)
         for i in head + tail:
             t = target(ob.items[i], "e")
             if t:
                 _edge(g, f"{safe_id('o', oid)}:s{i}", t, "slot")
     for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs)):
-        head, _, tail = capped(list(range(len(queue))), 6)
+        head, _, tail = capped(list(range(len(queue))), QUEUE_CAP)
         for i in head + tail:
             t = target(queue[i], "e")
             if t:
@@ -202,7 +207,3 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
         t = target(oid, "e")
         if t:
             _edge(g, f"pyvars:{safe_id('v', name)}:w", t, "py_var")
-
-
-def tables_cap() -> int:
-    return 6

@@ -14,11 +14,11 @@ import threading
 
 # Beyond this many cells a strip shows its first and last CAP entries around a
 # "… k more …" cell, so a huge pool cannot make a frame unreadable or slow to lay out.
-POOL_CAP = 6
-QUEUE_CAP = 6
-SLOT_CAP = 6
-OBJECT_CAP = 40
-HANDLE_CAP = 40
+POOL_CAP = 6      # pool entries shown at each end of a thread's strip
+QUEUE_CAP = 6     # pending increfs/decrefs shown at each end of the queue
+SLOT_CAP = 2      # container slots shown at each end of an object
+OBJECT_CAP = 40   # heap objects shown in all (half at each end of creation order)
+HANDLE_CAP = 20   # handle rows shown at each end of a thread's table
 
 
 @dataclass

@@ -61,7 +61,7 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
     if(timer){stop();return}
     if(cur>=n-1)go(0);
     playBtn.setAttribute("aria-pressed","true");playBtn.textContent="\u275A\u275A pause";
-    timer=setInterval(function(){go(cur+1);if(cur>=n-1)stop()},data.interval||900);
+    timer=setInterval(function(){if(!root.isConnected){stop();return}go(cur+1);if(cur>=n-1)stop()},data.interval||900);
   }
   var acts={first:function(){stop();go(0)},prev:function(){stop();go(cur-1)},next:function(){stop();go(cur+1)},last:function(){stop();go(n-1)},play:play};
   root.addEventListener("click",function(e){var b=e.target.closest("[data-bd-action]");if(b&&root.contains(b)){acts[b.getAttribute("data-bd-action")]();root.focus({preventScroll:true})}});

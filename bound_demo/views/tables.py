@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import palette as P
 from .labels import esc, safe_id, kind_text
-from .layout import capped
+from .layout import HANDLE_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, capped
 
 H = 20          # row height in points
 CELL = 30       # width of one pool / queue / slot cell
@@ -64,7 +64,7 @@ def thread_header(name, th, *, count_name, words, touched, width):
 
 def handle_table(names, handles, *, touched, width):
     """One row per reserved handle name; names out of scope keep an empty row."""
-    head, hidden, tail = capped(names, 20)
+    head, hidden, tail = capped(names, HANDLE_CAP)
     rows = [_td("Rust handles", width=width, colspan=3, italic=True, color=P.GREY)]
     for name in head + ([None] if hidden else []) + tail:
         if name is None:
@@ -90,7 +90,7 @@ def handle_table(names, handles, *, touched, width):
     return _table(rows)
 
 
-def pool_strip(th, *, columns, touched, note=None, cap=6):
+def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP):
     """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts."""
     if note:
         return _table([_td(esc(note), width=200, italic=True, color=P.GREY, size=9)],
@@ -139,9 +139,9 @@ def heap_object(oid, ob, *, slots, touched, width=120):
             _td(esc(rc), width=width, color=color, bg=None if alive else P.FREED)]
     if slots:
         items = list(ob.items) if ob is not None else []
-        head, hidden, tail = capped(list(range(len(items))), 2)
+        head, hidden, tail = capped(list(range(len(items))), SLOT_CAP)
         cells = [f"s{i}" for i in head] + ([None] if hidden else []) + [f"s{i}" for i in tail]
-        cells += ["pad"] * (min(slots, 5) - len(cells))
+        cells += ["pad"] * (min(slots, 2 * SLOT_CAP + 1) - len(cells))
         w = width // max(len(cells), 1)
         row = "".join(_td(f"+{hidden}", width=w, size=8, color=P.GREY) if c is None else
                       _td(width=w) if c == "pad" else
@@ -151,7 +151,7 @@ def heap_object(oid, ob, *, slots, touched, width=120):
     return _table(rows, color=P.BLACK if alive else P.GREY)
 
 
-def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, cap=6):
+def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, cap=QUEUE_CAP):
     """The process-global ReferencePool: queued increfs and decrefs in order.
 
     ``lazy`` says whether this release creates POOL on first use (0.22+); before
