@@ -31,6 +31,7 @@ def acquire(r, op):
     m, prof, tid = r.m, r.prof, r.cur.tid
     th = m.threads[tid]
     if th.count > 0:
+        r.enter_frame(op, token=True)
         if prof.nested_guard_counts:
             # 0.22+: `GILGuard::Assumed` — count + 1, then a drain.
             m.set_count(tid, th.count + 1)
@@ -49,6 +50,7 @@ def acquire(r, op):
     _check_deadlock(r, op)
     m.set_holds(tid, True)  # PyGILState_Ensure
     dep = r.deprecation(op, "with_gil")
+    r.enter_frame(op, token=True)
     if prof.pool_counts_gil:
         gilpool.pool_new(r, op, E.gil_ensure, dep)
     else:
@@ -76,8 +78,11 @@ def acquire(r, op):
 def suspend(r, op):
     """`py.allow_threads(|| ...)` / `py.detach(|| ...)`: count saved and set to 0, GIL released."""
     m, tid = r.m, r.cur.tid
+    if r.cur.token is None:
+        raise errors.no_token(f"py.{'detach' if r.prof.attach_names else 'allow_threads'}(...)")
     th = m.threads[tid]
     saved = th.count
+    r.enter_frame(op, token=False, region=True)
     m.set_count(tid, 0)
     m.set_holds(tid, False)  # PyEval_SaveThread
     r.step(E.allow_enter, op, saved, 0, r.deprecation(op, "allow_threads"))
@@ -94,10 +99,16 @@ def trampoline(r, op):
     """A `#[pyfunction]` called from Python: 0.20/0.21 open a GILPool, 0.22+ an assumed guard."""
     m, prof, tid = r.m, r.prof, r.cur.tid
     th = m.threads[tid]
+    if r.cur.token is None and r.cur.block is not None:
+        raise errors.compile_error(
+            "calling into Python (here: a #[pyfunction], through Python code) needs the GIL, "
+            "and this code has given it up or never had it. Fix: call it inside "
+            "`Python::with_gil` (0.26+: `Python::attach`).", "E0425")
     held = th.holds
     if not held:
         _check_deadlock(r, op)
         m.set_holds(tid, True)  # Python is running on this thread, so it holds the GIL
+    r.enter_frame(op, token=True)
     if prof.trampoline_pool:
         gilpool.pool_new(r, op, E.trampoline_enter)
     else:

@@ -48,6 +48,7 @@ def pool_drop(r, op, event, extra=None):
 
 def new_pool(r, op):
     """`unsafe { py.new_pool() }` / `py.with_pool(|py| ...)`: a pool around the body."""
+    r.enter_frame(op, token=True)
     pool_new(r, op, E.pool_new, r.deprecation(op, "pool"))
     r.run_block(op, token=True)
     pool_drop(r, op, E.pool_drop)

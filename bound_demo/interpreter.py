@@ -56,11 +56,12 @@ class Token:
 class Frame:
     """Where execution is: thread, the innermost `'py` token (None: no GIL token), region."""
 
-    __slots__ = ("tid", "token", "region", "block", "scopes")
+    __slots__ = ("tid", "token", "region", "block", "scopes", "outer")
 
     def __init__(self, tid, token, region, block):
         self.tid, self.token, self.region, self.block = tid, token, region, block
         self.scopes = []
+        self.outer = None
 
 
 class Runner:
@@ -211,15 +212,23 @@ class Runner:
                       {"handles": [(h.name, h.kind, h.status) for h in quiet]}
                       if len(quiet) > 1 else None)
 
-    def run_block(self, op, token, region=False, convert_result=False):
-        """Run a block body in a new frame (same thread); returns its result handle."""
+    def enter_frame(self, op, token, region=False):
+        """Open a block's frame (and its `py` token) before the block's entry step, so the
+        token appears in that step."""
         outer = self.cur
         tok = Token(op) if token else None
         frame = Frame(outer.tid, tok, object() if region else outer.region, op)
+        frame.outer = outer
         self.cur = frame
         frame.scopes.append([])
         if tok is not None:
             self.introduce("py", "python", -1, False, None)
+        return frame
+
+    def run_block(self, op, token, region=False, convert_result=False):
+        """Run a block body in its frame (same thread); returns its result handle."""
+        frame = self.cur if self.cur.block is op and self.cur.scopes else self.enter_frame(op, token, region)
+        outer, tok = frame.outer, frame.token
         ret = self.run_body(op.body, frame.scopes[-1])
         if ret is not None and convert_result:
             ret = instance.to_python(self, op, ret)
