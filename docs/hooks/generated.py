@@ -41,30 +41,43 @@ def api_timeline() -> str:
     return "\n".join(out) + ("\n\n" + "\n".join(notes) if notes else "") + "\n"
 
 
-_TAG = re.compile(r"Simplification:\s*(.*)")
+MARK = "Simplification:"
+
+
+def _notes(lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, text) of every note. A note starts at the marker, in a comment or a
+    docstring, and runs over the following lines of the same comment or docstring paragraph,
+    up to a blank line, the closing quotes, or the next marker."""
+    notes = []
+    for i, line in enumerate(lines):
+        at = line.find(MARK)
+        if at < 0:
+            continue
+        in_comment = "#" in line[:at]
+        text = [line[at + len(MARK):].split(MARK)[0].strip()]
+        for nxt in lines[i + 1:]:
+            s = nxt.strip()
+            if in_comment:
+                if not s.startswith("#") or not s.lstrip("#").strip():
+                    break
+                s = s.lstrip("#").strip()
+            elif not s or s.startswith(('"""', "'''")):
+                break
+            closing = s.endswith(('"""', "'''"))
+            s = s.rstrip("\"'").strip() if closing else s
+            text.append(s.split(MARK)[0].strip())
+            if MARK in s or closing:
+                break
+        notes.append((i + 1, " ".join(t for t in text if t)))
+    return notes
 
 
 def simplifications() -> str:
-    """A note starts at ``Simplification:`` and runs on over the following comment lines."""
     items = []
     for path in sorted((ROOT / "bound_demo").rglob("*.py")):
-        lines = path.read_text().splitlines()
-        for i, line in enumerate(lines):
-            m = _TAG.search(line)
-            if not m:
-                continue
-            text = [m.group(1).strip()]
-            in_comment = line.lstrip().startswith("#")
-            for nxt in lines[i + 1:]:
-                s = nxt.strip()
-                if in_comment and s.startswith("#") and s.lstrip("# ") and "Simplification:" not in s:
-                    text.append(s.lstrip("# "))
-                elif not in_comment and s and not s.startswith(('"""', "'''")) and "Simplification:" not in s:
-                    text.append(s)
-                else:
-                    break
-            rel = path.relative_to(ROOT).as_posix()
-            items.append(f"- {html.escape(' '.join(text))} <small>(`{rel}`, line {i + 1})</small>")
+        rel = path.relative_to(ROOT).as_posix()
+        for line, text in _notes(path.read_text().splitlines()):
+            items.append(f"- {html.escape(text)} <small>(`{rel}`, line {line})</small>")
     if not items:
         return ("!!! note \"Nothing tagged yet\"\n    No `Simplification:` note exists in `bound_demo/` "
                 "yet; this list fills itself in as the model's source gains them.\n")

@@ -79,3 +79,11 @@ def test_notebook_pages_have_launch_and_download(built_site):
         assert "mybinder.org/v2/gh/" in html and f"notebooks/{nb.name}" in html
         assert 'download>Download the notebook' in html
         assert (built_site / "notebooks" / nb.stem / nb.name).is_file(), "the .ipynb is not in the site"
+
+
+def test_simplifications_page_lists_every_tag(built_site):
+    """The page is generated from the source, so it must list every tag the source has."""
+    tags = sum(p.read_text().count("Simplification:") for p in (ROOT / "bound_demo").rglob("*.py"))
+    html = (built_site / "reference" / "simplifications" / "index.html").read_text()
+    article = html[html.index("<article"):html.index("</article>")]
+    assert article.count("<li>") == tags
