@@ -418,7 +418,9 @@ impl Interp {
                 self.probe(op.label.as_deref().unwrap());
                 Ok(())
             }
-            "with_gil" | "attach" | "allow_threads" | "detach" | "new_pool" | "with_pool" => return self.block(op),
+            "with_gil" | "attach" | "allow_threads" | "detach" | "new_pool" | "with_pool" | "gil" | "nogil" => {
+                return self.block(op)
+            }
             "repeat" => {
                 for _ in 0..op.times {
                     let tok = self.tok();
@@ -645,7 +647,12 @@ impl Interp {
     // ----- blocks -------------------------------------------------------------------------
 
     fn block(&mut self, op: &Op) -> Result<(), (Fail, String)> {
-        let kind = op.op.as_str();
+        // `gil`/`nogil` are the release-neutral spellings (with_gil/attach, allow_threads/detach).
+        let kind = match op.op.as_str() {
+            "gil" => rel::GIL,
+            "nogil" => rel::NOGIL,
+            k => k,
+        };
         let releases = matches!(kind, "allow_threads" | "detach");
         let acquires = matches!(kind, "with_gil" | "attach");
         let py = if acquires { None } else { Some(at(op, self.need_py(kind))?.0) };
@@ -778,6 +785,11 @@ impl Interp {
             return Err((Fail::Exception(msg), op.path.clone()));
         }
         if let Some(n) = &op.as_ {
+            // Python rebinding a name drops its old value.
+            if let Some(pos) = self.py_vars.iter().position(|(m, _)| m == n) {
+                let (_, old) = self.py_vars.remove(pos);
+                let _ = self.as_python(|| unsafe { ffi::Py_DECREF(old as *mut ffi::PyObject) });
+            }
             self.py_vars.push((n.clone(), out as usize));
         }
         Ok(())

@@ -28,7 +28,7 @@ pub struct Op {
 
 /// Ops that open a scope and therefore must carry a `body` list.
 const BLOCKS: &[&str] = &[
-    "with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_pool", "with_pool",
+    "gil", "nogil", "with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_pool", "with_pool",
     "repeat", "thread",
 ];
 
@@ -45,7 +45,7 @@ fn required(op: &str) -> Option<&'static [&'static str]> {
         "send" => &["src", "to"],
         "probe" => &["label"],
         "with_gil" | "attach" | "allow_threads" | "detach" | "pyfunction" | "new_pool"
-        | "with_pool" => &[],
+        | "with_pool" | "gil" | "nogil" => &[],
         "repeat" => &[],
         "thread" => &["name"],
         _ => return None,

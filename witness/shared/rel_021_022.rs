@@ -28,6 +28,9 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{ffi, Borrowed};
 
 pub type Tok = Python<'static>;
+/// What the release-neutral `gil`/`nogil` ops mean here.
+pub const GIL: &str = "with_gil";
+pub const NOGIL: &str = "allow_threads";
 #[cfg(not(feature = "v022"))]
 pub const VERSION: &str = "0.21.2";
 #[cfg(feature = "v022")]

@@ -24,6 +24,15 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{ffi, Borrowed};
 
 pub type Tok = Python<'static>;
+/// What the release-neutral `gil`/`nogil` ops mean here.
+#[cfg(not(feature = "v029"))]
+pub const GIL: &str = "with_gil";
+#[cfg(not(feature = "v029"))]
+pub const NOGIL: &str = "allow_threads";
+#[cfg(feature = "v029")]
+pub const GIL: &str = "attach";
+#[cfg(feature = "v029")]
+pub const NOGIL: &str = "detach";
 #[cfg(not(feature = "v029"))]
 pub const VERSION: &str = "0.23.5";
 #[cfg(feature = "v029")]

@@ -17,6 +17,9 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{ffi, PyCell};
 
 pub type Tok = Python<'static>;
+/// What the release-neutral `gil`/`nogil` ops mean here.
+pub const GIL: &str = "with_gil";
+pub const NOGIL: &str = "allow_threads";
 pub const VERSION: &str = "0.20.3";
 
 pub enum Val {
