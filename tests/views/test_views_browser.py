@@ -12,9 +12,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-import fakes
+from . import fakes
 from bound_demo.views import player_html
-from conftest import need_tool
+from .helpers import need_tool
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -24,7 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 def site(tmp_path_factory):
     need_tool("dot")
     root = tmp_path_factory.mktemp("site")
-    from conftest import EXAMPLE, real_run
+    from .helpers import EXAMPLE, real_run
     run = real_run()
     first = run(EXAMPLE, pyo3="0.20") if run else fakes.gil_ref_trace()
     second = fakes.long_trace(12)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-import fakes
+from . import fakes
 from bound_demo.views.charts import chart, downsample, expand, pool_chart, refcount_chart, series
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import fakes
+from . import fakes
 from bound_demo.views import draw_step
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -157,7 +157,7 @@ def test_huge_pool_is_capped():
 
 def test_universe_from_touched_matches_full_scan():
     """Reading only touched objects must reserve exactly what a full scan would."""
-    from conftest import real_run
+    from .helpers import real_run
     from bound_demo.views.layout import Universe, of_trace
     traces = [fakes.busy_trace(), fakes.long_trace(30), fakes.gil_ref_trace()]
     if real_run() is not None:

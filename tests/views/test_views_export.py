@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bound_demo.views.export import main
-from conftest import EXAMPLE, real_run
+from .helpers import EXAMPLE, real_run
 
 pytestmark = pytest.mark.usefixtures("dot")
 

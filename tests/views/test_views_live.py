@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-import fakes
-from conftest import EXAMPLE, real_run
+from . import fakes
+from .helpers import EXAMPLE, real_run
 
 pytestmark = pytest.mark.usefixtures("dot")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, need_tool, real_run
+from .helpers import EXAMPLE, need_tool, real_run
 
 ROOT = Path(__file__).resolve().parents[2]
 

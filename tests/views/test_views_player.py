@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-import fakes
+from . import fakes
 from bound_demo.views import player_html
 from bound_demo.views.player import rust_listing
 from bound_demo.views.timeline import align

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-import fakes
+from . import fakes
 from bound_demo.views import draw_step
 from bound_demo.views.render import clear_cache, render_pngs, render_svgs
 from bound_demo.views.svgpack import Packer, minify, split
