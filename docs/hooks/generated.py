@@ -107,13 +107,15 @@ def rustcheck_summary() -> str:
     if report.get("skipped"):
         return f"*The compile harness was skipped in this build: {report['skipped']}.*\n"
     snippets = report["snippets"]
-    files = [s for s in snippets if not s["file"].startswith("timeline:")]
+    files = [s for s in snippets if not s["file"].startswith("timeline:") and s["release"] != "cargo"]
     probes = [s for s in snippets if s["file"].startswith("timeline:")]
+    graphs = [s for s in snippets if s["release"] == "cargo"]
     releases = sorted({s["release"] + "".join("+" + f for f in s["features"]) for s in files})
     ok = sum(s["ok"] for s in snippets)
     return (f"Last run (rustc {report['toolchain']}): **{len(files)}** example files against "
             f"**{len(releases)}** PyO3 builds ({', '.join(releases)}) and **{len(probes)}** timeline "
-            f"probes; {ok} of {len(snippets)} as promised; {report['seconds']} s.\n")
+            f"probes, and **{len(graphs)}** Cargo dependency graphs; {ok} of {len(snippets)} as "
+            f"promised; {report['seconds']} s.\n")
 
 
 MARKERS = {

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tools.rustcheck import timeline
+from tools.rustcheck import manifests, timeline
 from tools.rustcheck.snippets import EXAMPLES, ROOT, discover
 
 from sitekit import in_ci
@@ -43,6 +43,7 @@ def test_report_covers_every_current_snippet_and_probe(report):
     """A stale report (written before a snippet was added) must not pass for a fresh one."""
     checked = {(s["file"], s["release"]) for s in report["snippets"]}
     wanted = {(s.rel, s.release) for s in discover() + timeline.probes()}
+    wanted |= {(c.rel, "cargo") for c in manifests.discover()}
     assert wanted <= checked, f"not compiled in the last run: {sorted(wanted - checked)}"
 
 

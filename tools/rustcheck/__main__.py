@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from . import cargo, timeline
+from . import cargo, manifests, timeline
 from .snippets import CRATES, ROOT, discover, profiles
 
 REPORT = cargo.BUILD / "report.json"
@@ -74,14 +74,22 @@ def check(only: list[str], bless: bool, jobs: int) -> dict:
                 for m in stray:
                     report["snippets"].append({"file": f"{profile}/{name}", "release": profile, "features": [],
                                                "kind": "pass", "ok": False, "problems": [m.rendered]})
+    if not only:
+        for case in manifests.discover():
+            problems, message = manifests.check(case)
+            problems += _pin_text(case.stderr_path, message, bless)
+            report["snippets"].append({"file": case.rel, "release": "cargo", "features": [],
+                                       "kind": "error", "ok": not problems, "problems": problems})
     report["seconds"] = round(time.monotonic() - started, 1)
     return report
 
 
 def _pin(snippet, messages, bless: bool) -> list[str]:
     """Compare (or, with --bless, rewrite) the compiler output the site shows for this snippet."""
-    actual = cargo.pinned_output(messages)
-    path = snippet.stderr_path
+    return _pin_text(snippet.stderr_path, cargo.pinned_output(messages), bless)
+
+
+def _pin_text(path, actual: str, bless: bool) -> list[str]:
     if bless:
         path.write_text(actual)
         return []
