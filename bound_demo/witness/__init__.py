@@ -99,8 +99,11 @@ def available_builds() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 class WitnessObject:
     id: str
     type: str
-    refcount: int  # 0 once freed (the memory is gone; nothing to read)
-    alive: bool
+    refcount: int | None  # 0 once freed (the memory is gone); None when `shared`
+    alive: bool | None  # None when `shared`
+    # CPython hands out one shared empty tuple: its count and lifetime are not the program's,
+    # so the witness does not report them (a Simplification the model does not have).
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,10 @@ def _state(p: dict) -> WitnessState:
     objs = {}
     for i, (ty, alive, rc) in enumerate(p["objects"]):
         oid = f"o{i + 1}"
-        objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive)
+        if alive is None:
+            objs[oid] = WitnessObject(oid, ty, None, None, True)
+        else:
+            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive)
     return WitnessState(p["label"], p["thread"], objs)
 
 

@@ -342,7 +342,9 @@ impl Interp {
             match scope.boundary {
                 Boundary::Token(t) => {
                     let escapes = h.tok.map_or(false, |ht| ht >= t);
-                    let allowed = scope.pyfunction && (h.kind == "gil_ref" || h.kind == "bound");
+                    // A #[pyfunction] may return anything tied to its own `'py` (its return
+                    // type names that lifetime); what borrows a local was rejected above.
+                    let allowed = scope.pyfunction;
                     if escapes && !allowed {
                         return compile(format!(
                             "lifetime may not live long enough: `{}` ({}) is tied to this block's `py` token and cannot leave it; return a Py<T> (unbind) instead",
@@ -629,10 +631,9 @@ impl Interp {
             if i > 0 {
                 s.push(',');
             }
-            match rc {
-                Some(rc) => s.push_str(&format!("[\"{ty}\",{alive},{rc}]")),
-                None => s.push_str(&format!("[\"{ty}\",{alive},null]")),
-            }
+            let alive = alive.map_or("null".to_owned(), |a| a.to_string());
+            let rc = rc.map_or("null".to_owned(), |r| r.to_string());
+            s.push_str(&format!("[\"{ty}\",{alive},{rc}]"));
         }
         s.push_str("]}");
         if self.stream {

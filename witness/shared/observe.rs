@@ -25,6 +25,9 @@ pub struct Entry {
     pub ty: &'static str,
     pub ptr: usize,
     pub alive: bool,
+    /// A shared singleton (CPython hands out one empty tuple): its count and life are not the
+    /// program's, so it is reported as unobservable.
+    pub shared: bool,
 }
 
 struct Registry {
@@ -63,8 +66,11 @@ pub fn next_slot() -> (u64, usize) {
 pub fn register(ty: &'static str, ptr: *mut ffi::PyObject) -> usize {
     let mut r = reg();
     let slot = r.entries.len();
-    r.entries.push(Entry { ty, ptr: ptr as usize, alive: true });
-    if ty != "object" {
+    // A fresh object has exactly the one reference its creator holds; anything else is a
+    // singleton CPython reuses (the empty tuple), which never dies.
+    let shared = unsafe { ffi::Py_REFCNT(ptr) } != 1;
+    r.entries.push(Entry { ty, ptr: ptr as usize, alive: true, shared });
+    if ty != "object" && !shared {
         r.containers.insert(ptr as usize, slot);
         TRACKED.fetch_add(1, Ordering::SeqCst);
     }
@@ -87,15 +93,19 @@ pub fn slot_of(ptr: *mut ffi::PyObject) -> Option<usize> {
     r.entries.iter().rposition(|e| e.alive && e.ptr == ptr as usize)
 }
 
-/// One probe: `(type, alive, refcount)` per object, in creation order.
-pub fn snapshot() -> Vec<(&'static str, bool, Option<isize>)> {
+/// One probe: `(type, alive, refcount)` per object, in creation order; `alive` is None for a
+/// shared singleton.
+pub fn snapshot() -> Vec<(&'static str, Option<bool>, Option<isize>)> {
     let r = reg();
     r.entries
         .iter()
         .map(|e| {
+            if e.shared {
+                return (e.ty, None, None);
+            }
             // SAFETY: the object is alive (its dealloc has not run), so its header is readable.
             let rc = if e.alive { Some(unsafe { ffi::Py_REFCNT(e.ptr as *mut ffi::PyObject) } as isize) } else { None };
-            (e.ty, e.alive, rc)
+            (e.ty, Some(e.alive), rc)
         })
         .collect()
 }

@@ -357,6 +357,8 @@ pub enum Ret<'py> {
     #[cfg(feature = "gil-refs")]
     GilRef(&'py PyAny),
     Bound(Bound<'py, PyAny>),
+    BoundRef(&'py Bound<'py, PyAny>),
+    Borrowed(Borrowed<'py, 'py, PyAny>),
     Py(PyObject),
 }
 impl IntoPy<PyObject> for Ret<'_> {
@@ -366,6 +368,8 @@ impl IntoPy<PyObject> for Ret<'_> {
             #[cfg(feature = "gil-refs")]
             Ret::GilRef(r) => r.into_py(py),
             Ret::Bound(b) => b.into_py(py),
+            Ret::BoundRef(b) => b.into_py(py),
+            Ret::Borrowed(b) => b.into_py(py),
             Ret::Py(p) => p,
         }
     }
@@ -379,8 +383,9 @@ pub fn bd_call(py: Python<'_>) -> Ret<'_> {
         #[cfg(feature = "gil-refs")]
         Some(Val::GilRef(r)) => Ret::GilRef(r),
         Some(Val::Bound(b)) => Ret::Bound(b),
+        Some(Val::BoundRef(b)) => Ret::BoundRef(b),
+        Some(Val::Borrowed(b)) => Ret::Borrowed(b),
         Some(Val::Py(p)) => Ret::Py(p),
-        Some(_) => Ret::Nothing,
     }
 }
 

@@ -317,6 +317,8 @@ pub fn enter(kind: &str, py: Option<Tok>, f: &mut dyn FnMut(Option<Tok>)) -> R<(
 pub enum Ret<'py> {
     Nothing,
     Bound(Bound<'py, PyAny>),
+    BoundRef(&'py Bound<'py, PyAny>),
+    Borrowed(Borrowed<'py, 'py, PyAny>),
     Py(Py<PyAny>),
 }
 impl<'py> pyo3::IntoPyObject<'py> for Ret<'py> {
@@ -327,6 +329,10 @@ impl<'py> pyo3::IntoPyObject<'py> for Ret<'py> {
         Ok(match self {
             Ret::Nothing => py.None().into_bound(py),
             Ret::Bound(b) => b,
+            // `&Bound` and `Borrowed` convert to a new strong reference (+1), as their own
+            // IntoPyObject impls do.
+            Ret::BoundRef(b) => b.clone(),
+            Ret::Borrowed(b) => b.to_owned(),
             Ret::Py(p) => p.into_bound(py),
         })
     }
@@ -338,8 +344,9 @@ pub fn bd_call(py: Python<'_>) -> Ret<'_> {
     match interp::pyfunction_body(tok(py)) {
         None => Ret::Nothing,
         Some(Val::Bound(b)) => Ret::Bound(b),
+        Some(Val::BoundRef(b)) => Ret::BoundRef(b),
+        Some(Val::Borrowed(b)) => Ret::Borrowed(b),
         Some(Val::Py(p)) => Ret::Py(p),
-        Some(_) => Ret::Nothing,
     }
 }
 
