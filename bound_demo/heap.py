@@ -18,8 +18,8 @@ TYPECODE = {"object": 0, "list": 1, "dict": 2, "tuple": 3}
 
 def incref(r, oid, event, op, extra=None):
     """`Py_INCREF`: +1 at once. One step."""
-    rc = r.m.rc.get(oid)
-    if rc <= 0:
+    m = r.m
+    if m.rc.get(oid) <= 0:
         if event == E.drain_incref:
             raise errors.RustError(
                 "unsound",
@@ -28,20 +28,18 @@ def incref(r, oid, event, op, extra=None):
                 f"reached zero while a clone still existed: this is why 0.22 removed deferred "
                 f"increfs (PyO3 #4105). Fix: clone with `clone_ref(py)` while the GIL is held.")
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
-    r.m.set_rc(oid, rc + 1)
-    r.step(event, op, oid, rc + 1, extra)
+    r.step(event, op, oid, m.add_rc(oid, 1), extra)
 
 
 def decref(r, oid, event, op, extra=None):
     """`Py_DECREF`: -1 at once; at zero the object is deallocated. One step, then the cascade."""
     m = r.m
-    rc = m.rc.get(oid) - 1
+    rc = m.add_rc(oid, -1)
     if rc < 0:
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
-    m.set_rc(oid, rc)
     r.step(event, op, oid, rc, extra)
-    if rc == 0:
-        dealloc(r, oid, op)
+    if rc == 0 and (m.types[oid] or m.pinc.n or m.pdec.n):
+        dealloc(r, oid, op)  # (a pyclass with nothing pending to drain has nothing to show)
 
 
 def dealloc(r, oid, op):

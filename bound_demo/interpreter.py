@@ -15,6 +15,7 @@ happens; unwinding (which would drop handles on the way out) is not modelled.
 from __future__ import annotations
 
 import gc
+import struct
 from array import array
 
 from . import errors, gil, gilpool, instance
@@ -70,7 +71,9 @@ class Runner:
         self.m = m = Machine()
         self.log = m.log
         # Steps, four ints each: event | (op index + 1) << 8, a, b, end of its deltas in the log.
+        # Like the delta log, they are buffered in a list and packed in bulk (see `_flush`).
         self.s = array("q")
+        self.sbuf = []
         self.nsteps = 0
         self._until_checkpoint = CHECKPOINT
         self.extras = {}
@@ -83,6 +86,7 @@ class Runner:
         main = m.new_thread("main")
         self.cur = Frame(main, None, object(), None)
         self._api = {}
+        self.executed = 0  # program ops run, counting every repeat iteration
         self.notes = None
         self._result = None
         self.dispatch = {
@@ -100,13 +104,25 @@ class Runner:
         """Close a step: every delta logged since the previous step belongs to it."""
         i = self.nsteps
         self.nsteps = i + 1
-        self.s.extend((ev | (op.index + 1 if op is not None else 0) << 8, a, b, len(self.log)))
+        sbuf = self.sbuf
+        sbuf.extend((ev | (op.index + 1 if op is not None else 0) << 8, a, b,
+                     self.m.log_base + len(self.log)))
         if extra:
             self.extras[i] = extra
         self._until_checkpoint -= 1
         if not self._until_checkpoint:
             self._until_checkpoint = CHECKPOINT
             self.checkpoints.append(self.m.snapshot())
+            if len(sbuf) > 65536:
+                self._flush()
+
+    def _flush(self):
+        """Pack the step and delta buffers into their arrays."""
+        sbuf = self.sbuf
+        if sbuf:
+            self.s.frombytes(struct.pack(f"{len(sbuf)}q", *sbuf))
+            del sbuf[:]
+        self.m.flush_log()
 
     def step_fields(self, i):
         """(event, op index or -1, a, b, delta end) of step i."""
@@ -137,8 +153,13 @@ class Runner:
             error = TraceError(e.kind, op.path if op else "ops", e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         finally:
+            self._flush()
             if was_enabled:
                 gc.enable()
+                if self.nsteps > 10_000:
+                    # Pay the postponed full collection now, inside run(), rather than as a
+                    # pause on some later `steps[i].state`.
+                    gc.collect()
         return error
 
     current_op = None
@@ -167,6 +188,7 @@ class Runner:
         for op in ops:
             fn, err, notes = api.get(op.index) or self._resolve(op)
             self.current_op = op
+            self.executed += 1
             if fn is None:
                 return instance.do_return(self, op)
             if err is not None:

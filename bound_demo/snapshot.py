@@ -50,14 +50,22 @@ class ObjectState(_Record):
 class ThreadState(_Record):
     """One OS thread: `GIL_COUNT`, whether it holds the GIL, `OWNED_OBJECTS`, pool marks."""
 
-    __slots__ = ("name", "gil_count", "holds_gil", "_owned", "pool_marks", "releasing")
+    __slots__ = ("name", "gil_count", "holds_gil", "_owned", "pool_marks", "_rel", "_side")
     _fields = ("gil_count", "holds_gil", "owned", "pool_marks", "releasing")
 
-    def __init__(self, name, gil_count, holds_gil, owned_snap, pool_marks, releasing=()):
+    def __init__(self, name, gil_count, holds_gil, owned_snap, pool_marks, rel=(), side=()):
         self.name, self.gil_count, self.holds_gil = name, gil_count, holds_gil
         self._owned, self.pool_marks = owned_snap, list(pool_marks)
-        # Entries a dropping GILPool has split off the pool and not yet decref'd.
-        self.releasing = list(releasing)
+        self._rel, self._side = rel, side
+
+    @property
+    def releasing(self):
+        """Entries a dropping GILPool has split off the pool and not yet decref'd."""
+        return [oid_name(o) for idx, pos in self._rel for o in self._side[idx][pos:]]
+
+    @property
+    def releasing_len(self):
+        return sum(len(self._side[idx]) - pos for idx, pos in self._rel)
 
     @property
     def owned(self):
@@ -134,8 +142,7 @@ class State:
             names = self._t[1]
             side = self._t[4]
             self._threads = {
-                names[i]: ThreadState(names[i], c, h, owned, marks,
-                                      [oid_name(o) for idx, pos in rel for o in side[idx][pos:]])
+                names[i]: ThreadState(names[i], c, h, owned, marks, rel, side)
                 for i, (c, h, owned, marks, rel) in enumerate(self._snap[3])}
         return self._threads
 
@@ -294,13 +301,21 @@ class DictState(State):
 
 
 class _DictThread(ThreadState):
-    __slots__ = ("_list",)
+    __slots__ = ("_list", "_releasing")
 
     def __init__(self, name, d):
         self.name, self.gil_count, self.holds_gil = name, d["gil_count"], d["holds_gil"]
         self.pool_marks = list(d["pool_marks"])
-        self.releasing = list(d.get("releasing", []))
+        self._releasing = list(d.get("releasing", []))
         self._list = list(d["owned"])
+
+    @property
+    def releasing(self):
+        return list(self._releasing)
+
+    @property
+    def releasing_len(self):
+        return len(self._releasing)
 
     @property
     def owned(self):

@@ -20,6 +20,7 @@ for any step is one checkpoint plus at most `CHECKPOINT - 1` steps of deltas.
 
 from __future__ import annotations
 
+import struct
 from array import array
 
 from .pvec import Editor, PVec, snap_get, snap_list
@@ -48,13 +49,15 @@ class Thread:
             self.count, self.holds, self.owned, self.marks = 0, False, PVec(editor), []
             # Entries a dropping GILPool has split off OWNED_OBJECTS but not yet decref'd:
             # a stack of [index into Machine.side, position] pairs.
-            self.releasing = ()
+            self.releasing = []
         else:
-            self.count, self.holds, owned, marks, self.releasing = snap
+            self.count, self.holds, owned, marks, rel = snap
             self.owned, self.marks = PVec(editor, owned), list(marks)
+            self.releasing = [list(x) for x in rel]
 
     def snapshot(self):
-        return (self.count, self.holds, self.owned.snapshot(), tuple(self.marks), self.releasing)
+        return (self.count, self.holds, self.owned.snapshot(), tuple(self.marks),
+                tuple(tuple(x) for x in self.releasing))
 
 
 class Machine:
@@ -63,7 +66,12 @@ class Machine:
     def __init__(self, snap=None, hrecs=None, thread_names=None, var_names=None, types=None,
                  side=None):
         self.editor = ed = Editor()
-        self.log = array("q")
+        # The delta log. Appending to an `array` parses each int through PyArg_Parse, which
+        # costs several times a list append; so deltas go to a list first and are packed into
+        # the array in bulk (`flush_log`). `log_base` counts the deltas already packed.
+        self.log = []
+        self.log_array = array("q")
+        self.log_base = 0
         self.hrecs = hrecs if hrecs is not None else []  # immutable handle records
         self.thread_names = thread_names if thread_names is not None else []
         self.var_names = var_names if var_names is not None else []
@@ -93,6 +101,16 @@ class Machine:
             self.handles, self.pyvars = dict(handles), dict(pyvars)
         self._slots = {}  # oid -> live PVec of a container's slots
 
+    def flush_log(self):
+        buf = self.log
+        if buf:
+            self.log_array.frombytes(struct.pack(f"{len(buf)}q", *buf))
+            self.log_base += len(buf)
+            del buf[:]
+
+    def log_len(self):
+        return self.log_base + len(self.log)
+
     # ---- snapshots -------------------------------------------------------------------
     def snapshot(self):
         snap = (self.nobj, self.rc.snapshot(), self.items.snapshot(),
@@ -118,6 +136,16 @@ class Machine:
     def set_rc(self, oid, rc):
         self.rc.set(oid, rc)
         self.log.append(D_RC | oid << 5 | rc << 34)
+
+    def add_rc(self, oid, delta):
+        """`Py_INCREF` (+1) / `Py_DECREF` (-1) on the count; returns the new count. The log
+        records the absolute value, so replay goes through `set_rc`."""
+        rc = self.rc.get(oid) + delta
+        if rc < 0:
+            return rc  # the caller reports the use after free; nothing changes
+        self.rc.set(oid, rc)
+        self.log.append(D_RC | oid << 5 | rc << 34)
+        return rc
 
     def slots(self, oid):
         """A container's slots as a frozen-or-live `(root, n)` pair, or None."""
@@ -199,13 +227,17 @@ class Machine:
     def pend_take(self):
         """Take both queues out of the lock at once, as `update_counts` does; they stay
         visible as `draining` until each is applied (`drained`)."""
-        inc = snap_list(self.pinc.snapshot()) if self.pinc.n else []
-        dec = snap_list(self.pdec.snapshot()) if self.pdec.n else []
+        if self._replay_side is not None:
+            inc = dec = ()  # a replay finds the taken operations in the side table
+            self.draining += ((self._side(None), 0),)
+        else:
+            inc = snap_list(self.pinc.snapshot()) if self.pinc.n else []
+            dec = snap_list(self.pdec.snapshot()) if self.pdec.n else []
+            if inc or dec:
+                idx = self._side(tuple(inc) + tuple(~o for o in dec))
+                self.draining += ((idx, 0),)
         self.pinc.truncate(0)
         self.pdec.truncate(0)
-        if inc or dec:
-            idx = self._side(tuple(inc) + tuple(~o for o in dec))
-            self.draining += ((idx, 0),)
         self._log(D_PCLEAR)
         return inc, dec
 
@@ -220,20 +252,24 @@ class Machine:
         """`Drop for GILPool`: split off the entries from `start` on; they wait in `releasing`."""
         th = self.threads[tid]
         n = th.owned.n
-        objs = tuple(th.owned.get(i) for i in range(start, n))
+        if self._replay_side is not None or start >= n:
+            objs = ()  # a replay finds the entries in the side table already
+            if start < n:
+                th.releasing.append([self._side(None), 0])
+        else:
+            objs = tuple(snap_list(th.owned.snapshot(), start, n))
+            th.releasing.append([self._side(objs), 0])
         th.owned.truncate(start)
-        if objs:
-            th.releasing += ((self._side(objs), 0),)
         self._log(D_RELEASE, tid, start)
         return objs
 
     def released(self, tid):
         """One split-off entry has been decref'd."""
-        th = self.threads[tid]
-        idx, pos = th.releasing[-1]
-        pos += 1
-        th.releasing = th.releasing[:-1] + (((idx, pos),) if pos < len(self.side[idx]) else ())
-        self._log(D_RELEASED, tid)
+        top = self.threads[tid].releasing[-1]
+        top[1] += 1
+        if top[1] == len(self.side[top[0]]):
+            self.threads[tid].releasing.pop()
+        self.log.append(D_RELEASED | tid << 5)
 
     def init_reference_pool(self):
         self.pool_init = True

@@ -151,6 +151,11 @@ class Trace:
     def label(self):
         return self.prof.label
 
+    @property
+    def executed_ops(self):
+        """Program ops run (each repeat iteration counts its ops again)."""
+        return self._r.executed
+
     # ---- steps ---------------------------------------------------------------------------
     @property
     def steps(self):
@@ -189,7 +194,7 @@ class Trace:
 
     def _deltas(self, i):
         r = self._r
-        return r.m.log[r.delta_end(i - 1):r.delta_end(i)]
+        return r.m.log_array[r.delta_end(i - 1):r.delta_end(i)]
 
     def _touched(self, i):
         objs, threads, handles, pending = set(), set(), [], False
@@ -231,7 +236,7 @@ class Trace:
         hi = r.delta_end(i)
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side)
-        m.replay(r.m.log[lo:hi])
+        m.replay(r.m.log_array[lo:hi])
         return State(m.snapshot(), self._tables)
 
     def at(self, label):
