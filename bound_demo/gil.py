@@ -10,6 +10,10 @@ src/impl_/trampoline.rs (v0.20.3 L171-L229, v0.21.2 L175-L191, v0.22.6 L176-L191
 
 The count is PyO3's own per-thread counter, not CPython's GIL state: `holds_gil` tracks the
 latter (`PyGILState_Ensure`/`Release`, `PyEval_SaveThread`/`RestoreThread`).
+
+Simplification: the interpreter is always initialised and GIL-enabled (no `auto-initialize`
+paths, no `__traverse__` with GIL_COUNT -1, no free-threaded builds, where several threads
+are attached at once and any of them may drain POOL).
 """
 
 from __future__ import annotations

@@ -6,6 +6,13 @@ from the last slot to the first. An instance of a `#[pyclass]` is freed through 
 `tp_dealloc` trampoline (src/impl_/trampoline.rs, `dealloc`), which opens a `GILPool`
 (0.20, 0.21) or an assumed `GILGuard` (0.22+) and therefore drains the global reference
 pool, re-entrantly, before the object's memory goes (spec section 8.3, pitfall 7).
+
+Simplification: every object is a `#[pyclass]` instance or a list, tuple or dict built by
+the program, so none is immortal (CPython 3.12+ immortal objects ignore refcounting).
+Simplification: dicts hold no items in this model.
+Simplification: the dealloc trampoline is shown as steps only when POOL has something to
+drain; otherwise its GIL_COUNT +1/-1 (and, in 0.20/0.21, its empty pool) change nothing
+that a later step could see.
 """
 
 from __future__ import annotations

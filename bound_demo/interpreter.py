@@ -10,6 +10,13 @@ OWNED_OBJECTS), `reference_pool` (POOL), `instance` (Bound, Py, Borrowed, GIL re
 Simplification: a thread block runs to completion where it stands while the enclosing
 thread waits; real threads interleave. Simplification: a panic stops the program where it
 happens; unwinding (which would drop handles on the way out) is not modelled.
+Simplification: Rust rejects a move or drop of a value that is still borrowed at the move;
+the model notices when the borrow is next used and reports it there (E0505), naming the
+op that moved the value.
+Simplification: a thread block can only use handles moved into it with `send`; scoped
+threads (`std::thread::scope`) could also borrow a `&Py<T>` from the enclosing thread.
+Simplification: a `#[pyfunction]` at the top level of a program is called by Python on the
+main thread, which holds the GIL for the call; arguments are not modelled.
 """
 
 from __future__ import annotations
