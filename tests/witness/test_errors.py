@@ -1,0 +1,85 @@
+"""Program errors as the witness reports them: compile_error, panic, abort, deadlock, exception."""
+
+import pytest
+
+from bound_demo import witness
+from witkit import block, new, op, probe, ret, run
+
+
+def test_use_after_move_is_a_compile_error():
+    r = run([block("with_gil", new("b", api="bound"), op("drop", "b"), op("drop", "b"))], "0.21", ("gil-refs",))
+    assert r.error.kind == "compile_error" and "E0382" in r.error.message
+    assert r.error.op_path == "ops[0].body[2]"
+
+
+def test_bound_escaping_with_gil_is_a_compile_error():
+    r = run([block("with_gil", new("b", api="bound"), ret("b"), as_="b")], "0.21", ("gil-refs",))
+    assert r.error.kind == "compile_error" and "lifetime" in r.error.message
+
+
+@pytest.mark.parametrize("pyo3,kind", [("0.20", "allow_threads"), ("0.21", "allow_threads"), ("0.29", "detach")])
+def test_gil_bound_handle_inside_allow_threads_is_e0277(pyo3, kind):
+    api = "gil_ref" if pyo3 == "0.20" else "bound"
+    gil = "attach" if pyo3 == "0.29" else "with_gil"
+    r = run([block(gil, new("b", api=api), block(kind, op("clone", "b", "c")))], pyo3)
+    assert r.error.kind == "compile_error" and "E0277" in r.error.message
+
+
+def test_gil_ref_inside_with_pool_is_e0277():
+    # with_pool's closure must be Ungil; witness/compile_fail/pyo3_020 checks this with rustc.
+    r = run([block("with_gil", new("g", api="gil_ref"), block("with_pool", op("into_py", "g", "p")))], "0.20")
+    assert r.error.kind == "compile_error" and "E0277" in r.error.message
+
+
+def test_sending_a_bound_is_e0277():
+    r = run([block("with_gil", new("b", api="bound"), op("send", "b", to="t"))], "0.22")
+    assert r.error.kind == "compile_error" and "E0277" in r.error.message
+
+
+def test_borrow_used_after_its_source_moved_is_e0505():
+    r = run([block("with_gil", new("p"), op("bind", "p", "r"), op("drop", "p"), op("clone", "r", "c"))], "0.22")
+    assert r.error.kind == "compile_error" and "E0505" in r.error.message
+
+
+@pytest.mark.parametrize("pyo3,api", [("0.20", "bound"), ("0.23", "gil_ref"), ("0.22", "gil_ref")])
+def test_api_absent_in_the_release(pyo3, api):
+    r = run([block("with_gil", new("x", api=api))], pyo3)
+    assert r.error.kind == "compile_error" and "E0599" in r.error.message
+
+
+def test_deadlock_is_detected_before_it_happens():
+    r = run([block("with_gil", new("p"), probe("before"),
+                   block("thread", block("with_gil", probe("never")), name="t"))], "0.20")
+    assert r.error.kind == "deadlock"
+    assert [label for label, _ in r.probes] == ["before"]
+
+
+def test_index_error_is_an_exception():
+    r = run([block("with_gil", new("l", "list", "bound"), op("get_item", "l", "x", index=3))], "0.22")
+    assert r.error.kind == "exception" and "IndexError" in r.error.message
+
+
+def test_py_dropped_without_gil_aborts_without_the_reference_pool():
+    r = run([block("attach", new("p"), probe("made"), ret("p"), as_="p"), probe("detached"), op("drop", "p"),
+             probe("never")], "0.29", cfg=("pyo3_disable_reference_pool",))
+    assert r.error.kind == "abort" and "without the thread being attached" in r.error.message
+    assert r.error.op_path == "ops[2]"
+    assert [label for label, _ in r.probes] == ["made", "detached"]
+
+
+def test_no_reference_pool_build_runs_normal_programs():
+    r = run([block("attach", new("p"), op("clone_ref", "p", "q"), probe("two"))], "0.29",
+            cfg=("pyo3_disable_reference_pool",))
+    assert r.error is None and r.at("two").objects["o1"].refcount == 2
+
+
+def test_malformed_programs_raise_value_error():
+    with pytest.raises(ValueError, match=r"ops\[0\].*unknown op"):
+        run([{"op": "nope"}], "0.21")
+    with pytest.raises(ValueError, match="needs key"):
+        run([{"op": "new", "as": "x"}], "0.21")
+
+
+def test_unknown_builds_are_reported():
+    with pytest.raises(witness.WitnessUnavailable):
+        witness.run({"ops": []}, pyo3="0.19", features=())
