@@ -1,15 +1,27 @@
-"""Navigation entries for pages other people own, and the launch bar of every notebook page.
+"""Notebook pages, navigation for pages other people own, and the notebook launch bar.
 
-The notebooks live only in notebooks/ (docs/notebooks is a symlink to it), and docs/design/ and
-docs/witness-findings.md are written by other engineers. Listing them in mkdocs.yml by hand
-would break the strict build whenever one is added or renamed, so this hook lists what exists.
+The notebooks live only in notebooks/ at the repository root, outside docs_dir. Rather than a
+second copy or a symlink (which dangles in a fresh clone while notebooks/ is empty, and Git
+does not keep empty directories), this hook adds each notebook to the build's files as if it
+sat at docs/notebooks/, before mkdocs-jupyter claims them. docs/design/ and
+docs/witness-findings.md are written by other engineers; listing them in mkdocs.yml by hand
+would break the strict build whenever one is added or renamed, so they are listed as found.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
 DOCS = Path(__file__).resolve().parents[1]
+ROOT = DOCS.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
 def _title(path: Path) -> str:
@@ -18,7 +30,7 @@ def _title(path: Path) -> str:
 
 def on_config(config):
     nav = config["nav"]
-    notebooks = sorted((DOCS / "notebooks").glob("*.ipynb"))
+    notebooks = _notebooks()
     if notebooks:
         at = next(i for i, item in enumerate(nav) if "Concepts" in item) + 1
         nav.insert(at, {"Notebooks": [f"notebooks/{p.name}" for p in notebooks]})
@@ -29,6 +41,22 @@ def on_config(config):
     if design:
         reference.append({"Design notes": [{_title(p): f"design/{p.name}"} for p in design]})
     return config
+
+
+@event_priority(100)  # before mkdocs-jupyter's on_files, which turns these into notebook pages
+def on_files(files, config):
+    for nb in _notebooks():
+        # src_dir is the repository root, so the page's source path is notebooks/NAME.ipynb.
+        files.append(File(f"notebooks/{nb.name}", src_dir=str(ROOT), dest_dir=config["site_dir"],
+                          use_directory_urls=config["use_directory_urls"]))
+    return files
+
+
+def on_serve(server, config, builder):
+    # `make serve` rebuilds when a notebook changes, although notebooks/ is outside docs_dir.
+    if NOTEBOOKS.is_dir():
+        server.watch(str(NOTEBOOKS))
+    return server
 
 
 def on_page_content(html, page, config, files):
