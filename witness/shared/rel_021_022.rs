@@ -403,13 +403,15 @@ static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 #[pyfunction]
 pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyResult<String> {
     let ops = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
-    let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
     unsafe { PY_CLONE = py_clone };
-    observe::reset();
     let mut it = interp::Interp::new(stream);
     let job = AssertUngil(&mut it);
     py.allow_threads(move || {
         let job = job;
+        // One program at a time per module (the object registry is global). The lock is taken
+        // with the GIL released, so a second Python thread calling `run` cannot deadlock us.
+        let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
+        observe::reset();
         job.0.run(&ops)
     });
     Ok(interp::result_json(&it))

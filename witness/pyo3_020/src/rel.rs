@@ -244,7 +244,6 @@ pub unsafe fn call_pyfunction() -> *mut ffi::PyObject {
     ffi::PyObject_CallObject(FUNC, std::ptr::null_mut())
 }
 
-struct RunLock;
 static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// `run(program_json, stream)`: runs one program with the GIL released (PyO3 GIL count 0, as on
@@ -253,13 +252,14 @@ static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyResult<String> {
     let _ = py_clone; // 0.20 has no py-clone feature: Py<T> is always Clone.
     let ops = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
-    let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
-    let _ = RunLock;
-    observe::reset();
     let mut it = interp::Interp::new(stream);
     let job = AssertUngil(&mut it);
     py.allow_threads(move || {
         let job = job;
+        // One program at a time per module (the object registry is global). The lock is taken
+        // with the GIL released, so a second Python thread calling `run` cannot deadlock us.
+        let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
+        observe::reset();
         job.0.run(&ops)
     });
     Ok(interp::result_json(&it))
