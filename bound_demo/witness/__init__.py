@@ -17,8 +17,11 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -178,40 +181,94 @@ def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
     return res
 
 
-_CHILD = (
-    "import sys, importlib\n"
+# The child process runs programs one per stdin line until one aborts it; then a new child is
+# started for the next program. Each program streams "O <op path>" before every op and
+# "P <probe>" at every probe, then "R <result>" at the end, so an abort keeps what came before.
+_SERVER = (
+    "import sys, json, importlib\n"
     "m = importlib.import_module(sys.argv[1])\n"
-    "r = m.run(sys.stdin.read(), True, sys.argv[2] == '1')\n"
-    "sys.stdout.write('R ' + r + '\\n')\n"
+    "for line in sys.stdin:\n"
+    "    req = json.loads(line)\n"
+    "    try:\n"
+    "        r = m.run(req['program'], True, req['py_clone'])\n"
+    "    except ValueError as e:\n"
+    "        r = json.dumps({'value_error': str(e)})\n"
+    "    sys.stdout.write('R ' + r + '\\n')\n"
+    "    sys.stdout.flush()\n"
 )
 
 
-def _run_child(b: _Build, text: str, py_clone: bool, res: WitnessResult, timeout: float) -> WitnessResult:
-    try:
+class _Child:
+    """One long-lived child process for an abort-capable build."""
+
+    def __init__(self, module: str):
         # BD_WITNESS_DEBUG keeps Rust's panic message, which names why the process aborts.
         env = dict(os.environ, BD_WITNESS_DEBUG="1", RUST_BACKTRACE="0")
-        cp = subprocess.run([sys.executable, "-c", _CHILD, b.module, "1" if py_clone else "0"], input=text,
-                            capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        probes = [json.loads(line[2:]) for line in out.splitlines() if line.startswith("P ")]
-        _fill(res, {"probes": probes})
-        res.error = WitnessError("deadlock", f"the program did not finish within {timeout}s")
-        return res
-    lines = cp.stdout.splitlines()
-    final = [line for line in lines if line.startswith("R ")]
-    if final:
-        return _fill(res, json.loads(final[-1][2:]))
-    if cp.returncode == 1 and "ValueError" in cp.stderr:
-        raise ValueError(cp.stderr.strip().splitlines()[-1])
-    probes = [json.loads(line[2:]) for line in lines if line.startswith("P ")]
-    ops = [line[2:] for line in lines if line.startswith("O ")]
+        self.proc = subprocess.Popen([sys.executable, "-c", _SERVER, module], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+                                     env=env)
+        self.lines: queue.Queue = queue.Queue()
+        self.err: list[str] = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put), daemon=True).start()
+        self.err_pump = threading.Thread(target=self._pump, args=(self.proc.stderr, self.err.append), daemon=True)
+        self.err_pump.start()
+
+    @staticmethod
+    def _pump(stream, sink):
+        for line in stream:
+            sink(line.rstrip("\n"))
+        sink(None)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+_children: dict[str, _Child] = {}
+
+
+def _run_child(b: _Build, text: str, py_clone: bool, res: WitnessResult, timeout: float) -> WitnessResult:
+    child = _children.get(b.module)
+    if child is None or not child.alive():
+        child = _children[b.module] = _Child(b.module)
+    child.err.clear()
+    one_line = json.dumps(json.loads(text))
+    child.proc.stdin.write(json.dumps({"program": one_line, "py_clone": py_clone}) + "\n")
+    child.proc.stdin.flush()
+    probes, ops, deadline = [], [], time.monotonic() + timeout
+    while True:
+        try:
+            line = child.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            child.kill()
+            del _children[b.module]
+            _fill(res, {"probes": probes})
+            res.error = WitnessError("deadlock", f"the program did not finish within {timeout}s",
+                                     ops[-1] if ops else None)
+            return res
+        if line is None:  # the process ended: an abort
+            break
+        if line.startswith("P "):
+            probes.append(json.loads(line[2:]))
+        elif line.startswith("O "):
+            ops.append(line[2:])
+        elif line.startswith("R "):
+            raw = json.loads(line[2:])
+            if "value_error" in raw:
+                raise ValueError(raw["value_error"])
+            return _fill(res, raw)
+    code = child.proc.wait()
+    del _children[b.module]
+    child.err_pump.join(timeout=2)  # the last stderr lines name the abort
     _fill(res, {"probes": probes})
     # Keep the panic messages (the line after each "panicked at") and the final abort line.
-    err = cp.stderr.splitlines()
+    err = [ln for ln in child.err if ln is not None]
     why = [err[i + 1].strip() for i, ln in enumerate(err[:-1]) if "panicked at" in ln]
     why += [ln.strip() for ln in err if "abort" in ln.lower() and "panicked at" not in ln]
-    res.error = WitnessError("abort", f"process ended with code {cp.returncode}: " + " | ".join(dict.fromkeys(why)),
+    res.error = WitnessError("abort", f"process ended with code {code}: " + " | ".join(dict.fromkeys(why)),
                              ops[-1] if ops else None)
     return res
 
