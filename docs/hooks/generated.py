@@ -4,8 +4,8 @@
   file tools/rustcheck turns into compile probes).
 - ``<!-- bd-simplifications -->``: every ``Simplification:`` note in bound_demo/'s source, with
   the file and line it sits on, so the list of places the model departs from PyO3 cannot drift.
-- ``<!-- bd-witness-results -->``: the model-versus-real-PyO3 comparison, from
-  witness/results.json once the witness writes it (format described on the page itself).
+- ``<!-- bd-witness-results -->``: the model next to real PyO3: every program the site animates,
+  run under every witness build present on the building machine, probe by probe.
 - ``<!-- bd-rustcheck-summary -->``: how many snippets and probes the last harness run checked.
 """
 
@@ -20,7 +20,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINE = ROOT / "docs" / "data" / "api-timeline.yml"
-WITNESS = ROOT / "witness" / "results.json"
 RUSTCHECK = ROOT / ".build" / "rustcheck" / "report.json"
 
 
@@ -84,20 +83,72 @@ def simplifications() -> str:
     return f"{len(items)} places where the model is simpler than PyO3:\n\n" + "\n".join(items) + "\n"
 
 
+def _programs() -> list[Path]:
+    """Every program the site animates: the package's scenarios and the pages' own."""
+    return sorted((ROOT / "bound_demo" / "scenarios").glob("*.json")) + sorted((ROOT / "docs" / "programs").glob("*.json"))
+
+
+def _compare(program: Path, pyo3: str, features: tuple, cfg: tuple) -> tuple[int, list[str], str] | None:
+    """(probes compared, differences, how it ended) between the model and real PyO3, or None
+    when the program is not written for this release (both reject it as a compile error)."""
+    import bound_demo
+    from bound_demo import witness
+
+    model = bound_demo.run(str(program), pyo3=pyo3, features=features, cfg=cfg)
+    real = witness.run(str(program), pyo3=pyo3, features=features, cfg=cfg)
+    diffs = []
+    model_error = model.error.kind if model.error else None
+    real_error = real.error.kind if real.error else None
+    if model_error != real_error:
+        diffs.append(f"model stops with {model_error}, PyO3 with {real_error}")
+    labels = list(dict.fromkeys(label for label, _ in real.probes))
+    if model_error == real_error == "compile_error" and not labels:
+        return None
+    for label in labels:
+        try:
+            mine = model.at(label).objects
+        except KeyError:
+            diffs.append(f"probe '{label}' not reached by the model")
+            continue
+        for oid, obj in real.at(label).objects.items():
+            if obj.shared:
+                continue
+            m = mine.get(oid)
+            if m is None or (m.refcount, m.alive) != (obj.refcount, obj.alive):
+                seen = "absent" if m is None else f"{m.refcount}/{'alive' if m.alive else 'freed'}"
+                diffs.append(f"'{label}' {oid}: model {seen}, PyO3 {obj.refcount}/{'alive' if obj.alive else 'freed'}")
+    return len(labels), diffs, real_error or "runs to the end"
+
+
 def witness_results() -> str:
-    if not WITNESS.exists():
-        return ("!!! note \"No witness results in this build\"\n"
-                "    `witness/results.json` does not exist yet. When the witness writes it, this "
-                "section lists every scenario, release and probe it ran and whether the model agreed.\n")
-    runs = json.loads(WITNESS.read_text())["runs"]
-    agree = sum(1 for r in runs if r["agree"])
-    out = [f"**{agree} of {len(runs)}** runs agree with real PyO3.", "",
-           "| Scenario | PyO3 | Features | Agrees | Differences |", "|---|---|---|---|---|"]
-    for r in runs:
-        diffs = "; ".join(r.get("differences", [])) or "—"
-        out.append(f"| `{r['scenario']}` | {r['pyo3']} | {_cell(', '.join(r.get('features', [])))} | "
-                   f"{'yes' if r['agree'] else '**no**'} | {_cell(diffs)} |")
-    return "\n".join(out) + "\n"
+    """Run every program under every witness build on this machine, next to the model."""
+    try:
+        from bound_demo import witness
+
+        builds = witness.available_builds()
+    except ImportError:
+        builds = []
+    if not builds:
+        return ("!!! note \"No witness builds in this build\"\n"
+                "    The real-PyO3 extension modules were not built on the machine that built this "
+                "site (`scripts/build-witness.sh` needs Rust), so no comparison is shown.\n")
+    rows, runs, agree = [], 0, 0
+    for program in _programs():
+        for pyo3, features, cfg in builds:
+            result = _compare(program, pyo3, features, cfg)
+            if result is None:
+                continue
+            probes, diffs, ending = result
+            runs += 1
+            agree += not diffs
+            build = pyo3 + "".join(f" + {f}" for f in features) + "".join(f" + `--cfg {c}`" for c in cfg)
+            rows.append(f"| `{program.stem}` | {build} | {probes} | {ending} | "
+                        f"{'yes' if not diffs else '**no**'} | {_cell('; '.join(diffs))} |")
+    head = (f"Computed while this page was built: **{agree} of {runs}** runs agree with real PyO3 "
+            f"on every refcount and liveness at every probe, and on how the program ends (a "
+            f"panic, an abort, or running to the end).\n\n"
+            "| Program | PyO3 build | Probes | Ends | Agrees | Differences |\n|---|---|---|---|---|---|")
+    return head + "\n" + "\n".join(rows) + "\n"
 
 
 def rustcheck_summary() -> str:
