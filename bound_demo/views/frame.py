@@ -12,6 +12,7 @@ import graphviz
 
 from . import palette as P
 from . import tables
+from .access import extra
 from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, safe_id, version_tuple
 from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
@@ -76,7 +77,8 @@ def _threads(g, st, uni: Universe, trace, touched) -> list:
                 uni.handles.get(tname, []), handles_by_thread.get(tname, {}),
                 touched=h_touched, width=220))
             c.node(f"{tid}_pool", tables.pool_strip(
-                th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note))
+                th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
+                releasing=uni.releasing.get(tname, 0)))
         spine += [f"{tid}_hdr", f"{tid}_h", f"{tid}_pool"]
     with g.subgraph() as s:
         s.attr(rank="same")
@@ -118,7 +120,9 @@ def _heap(g, st, uni: Universe, touched):
 
 def _right_column(g, st, uni: Universe, trace, touched):
     show_increfs = uni.ever_increfs or (trace is not None and version_tuple(trace.pyo3) < (0, 22))
-    column = ["queue"] + (["pyvars"] if uni.py_vars else []) + ["legend"]
+    column = (["queue"] + (["pyvars"] if uni.py_vars else []) + (["flight"] if uni.in_flight else [])
+              + (["leaked"] if uni.leaked else []) + ["legend"])
+    o_touched = set(touched.get("objects") or [])
     # A borderless cluster: dot orders flat chains inside clusters the same way
     # everywhere, so this column stacks like the others.
     with g.subgraph(name="cluster_right") as c:
@@ -126,9 +130,18 @@ def _right_column(g, st, uni: Universe, trace, touched):
         c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs,
                                            show_increfs=show_increfs,
                                            touched=bool(touched.get("pending")),
-                                           lazy=trace is None or version_tuple(trace.pyo3) >= (0, 22)))
+                                           lazy=trace is None or version_tuple(trace.pyo3) >= (0, 22),
+                                           draining=(uni.draining_increfs, uni.draining_decrefs)))
         if uni.py_vars:
             c.node("pyvars", tables.py_var_table(uni.py_vars, st.py_vars))
+        if uni.in_flight:
+            c.node("flight", tables.transit_table(
+                "return values in flight", extra(st, "in_flight"), prefix="f",
+                reserved=uni.in_flight, touched=o_touched))
+        if uni.leaked:
+            c.node("leaked", tables.transit_table(
+                "leaked references", extra(st, "leaked"), prefix="l",
+                reserved=uni.leaked, touched=o_touched))
         c.node("legend", tables.legend())
         with c.subgraph() as s:
             s.attr(rank="same")
@@ -167,12 +180,18 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
         if th is None:
             continue
         tid = safe_id("t", tname)
-        owned_by[tname] = set(th.owned)
-        head, _, tail = capped(list(range(len(th.owned))), POOL_CAP)
-        for i in head + tail:
-            t = target(th.owned[i], "w")
+        _, _, _, _, _, visible = tables.pool_view(th)
+        for i, oid in visible.items():
+            t = target(oid, "w")
             if t:
                 _edge(g, f"{tid}_pool:p{i}", t, "pool")
+        releasing = extra(th, "releasing")
+        head, _, tail = capped(list(range(len(releasing))), POOL_CAP)
+        for i in head + tail:
+            t = target(releasing[i], "w")
+            if t:
+                _edge(g, f"{tid}_pool:r{i}", t, "pool")
+        owned_by[tname] = th
     rows = {}
     for tname, names in uni.handles.items():
         head, _, tail = capped(names, HANDLE_CAP)
@@ -185,7 +204,7 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
         if not t:
             continue
         key = h.kind if h.kind in P.EDGE else "bound"
-        if h.kind == "gil_ref" and not (h.owns or h.obj in owned_by.get(thread, ())):
+        if h.kind == "gil_ref" and not (h.owns or _in_pool(owned_by.get(thread), h.obj)):
             key = "gil_ref_borrow"
         _edge(g, f"{safe_id('t', thread)}_h:{safe_id('h', name)}:e", t, key)
     for oid in uni.objects:
@@ -197,7 +216,9 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
             t = target(ob.items[i], "e")
             if t:
                 _edge(g, f"{safe_id('o', oid)}:s{i}", t, "slot")
-    for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs)):
+    for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs),
+                               ("xi", "incref", extra(st, "draining_increfs")),
+                               ("xd", "decref", extra(st, "draining_decrefs"))):
         head, _, tail = capped(list(range(len(queue))), QUEUE_CAP)
         for i in head + tail:
             t = target(queue[i], "e")
@@ -207,3 +228,15 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool):
         t = target(oid, "e")
         if t:
             _edge(g, f"pyvars:{safe_id('v', name)}:w", t, "py_var")
+    for node, prefix, key in (("flight", "f", "in_flight"), ("leaked", "l", "leaked")):
+        items = extra(st, key)
+        head, _, tail = capped(list(range(len(items))), QUEUE_CAP)
+        for i in head + tail:
+            t = target(items[i], "e")
+            if t:
+                _edge(g, f"{node}:{prefix}{i}:w", t, key)
+
+
+def _in_pool(th, oid) -> bool:
+    """Whether a GIL ref's object is registered in its thread's pool (read only when asked)."""
+    return th is not None and oid in set(th.owned)

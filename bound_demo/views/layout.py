@@ -12,6 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 import threading
 
+from .access import extra, owned_len
+
 # Beyond this many cells a strip shows its first and last CAP entries around a
 # "… k more …" cell, so a huge pool cannot make a frame unreadable or slow to lay out.
 POOL_CAP = 6      # pool entries shown at each end of a thread's strip
@@ -32,6 +34,12 @@ class Universe:
     decrefs: int = 0
     py_vars: list = field(default_factory=list)
     ever_increfs: bool = False
+    # Optional holders of references in transit (see access.py); 0 = never seen.
+    releasing: dict = field(default_factory=dict)    # thread -> max entries being released
+    draining_increfs: int = 0
+    draining_decrefs: int = 0
+    in_flight: int = 0
+    leaked: int = 0
 
     def add_state(self, st, objects=None) -> None:
         """Widen the universe so it also covers ``st``.
@@ -43,7 +51,8 @@ class Universe:
                 [o for o in objects if o in st.objects])
         _extend(self.threads, st.threads.keys())
         for name, th in st.threads.items():
-            cols = len(th.owned)
+            cols = owned_len(th)
+            self.releasing[name] = max(self.releasing.get(name, 0), len(extra(th, "releasing")))
             if th.pool_marks:
                 cols = max(cols, max(th.pool_marks) + 1)
             self.pool_cols[name] = max(self.pool_cols.get(name, 0), cols)
@@ -60,6 +69,10 @@ class Universe:
         self.decrefs = max(self.decrefs, len(st.pending_decrefs))
         self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
         _extend(self.py_vars, st.py_vars.keys())
+        self.draining_increfs = max(self.draining_increfs, len(extra(st, "draining_increfs")))
+        self.draining_decrefs = max(self.draining_decrefs, len(extra(st, "draining_decrefs")))
+        self.in_flight = max(self.in_flight, len(extra(st, "in_flight")))
+        self.leaked = max(self.leaked, len(extra(st, "leaked")))
 
 
 def _extend(ordered: list, names) -> None:

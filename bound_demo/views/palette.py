@@ -41,11 +41,13 @@ EDGE = {
     "py_var": (PURPLE, "solid", 2.0, "Python variable (owns +1)"),
     "incref": (GREEN, "dotted", 1.6, "pending incref"),
     "decref": (VERMILLION, "dotted", 1.6, "pending decref"),
+    "in_flight": (BLACK, "solid", 2.0, "return value in flight (owns +1)"),
+    "leaked": (GREY, "solid", 2.0, "leaked reference (+1 never released)"),
 }
 
 # The legend lists these, in this order (the aliases above share a row).
 LEGEND_ORDER = ["bound", "py", "pool", "gil_ref_borrow", "borrowed", "slot", "py_var",
-                "incref", "decref"]
+                "incref", "decref", "in_flight", "leaked"]
 
 # Glyphs that imitate each line style inside the HTML legend, where no real edge can go.
 STYLE_GLYPH = {"solid": "━━━", "dashed": "╍╍╍", "dotted": "┈┈┈"}

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from . import palette as P
 from .labels import esc, safe_id, kind_text
+from .access import extra, owned_len, owned_part
 from .layout import HANDLE_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, capped
 
 H = 20          # row height in points
@@ -90,22 +91,51 @@ def handle_table(names, handles, *, touched, width):
     return _table(rows)
 
 
-def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP):
-    """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts."""
+def pool_view(th, cap=POOL_CAP) -> tuple:
+    """What a strip shows: (width, marks, head, hidden, tail, {index: oid}).
+
+    ``width`` counts entries plus room for a pool that starts at the very end.
+    Only the shown entries are read from the state.
+    """
+    n = owned_len(th) if th is not None else 0
+    marks = list(th.pool_marks) if th is not None else []
+    width = max(n, (max(marks) + 1) if marks else 0)
+    head, hidden, tail = capped(list(range(width)), cap)
+    visible = {}
+    for run in (head, tail):
+        idx = [i for i in run if i < n]
+        if idx:
+            visible.update(zip(idx, owned_part(th, idx[0], idx[-1] + 1)))
+    return width, marks, head, hidden, tail, visible
+
+
+def _cells_row(items, prefix, touched, cap, total):
+    """One strip row of oids (ports prefix0, prefix1, ...), capped, padded to ``total``."""
+    head, hidden, tail = capped(list(range(len(items))), cap)
+    cells = [_td(f"+{hidden}", width=CELL, size=8, color=P.GREY) if i is None else
+             _td(esc(items[i]), port=f"{prefix}{i}", width=CELL, size=9,
+                 bg=P.TOUCHED if items[i] in touched else P.LIGHT)
+             for i in head + ([None] if hidden else []) + tail]
+    return cells + [_td(width=CELL)] * (total - len(cells))
+
+
+def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0):
+    """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts.
+
+    ``releasing`` reserves a row for entries a dropping pool has split off and
+    not yet decref'd (they still hold their reference).
+    """
     if note:
         return _table([_td(esc(note), width=200, italic=True, color=P.GREY, size=9)],
                       color=P.GREY)
-    owned = list(th.owned) if th is not None else []
-    marks = list(th.pool_marks) if th is not None else []
-    width = max(len(owned), (max(marks) + 1) if marks else 0)
-    head, hidden, tail = capped(list(range(width)), cap)
+    width, marks, head, hidden, tail, visible = pool_view(th, cap)
     shown = min(max(columns, width, 5), 2 * cap + 1)
     indices = head + ([None] if hidden else []) + tail
     indices += ["pad"] * (shown - len(indices))
     mark_row, entry_row = [], []
     for i in indices:
         if i is None:
-            inner = [n for n, m in enumerate(marks, 1) if cap <= m < width - cap]
+            inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
             mark_row.append(_td("▼" + ",".join(map(str, inner)) if inner else "", width=CELL, size=8,
                                 border=0))
             entry_row.append(_td(f"+{hidden}", width=CELL, color=P.GREY, size=9))
@@ -114,18 +144,31 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP):
             mark_row.append(_td(width=CELL, size=8, border=0))
             entry_row.append(_td(width=CELL))
             continue
-        here = [n for n, m in enumerate(marks, 1) if m == i]
+        here = [k for k, m in enumerate(marks, 1) if m == i]
         mark_row.append(_td("▼" + ",".join(map(str, here)) if here else "", width=CELL, size=8,
                             color=P.ORANGE, bold=True, border=0))
-        if i < len(owned):
-            oid = owned[i]
+        if i in visible:
+            oid = visible[i]
             entry_row.append(_td(esc(oid), port=f"p{i}", width=CELL, size=9,
                                  bg=P.TOUCHED if oid in touched else P.LIGHT))
         else:
             entry_row.append(_td(width=CELL))
     title = _td("owned objects (▼n: pool n starts)", width=CELL * len(indices),
                 colspan=len(indices), italic=True, color=P.GREY, size=8, border=0)
-    return _table([title, "".join(mark_row), "".join(entry_row)], border=0)
+    rows = [title, "".join(mark_row), "".join(entry_row)]
+    if releasing:
+        rows.append(_td("being released by a pool drop", width=CELL * len(indices),
+                        colspan=len(indices), italic=True, color=P.GREY, size=8, border=0))
+        rows.append("".join(_cells_row(extra(th, "releasing") if th is not None else [], "r",
+                                       touched, cap, len(indices))))
+    return _table(rows, border=0)
+
+
+def transit_table(title, items, *, prefix, reserved, touched, cap=QUEUE_CAP):
+    """References in transit that still count: return values in flight, leaked ones."""
+    n = min(max(reserved, len(items), 5), 2 * cap + 1)
+    return _table([_td(esc(title), width=CELL * n, colspan=n, italic=True, color=P.GREY, size=9),
+                   "".join(_cells_row(items, prefix, touched, cap, n))])
 
 
 def heap_object(oid, ob, *, slots, touched, width=120):
@@ -151,7 +194,8 @@ def heap_object(oid, ob, *, slots, touched, width=120):
     return _table(rows, color=P.BLACK if alive else P.GREY)
 
 
-def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, cap=QUEUE_CAP):
+def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, draining=(0, 0),
+                cap=QUEUE_CAP):
     """The process-global ReferencePool: queued increfs and decrefs in order.
 
     ``lazy`` says whether this release creates POOL on first use (0.22+); before
@@ -161,13 +205,18 @@ def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, cap=Q
     title = "ReferencePool POOL (global)"
     if lazy and not getattr(st, "reference_pool_initialised", True):
         title += ": not created yet"
-    rows_spec = ([("increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
-        [("decrefs", st.pending_decrefs, decrefs, "d")]
+    rows_spec = ([("pending increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
+        [("pending decrefs", st.pending_decrefs, decrefs, "d")]
+    # Entries update_counts has taken out of POOL and not yet applied, when ever seen.
+    if draining[0]:
+        rows_spec.append(("draining increfs", extra(st, "draining_increfs"), draining[0], "xi"))
+    if draining[1]:
+        rows_spec.append(("draining decrefs", extra(st, "draining_decrefs"), draining[1], "xd"))
     n = max(min(max(r[2], len(r[1]), 5), 2 * cap + 1) for r in rows_spec)
     rows = [_td(esc(title), width=90 + CELL * n, colspan=n + 1, bold=True, bg=head_bg, size=9)]
     for label, queue, _, prefix in rows_spec:
         head, hidden, tail = capped(list(range(len(queue))), cap)
-        cells = [_td(f"pending {label}", width=90, size=9)]
+        cells = [_td(label, width=90, size=9)]
         for i in head + ([None] if hidden else []) + tail:
             cells.append(_td(f"+{hidden}", width=CELL, size=8, color=P.GREY) if i is None else
                          _td(esc(queue[i]), port=f"{prefix}{i}", width=CELL, size=9, bg=P.LIGHT))
@@ -187,11 +236,11 @@ def py_var_table(names, py_vars, *, width=110):
 
 @lru_cache(maxsize=1)
 def legend():
-    rows = [_td("legend", width=190, colspan=2, italic=True, color=P.GREY)]
+    rows = [_td("legend", width=240, colspan=2, italic=True, color=P.GREY)]
     for key in P.LEGEND_ORDER:
         color, style, _, text = P.EDGE[key]
         rows.append(_td(P.STYLE_GLYPH[style], width=40, color=color, bold=True)
-                    + _td(esc(text), width=150, align="LEFT", size=9))
-    rows.append(_td("", width=40, bg=P.TOUCHED) + _td("changed by this step", width=150, align="LEFT", size=9))
-    rows.append(_td("", width=40, bg=P.FREED) + _td("freed object (kept in place)", width=150, align="LEFT", size=9))
+                    + _td(esc(text), width=200, align="LEFT", size=9))
+    rows.append(_td("", width=40, bg=P.TOUCHED) + _td("changed by this step", width=200, align="LEFT", size=9))
+    rows.append(_td("", width=40, bg=P.FREED) + _td("freed object (kept in place)", width=200, align="LEFT", size=9))
     return _table(rows, color=P.GREY)

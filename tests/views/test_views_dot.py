@@ -171,3 +171,37 @@ def test_universe_from_touched_matches_full_scan():
         for step in trace.steps:
             full.add_state(step.state)
         assert of_trace(trace) == full
+
+
+def test_references_in_transit_are_drawn():
+    """Optional model extras: entries being released, drained, returned or leaked."""
+    trace = fakes.busy_trace()
+    st = trace.steps[0].state
+    st.threads["main"].releasing = ["o3"]
+    st.draining_decrefs = ["o1"]
+    st.in_flight = ["o2"]
+    st.leaked = ["o3"]
+    source = draw_step(trace.steps[0], trace=trace).source
+    assert "being released by a pool drop" in source
+    assert re.search(r't_main_pool:r0 -> o_o3:w \[[^\]]*style="solid"', source)
+    assert re.search(r'queue:xd0:w -> o_o1:e \[[^\]]*style="dotted"', source)
+    assert re.search(r'flight:f0:w -> o_o2:e', source) and re.search(r'leaked:l0:w -> o_o3:e', source)
+
+
+def test_cheap_pool_reads_are_used_when_offered():
+    """A huge pool is read through owned_len/owned_slice, never as a whole list."""
+    class Pool:
+        owned_len = 100_000
+        pool_marks = [0, 50_000]
+        name, gil_count, holds_gil = "main", 1, True
+
+        def owned_slice(self, a, b):
+            return [f"o{i + 1}" for i in range(a, b)]
+
+        @property
+        def owned(self):
+            raise AssertionError("the whole pool was read")
+
+    from bound_demo.views.tables import pool_strip
+    label = pool_strip(Pool(), columns=0, touched=set())
+    assert "o1<" in label and "o100000<" in label and "+99988" in label
