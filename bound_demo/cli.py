@@ -24,6 +24,20 @@ def _load(ref):
                      f"(`python -m bound_demo list` shows the scenarios)")
 
 
+def _scenario_files(argv):
+    """Let `render` take a scenario name wherever it takes a program file."""
+    import tempfile
+    out = []
+    for a in argv:
+        if not a.startswith("-") and not os.path.exists(a) and a in scenarios.names():
+            f = tempfile.NamedTemporaryFile("w", suffix=f"-{a}.json", delete=False)
+            json.dump(scenarios.get(a), f)
+            f.close()
+            a = f.name
+        out.append(a)
+    return out
+
+
 def _split(values):
     out = []
     for v in values or ():
@@ -71,7 +85,7 @@ def main(argv=None):
     try:
         if args.cmd == "render":
             from .views.export import main as render_main
-            return render_main(rest)
+            return render_main(_scenario_files(rest))
         if rest:
             ap.error(f"unrecognised arguments: {' '.join(rest)}")
         if args.cmd == "list":

@@ -217,7 +217,7 @@ class _Gen:
         if not self.p.reference_pool and op["op"] != "pyfunction":
             return  # a returned Py may end up dropped where no GIL is held: an abort
         cands = [h for h in inner if h.live and h.borrowers == 0 and (h.kind == "py" or not py_only)
-                 and (h.borrows is None or h.borrows.live)]
+                 and h.borrows is None]
         if cands and self.c(0, 2) == 0:
             h = self.pick(cands)
             op["body"].append({"op": "return", "src": h.name})
@@ -255,7 +255,9 @@ class _Gen:
             op = {"op": "pyfunction", "body": ops}
             self._maybe_return(op, inner, local, depth, py_only=False)
             return op
-        ops, _ = self.body(scope + local, depth, True, loop, nest)
+        # `with_pool`'s closure is Ungil: only Py handles from outside may be used there.
+        inner_depth = depth + 1 if k == "with_pool" else depth
+        ops, _ = self.body(scope + local, inner_depth, True, loop, nest)
         return {"op": k, "body": ops}
 
     def program(self):

@@ -47,9 +47,14 @@ def pool_drop(r, op, event, extra=None):
 
 
 def new_pool(r, op):
-    """`unsafe { py.new_pool() }` / `py.with_pool(|py| ...)`: a pool around the body."""
-    r.enter_frame(op, token=True)
+    """`unsafe { py.new_pool() }` / `py.with_pool(|py| ...)`: a pool around the body.
+
+    `with_pool` takes a closure that must be `Ungil` (v0.20.3:src/marker.rs L1032-L1042), so,
+    unlike the body after `new_pool`, it cannot use the GIL refs and Bounds of the code
+    around it: its body is a region of its own (checked against real PyO3 0.21.2)."""
+    closure = op.kind == "with_pool"
+    r.enter_frame(op, token=True, region=closure)
     pool_new(r, op, E.pool_new, r.deprecation(op, "pool"))
-    r.run_block(op, token=True)
+    r.run_block(op, token=True, region=closure)
     pool_drop(r, op, E.pool_drop)
     r.finish_block(op)

@@ -443,6 +443,15 @@ def do_return(r, op):
         raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
     if bk == "pyfunction" and h.kind == "python":
         raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
+    b = h.borrows
+    while b is not None:
+        if b.kind in ("bound", "py") and any(b in scope for scope in r.cur.scopes):
+            raise errors.compile_error(
+                f"cannot return `{h.name}`: it borrows from `{b.name}`, which this block owns "
+                f"and drops at its end (returns a value referencing data owned by the current "
+                f"function). Fix: return an owned handle (`.to_owned()`, `.clone()`, or the "
+                f"`{b.name}` itself).", "E0515")
+        b = b.borrows
     v = Value(h)
     if h.kind not in COPY_KINDS:
         move(r, h, op)

@@ -16,7 +16,8 @@ op that moved the value.
 Simplification: a thread block can only use handles moved into it with `send`; scoped
 threads (`std::thread::scope`) could also borrow a `&Py<T>` from the enclosing thread.
 Simplification: a `#[pyfunction]` at the top level of a program is called by Python on the
-main thread, which holds the GIL for the call; arguments are not modelled.
+main thread, which holds the GIL for the call; arguments are not modelled, and its body may
+name the handles of the code around it, as a closure (`PyCFunction::new_closure`) would.
 """
 
 from __future__ import annotations

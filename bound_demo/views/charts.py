@@ -12,6 +12,7 @@ from array import array
 import math
 
 from . import palette as P
+from .access import owned_len
 
 CYCLE = [P.BLUE, P.ORANGE, P.GREEN, P.VERMILLION, P.PURPLE, P.SKY, P.BLACK, P.YELLOW]
 
@@ -33,7 +34,7 @@ def series(trace, *, exact: bool = False) -> dict:
             col = owned.get(name)
             if col is None:
                 col = owned[name] = array("l", [0] * n)
-            col[i] = len(th.owned)
+            col[i] = owned_len(th)
         increfs[i] = len(st.pending_increfs)
         decrefs[i] = len(st.pending_decrefs)
         touched = (step.touched or {}).get("objects") if not exact and i else None

@@ -183,3 +183,22 @@ def test_odd_names_are_kept_verbatim():
                                                 probe("x")]}), pyo3="0.29")
     assert name in t.at("x").handles
     assert json.loads(t.to_json())["steps"][1]["state"]["handles"][name]["kind"] == "py"
+
+
+@pytest.mark.parametrize("v,f", [("0.20", ()), ("0.21", ()), ("0.22", ("gil-refs",))])
+def test_with_pool_closure_is_ungil(v, f):
+    """Checked against real 0.21.2: `py.with_pool(|py| ...)` cannot capture a GIL ref (E0277),
+    while the body after `new_pool` can use it."""
+    outer = {"op": "new", "as": "g", "type": "list", "api": "gil_ref"}
+    t = err(P({"op": "gil", "body": [outer, {"op": "with_pool", "body": [
+        {"op": "clone", "src": "g", "as": "h"}]}]}), pyo3=v, features=f)
+    assert t.error.kind == "compile_error" and "E0277" in t.error.message
+    t = bound_demo.run(P({"op": "gil", "body": [outer, {"op": "new_pool", "body": [
+        {"op": "clone", "src": "g", "as": "h"}]}]}), pyo3=v, features=f)
+    assert t.error is None
+
+
+def test_returning_a_borrow_of_a_local_is_e0515():
+    t = err(P({"op": "pyfunction", "as": "x", "body": [NEW_PY, {"op": "bind", "src": "p", "as": "r"},
+                                                     {"op": "return", "src": "r"}]}), pyo3="0.29")
+    assert t.error.kind == "compile_error" and "E0515" in t.error.message
