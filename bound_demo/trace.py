@@ -239,6 +239,77 @@ class Trace:
         m.replay(r.m.log_array[lo:hi])
         return State(m.snapshot(), self._tables)
 
+    def iter_states(self, start=0, stop=None, every=1):
+        """States of steps start, start+every, ... < stop, by one forward replay: the whole
+        trace costs one pass over its deltas (use this for charts, not `steps[i].state`)."""
+        r = self._r
+        stop = r.nsteps if stop is None else min(stop, r.nsteps)
+        if start >= stop:
+            return
+        c = (start + 1) // CHECKPOINT
+        m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
+                    var_names=r.m.var_names, types=r.m.types, side=r.m.side)
+        log = r.m.log_array
+        pos = r.delta_end(c * CHECKPOINT - 1)
+        for i in range(c * CHECKPOINT, stop):
+            end = r.delta_end(i)
+            if end > pos:
+                m.replay(log[pos:end])
+                pos = end
+                if len(m.log) > 4096:
+                    del m.log[:]  # the replay's own log is never read
+            if i >= start and (i - start) % every == 0:
+                yield i, State(m.snapshot(), self._tables)
+
+    def series(self, objects=None):
+        """Per-step numbers for charts, in one pass over the deltas (no states built):
+        `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
+        `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
+        from .state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR, D_THREAD
+        r = self._r
+        names = self._tables[1]
+        want = None if objects is None else {int(o[1:]) - 1 for o in objects}
+        owned, inc, dec = [0] * len(names), 0, 0
+        rcs = {}
+        out_owned = {n: [] for n in names}
+        out_inc, out_dec = [], []
+        out_rc = {}
+        log, mask = r.m.log_array, (1 << 29) - 1
+        pos = 0
+        for i in range(r.nsteps):
+            end = r.delta_end(i)
+            for d in log[pos:end]:
+                code = d & 31
+                if code == D_RC:
+                    a = (d >> 5) & mask
+                    if a in rcs:
+                        rcs[a] = d >> 34
+                elif code == D_PUSH:
+                    owned[(d >> 5) & mask] += 1
+                elif code == D_NEWOBJ:
+                    a = (d >> 5) & mask
+                    if (want is None and len(rcs) < 12) or (want is not None and a in want):
+                        rcs[a] = 1
+                        out_rc[a] = [0] * i
+                elif code == D_RELEASE:
+                    owned[(d >> 5) & mask] = d >> 34
+                elif code == D_PINC:
+                    inc += 1
+                elif code == D_PDEC:
+                    dec += 1
+                elif code == D_PCLEAR:
+                    inc = dec = 0
+            pos = end
+            for t, n in enumerate(names):
+                out_owned[n].append(owned[t] if t < len(owned) else 0)
+            out_inc.append(inc)
+            out_dec.append(dec)
+            for a, v in rcs.items():
+                out_rc[a].append(v)
+        return {"steps": r.nsteps, "owned": out_owned, "pending_increfs": out_inc,
+                "pending_decrefs": out_dec,
+                "refcounts": {oid_name(a): v for a, v in out_rc.items()}}
+
     def at(self, label):
         i = self._r.labels.get(label)
         if i is None:
@@ -320,6 +391,11 @@ class LoadedTrace(Trace):
 
     def state_at(self, i):
         return DictState(self._s(i)["state"])
+
+    def iter_states(self, start=0, stop=None, every=1):
+        stop = self._nsteps() if stop is None else min(stop, self._nsteps())
+        for i in range(start, stop, every):
+            yield i, self.state_at(i)
 
     def at(self, label):
         i = self._d["labels"].get(label)

@@ -120,3 +120,19 @@ def test_cli_run_list_show_and_errors(tmp_path):
     f.write_text('{"format": "bound_demo.program/1", "ops": [{"op": "frob"}]}')
     r = run_cli("run", str(f))
     assert r.returncode == 2 and "ops[0]: unknown op" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_iter_states_and_series_agree_with_state_at():
+    t = bound_demo.scenarios.run("py_dropped_on_thread", "0.20")
+    got = dict(t.iter_states())
+    assert len(got) == len(t.steps)
+    for i, st in got.items():
+        assert st == t.state_at(i)
+    every = [i for i, _ in t.iter_states(start=3, every=4)]
+    assert every == list(range(3, len(t.steps), 4))
+    s = t.series()
+    for i in range(len(t.steps)):
+        st = t.state_at(i)
+        assert s["owned"]["main"][i] == st.threads["main"].owned_len
+        assert s["pending_decrefs"][i] == len(st.pending_decrefs)
+        assert s["refcounts"]["o1"][i] == st.objects["o1"].refcount if "o1" in st.objects else True
