@@ -2,7 +2,7 @@
 
     <!-- bd-player scenario="gilref_loop" pyo3="0.20,0.21" features="" -->
     <!-- bd-player program="py_clone_detached" pyo3="0.21,0.22+py-clone" -->
-    <!-- bd-player program="pool_loop_gilref,pool_loop_bound" pyo3="0.20,0.21" -->
+    <!-- bd-player scenario="gilref_loop,bound_per_iteration" pyo3="0.20,0.21" -->
 
 ``scenario`` names a program shipped with the package (bound_demo/scenarios/NAME.json);
 ``program`` names one written for a docs page (docs/programs/NAME.json). Either may list one
