@@ -143,10 +143,9 @@ pub fn parse(text: &str) -> Result<Vec<Op>, String> {
         .get("ops")
         .and_then(Value::as_array)
         .ok_or_else(|| "program needs a list \"ops\"".to_owned())?;
-    if let Some(f) = v.get("format") {
-        if f.as_str() != Some("bound_demo.program/1") {
-            return Err(format!("unsupported program format {f}"));
-        }
+    match v.get("format").and_then(Value::as_str) {
+        Some("bound_demo.program/1") => {}
+        other => return Err(format!("format: expected \"bound_demo.program/1\", got {other:?}")),
     }
     parse_list(ops, "ops")
 }
