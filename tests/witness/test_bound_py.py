@@ -136,3 +136,12 @@ def test_results_are_plain_data():
     r = run([gil(new("b", api="bound"), probe("p"))], "0.29")
     assert json.dumps(r.at("p").to_dict())
     assert r.crate == "0.29.3" and r.final is r.at("p")
+
+
+@pytest.mark.parametrize("pyo3,features", ALL_BUILDS)
+def test_calling_a_pyfunction_drains_the_reference_pool(pyo3, features):
+    # 0.20/0.21: the trampoline's GILPool::new drains; 0.22+: GILGuard::assume drains.
+    r = run([gil(new("p"), ret("p"), as_="p"), op("drop", "p"), probe("queued"),
+             block("pyfunction", probe("in_call"))], pyo3, features)
+    assert rc(r, "queued") == 1
+    assert not alive(r, "in_call")
