@@ -81,6 +81,18 @@ class PVec:
             b[k] = c
         c[i & _M] = x
 
+    def add(self, i, delta):
+        """`self[i] += delta`, returning the new value (one call on the refcount hot path)."""
+        tok = self.editor.tok
+        r = self.root
+        leaf = r[i >> 18][(i >> 12) & _M][(i >> 6) & _M]
+        v = leaf[i & _M] + delta
+        if leaf[_W] is tok:
+            leaf[i & _M] = v
+        else:
+            self.set(i, v)
+        return v
+
     def append(self, x):
         i = self.n
         leaf = self.tail

@@ -140,10 +140,9 @@ class Machine:
     def add_rc(self, oid, delta):
         """`Py_INCREF` (+1) / `Py_DECREF` (-1) on the count; returns the new count. The log
         records the absolute value, so replay goes through `set_rc`."""
-        rc = self.rc.get(oid) + delta
-        if rc < 0:
-            return rc  # the caller reports the use after free; nothing changes
-        self.rc.set(oid, rc)
+        if self.rc.get(oid) + delta < 0:
+            return -1  # the caller reports the use after free; nothing changes
+        rc = self.rc.add(oid, delta)
         self.log.append(D_RC | oid << 5 | rc << 34)
         return rc
 
@@ -300,7 +299,7 @@ class Machine:
 
     def del_handle(self, hid):
         del self.handles[hid]
-        self._log(D_HDEL, hid)
+        self.log.append(D_HDEL | hid << 5)
 
     def set_pyvar(self, name, oid):
         try:
