@@ -76,4 +76,5 @@ def test_every_page_offline_clean_and_players_step(built_site, site_url, browser
         problems += [f"{rel}: {i}" for i in issues]
     context.close()
     assert not problems, "\n".join(problems)
-    print(f"{players_seen} players stepped")
+    in_html = sum(p.read_text().count("data-bd-player ") for p in pages(built_site))
+    assert players_seen == in_html, f"{in_html} players in the HTML, {players_seen} found by the browser"
