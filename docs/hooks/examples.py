@@ -34,7 +34,6 @@ log = logging.getLogger("mkdocs.hooks.examples")
 
 def badge(path: Path) -> str:
     snippet = parse(path)
-    release = snippet.release + "".join(f" + {f}" for f in snippet.features)
     if snippet.kind == "pass":
         verdict, css = "compiles", "pass"
     elif snippet.kind == "deprecated":
@@ -43,15 +42,14 @@ def badge(path: Path) -> str:
         codes = ", ".join(sorted({e.code for e in snippet.expectations if e.code}))
         verdict, css = f"does not compile: {codes}", "fail"
     return (f'<p class="bd-release" data-bd-release="{snippet.release}">'
-            f'<span class="bd-badge">PyO3 {release}</span> '
+            f'<span class="bd-badge">PyO3 {snippet.build}</span> '
             f'<span class="bd-verdict bd-{css}">{verdict}</span></p>')
 
 
 def caption(stderr_of: Path) -> str:
     """Say which file and release a block of pinned compiler output belongs to."""
     snippet = parse(stderr_of)
-    release = snippet.release + "".join(f" + {f}" for f in snippet.features)
-    return (f'<p class="bd-release bd-output"><span class="bd-badge">PyO3 {release}</span> '
+    return (f'<p class="bd-release bd-output"><span class="bd-badge">PyO3 {snippet.build}</span> '
             f'what rustc prints for <code>{stderr_of.relative_to(ROOT).as_posix()}</code> '
             f'(line numbers count from the top of that file)</p>')
 

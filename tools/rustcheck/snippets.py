@@ -53,6 +53,11 @@ class Snippet:
         return "v" + self.release + "".join("-" + f for f in self.features)
 
     @property
+    def build(self) -> str:
+        """The release and features as the site's badges name them: "0.21.2 + gil-refs"."""
+        return self.release + "".join(f" + {f}" for f in self.features)
+
+    @property
     def kind(self) -> str:
         kinds = {e.kind for e in self.expectations}
         if len(kinds) != 1:
