@@ -51,7 +51,9 @@ def check(only: list[str], bless: bool, jobs: int) -> dict:
         crate, targets = cargo.prepare(profile, mine)
         records, stderr, seconds = cargo.run(crate, jobs)
         by_target = cargo.messages_by_target(records, package_name(profile))
-        broken_build = any(r.get("reason") == "build-finished" and not r["success"] for r in records) and not by_target
+        # A target rustc never reached (a lockfile cargo refused, a dependency that failed to
+        # build) has neither an artifact nor a message: that must not read as "compiled clean".
+        reached = cargo.compiled_targets(records, package_name(profile)) | set(by_target)
         report["crates"][profile] = {"seconds": round(seconds, 1), "snippets": len(mine)}
         print(f"{profile}: {len(mine)} snippets in {len(targets)} targets, {seconds:.1f} s", flush=True)
         for name, group in targets.items():
@@ -60,8 +62,8 @@ def check(only: list[str], bless: bool, jobs: int) -> dict:
                 own = messages if len(group) == 1 else [
                     m for m in messages if s.path.relative_to(ROOT).as_posix() in m.rendered]
                 problems = cargo.judge(s, own)
-                if broken_build:
-                    problems.append("cargo failed before reaching the snippets:\n" + stderr[-3000:])
+                if name not in reached:
+                    problems.append("cargo never compiled this snippet:\n" + stderr[-3000:])
                 if s.kind != "pass" and s.source is None:
                     problems += _pin(s, own, bless)
                 report["snippets"].append({

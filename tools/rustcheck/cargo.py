@@ -133,7 +133,7 @@ def messages_by_target(records: list[dict], package_name: str) -> dict[str, list
     for rec in records:
         if rec.get("reason") != "compiler-message":
             continue
-        if f"#{package_name}@" not in rec["package_id"] and f"/{package_name}#" not in rec["package_id"]:
+        if not _ours(rec, package_name):
             continue
         msg = rec["message"]
         if not msg.get("spans"):
@@ -142,6 +142,16 @@ def messages_by_target(records: list[dict], package_name: str) -> dict[str, list
         out.setdefault(rec["target"]["name"], []).append(
             Message(msg["level"], code, msg["message"], normalise(msg["rendered"])))
     return out
+
+
+def compiled_targets(records: list[dict], package_name: str) -> set[str]:
+    """Our targets that cargo reports as checked successfully (a "compiler-artifact")."""
+    return {rec["target"]["name"] for rec in records
+            if rec.get("reason") == "compiler-artifact" and _ours(rec, package_name)}
+
+
+def _ours(rec: dict, package_name: str) -> bool:
+    return f"#{package_name}@" in rec["package_id"] or f"/{package_name}#" in rec["package_id"]
 
 
 def judge(snippet: Snippet, messages: list[Message]) -> list[str]:
