@@ -83,3 +83,11 @@ def test_malformed_programs_raise_value_error():
 def test_unknown_builds_are_reported():
     with pytest.raises(witness.WitnessUnavailable):
         witness.run({"ops": []}, pyo3="0.19", features=())
+
+
+def test_item_read_through_a_borrowed_gil_ref_keeps_the_borrow():
+    # t.as_gil_ref().get_item(0) lives only as long as the Bound `t` it was read through.
+    r = run([block("with_gil", new("x", api="bound"), new("t", "tuple", "bound", ["x"]),
+                   op("as_gil_ref", "t", "g"), op("get_item", "g", "i", index=0), op("drop", "t"),
+                   op("clone", "i", "j"))], "0.21", ("gil-refs",))
+    assert r.error.kind == "compile_error" and "E0505" in r.error.message

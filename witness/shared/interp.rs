@@ -494,10 +494,12 @@ impl Interp {
                 let val = guard(|| rel::get_item(sv, op.index, borrowed))?;
                 let obj = observe::slot_of(val.ptr());
                 let sh = &self.handles[s];
-                let borrows = if val.kind() == "borrowed" {
-                    if sh.kind == "bound" || sh.kind == "py" { Some(s) } else { sh.borrows }
-                } else {
-                    None
+                // A borrowed item borrows the tuple handle; a GIL-ref item lives as long as the
+                // reference it was read through (`&self`), so it keeps that reference's borrow.
+                let borrows = match val.kind() {
+                    "borrowed" if sh.kind == "bound" || sh.kind == "py" => Some(s),
+                    "borrowed" | "gil_ref" => sh.borrows,
+                    _ => None,
                 };
                 let tok = sh.tok;
                 let h = self.new_handle(&name, val, obj, tok, borrows);
@@ -560,11 +562,15 @@ impl Interp {
             _ if needs_py => tok.map(|t| t.1),
             _ => src.tok.or(tok.map(|t| t.1)),
         };
+        // What the result borrows from, as rustc sees it: a borrowing op borrows its source
+        // (or, when the source is itself a reference, whatever that borrows); a copied
+        // reference keeps its source's borrow; owned results borrow nothing.
         let borrowing = matches!(op.op.as_str(), "bind" | "bind_borrowed" | "as_borrowed" | "as_gil_ref" | "as_ref");
-        let borrows = if out_kind == "borrowed" || out_kind == "bound_ref" || (borrowing && kind != "gil_ref") {
-            if kind == "bound" || kind == "py" { Some(id) } else { src.borrows }
-        } else if out_kind == "gil_ref" && borrowing {
-            if kind == "bound" || kind == "py" { Some(id) } else { src.borrows }
+        let owned_src = kind == "bound" || kind == "py";
+        let borrows = if borrowing {
+            if owned_src { Some(id) } else { src.borrows }
+        } else if rel::is_copy(out_kind) && rel::is_copy(kind) {
+            src.borrows
         } else {
             None
         };
