@@ -7,9 +7,24 @@ PyO3 API of the release and records, at every ``probe``, the real refcount and l
 program object. Results mirror the observable part of the model's state (docs/design/state-api.md):
 ``result.at(label).objects["o1"].refcount``.
 
-Programs run in this process (thousands per second are fine). Builds compiled with
-``--cfg pyo3_disable_reference_pool`` run in a child process, because there a ``Py<T>`` dropped
-without the GIL aborts the process, which is reported as ``error.kind == "abort"``.
+API:
+
+- ``run(program, pyo3="0.21", features=("gil-refs",), cfg=(), *, timeout=20.0)`` -> ``WitnessResult``
+  (``program``: dict, JSON string or path). Raises ``ValueError`` for a malformed program and
+  ``WitnessUnavailable`` (a ``LookupError``) when that build is not installed.
+- ``WitnessResult``: ``.probes`` (list of ``(label, WitnessState)`` in execution order),
+  ``.at(label)`` (latest probe with that label; ``KeyError`` if none), ``.final`` (last probe or
+  None), ``.error`` (None or ``WitnessError(kind, message, op_path)``, kind one of
+  ``compile_error``, ``panic``, ``abort``, ``deadlock``, ``exception``), ``.pyo3``,
+  ``.features``, ``.cfg``, ``.crate`` (the exact crate version).
+- ``WitnessState``: ``.label``, ``.thread``, ``.objects`` (``"o1"`` -> ``WitnessObject`` with
+  ``.id``, ``.type``, ``.refcount`` (0 once freed), ``.alive``, ``.shared``), ``.to_dict()``.
+- ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
+
+Programs run in this process (a few thousand per second). Builds compiled with
+``--cfg pyo3_disable_reference_pool`` run in a long-lived child process, because there a
+``Py<T>`` dropped without the GIL aborts the process, which is reported as
+``error.kind == "abort"`` (the child is restarted for the next program).
 """
 
 from __future__ import annotations
