@@ -91,3 +91,25 @@ def test_item_read_through_a_borrowed_gil_ref_keeps_the_borrow():
                    op("as_gil_ref", "t", "g"), op("get_item", "g", "i", index=0), op("drop", "t"),
                    op("clone", "i", "j"))], "0.21", ("gil-refs",))
     assert r.error.kind == "compile_error" and "E0505" in r.error.message
+
+
+def test_static_name_errors_are_malformed_programs_like_in_the_model():
+    with pytest.raises(ValueError, match="unknown handle"):
+        run([block("with_gil", op("drop", "nobody"))], "0.22")
+    with pytest.raises(ValueError, match="must be the last op"):
+        run([block("with_gil", new("p"), ret("p"), probe("x"), as_="p")], "0.22")
+    with pytest.raises(ValueError, match="repeat body"):
+        run([block("with_gil", block("repeat", new("p"), ret("p"), times=1))], "0.22")
+    with pytest.raises(ValueError, match="unknown Python variable"):
+        run([op("py_del", "v")], "0.22")
+
+
+def test_calling_python_without_the_gil_from_rust_is_refused():
+    r = run([block("with_gil", block("allow_threads", block("pyfunction")))], "0.21")
+    assert r.error.kind == "compile_error" and "needs the GIL" in r.error.message
+
+
+def test_new_pool_needs_a_py_token():
+    # `py.new_pool()` / `py.with_pool(..)` need `py`: not available at the top level.
+    r = run([block("with_pool", new("x", api="gil_ref"))], "0.21")
+    assert r.error.kind == "compile_error" and "E0425" in r.error.message

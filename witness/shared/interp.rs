@@ -751,7 +751,14 @@ impl Interp {
     fn thread(&mut self, op: &Op) -> Result<(), (Fail, String)> {
         let t = self.thread_index(op.name.as_deref().unwrap());
         if t == self.cur {
-            return Err((Fail::Compile("a thread block cannot name the thread it runs on".into()), op.path.clone()));
+            // A thread block naming the thread it is already on runs right here, as a closure
+            // that sees only what was sent to it (the model does the same).
+            let scope = Scope { introduced: Vec::new(), tok: None, boundary: Boundary::Thread, pyfunction: false, ungil: false };
+            let held = self.threads[t].holds_gil;
+            self.threads[t].holds_gil = false;
+            let ret = self.run_scope(&op.body, scope);
+            self.threads[t].holds_gil = held;
+            return at(op, self.bind_result(op, ret?));
         }
         let body: *const Op = op;
         let ret = self.on_thread(t, move |me| {
@@ -768,6 +775,18 @@ impl Interp {
 
     /// Python calls the module's `#[pyfunction]`, whose body is `op.body` (see `pyfunction_body`).
     fn pyfunction(&mut self, op: &Op) -> Result<(), (Fail, String)> {
+        // Python can call the function from the program's top level (Python code itself), or
+        // from Rust that holds a `py` token; Rust that gave the GIL up, or a thread body that
+        // never had it, has no way to run Python code.
+        let top_level = self.scopes.iter().all(|s| s.boundary == Boundary::Plain);
+        if self.tok().is_none() && !top_level {
+            return Err((
+                Fail::Compile(
+                    "E0425: calling into Python (a #[pyfunction], through Python code) needs the GIL, which this code gave up or never had; call it inside with_gil/attach".into(),
+                ),
+                op.path.clone(),
+            ));
+        }
         let g = at(op, self.enter_python())?;
         self.pending_call = Some(op as *const Op);
         self.call_error = None;

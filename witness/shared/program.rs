@@ -136,6 +136,95 @@ fn parse_list(a: &[Value], prefix: &str) -> Result<Vec<Op>, String> {
     a.iter().enumerate().map(|(i, v)| parse_op(v, format!("{prefix}[{i}]"))).collect()
 }
 
+/// Static checks that need no release: every name a value op reads was introduced earlier in
+/// an enclosing body (lexically, as Rust resolves names), `return` ends a non-loop body, a block
+/// with `as` returns something, `py_del` names a Python variable some earlier pyfunction set.
+/// These make a program malformed (the same contract as the model's parser), not a Rust error.
+struct Checker {
+    scopes: Vec<Vec<String>>,
+    py_vars: Vec<String>,
+}
+
+impl Checker {
+    fn visible(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.iter().any(|n| n == name))
+    }
+
+    fn body(&mut self, ops: &[Op], in_repeat: bool) -> Result<(), String> {
+        self.scopes.push(Vec::new());
+        for (i, op) in ops.iter().enumerate() {
+            self.op(op, i + 1 == ops.len(), in_repeat)?;
+        }
+        self.scopes.pop();
+        Ok(())
+    }
+
+    fn op(&mut self, op: &Op, last: bool, in_repeat: bool) -> Result<(), String> {
+        let (p, k) = (&op.path, op.op.as_str());
+        for name in [&op.as_, &op.src, &op.item, &op.to, &op.label, &op.name].into_iter().flatten() {
+            if name.is_empty() || name.chars().count() > 80 {
+                return Err(format!("{p}: names must have 1 to 80 characters"));
+            }
+        }
+        if k == "py_del" {
+            let v = op.src.as_deref().unwrap();
+            if !self.py_vars.iter().any(|n| n == v) {
+                return Err(format!("{p}: py_del: unknown Python variable {v:?}"));
+            }
+        } else {
+            for (key, name) in [("src", &op.src), ("item", &op.item)] {
+                if let Some(n) = name {
+                    if !self.visible(n) {
+                        return Err(format!("{p}: {k}: unknown handle {n:?} ('{key}' names no variable in scope)"));
+                    }
+                }
+            }
+        }
+        if k == "new" {
+            let ty = op.ty.as_deref().unwrap();
+            if op.api.as_deref() == Some("py") && ty != "object" {
+                return Err(format!("{p}: new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'"));
+            }
+            if !op.items.is_empty() && ty != "list" && ty != "tuple" {
+                return Err(format!("{p}: new: 'items' is for lists and tuples"));
+            }
+            for (j, it) in op.items.iter().enumerate() {
+                if !self.visible(it) {
+                    return Err(format!("{p}.items[{j}]: unknown handle {it:?}"));
+                }
+            }
+        }
+        if (k == "get_item" || k == "get_borrowed_item") && op.index < 0 {
+            return Err(format!("{p}: {k}: 'index' must be >= 0 (Rust takes a usize)"));
+        }
+        if k == "return" {
+            if !last {
+                return Err(format!("{p}: 'return' must be the last op of a body"));
+            }
+            if in_repeat {
+                return Err(format!("{p}: 'return' cannot end a repeat body (a for loop yields no value)"));
+            }
+        }
+        if !op.body.is_empty() || BLOCKS.contains(&k) {
+            self.body(&op.body, k == "repeat")?;
+            let returns = op.body.last().map_or(false, |o| o.op == "return");
+            if op.as_.is_some() && !returns && k != "pyfunction" {
+                return Err(format!("{p}: {k}: 'as' names the block's result, but its body has no 'return'"));
+            }
+            if let Some(a) = &op.as_ {
+                if k == "pyfunction" {
+                    self.py_vars.push(a.clone());
+                } else {
+                    self.scopes.last_mut().unwrap().push(a.clone());
+                }
+            }
+        } else if let Some(a) = &op.as_ {
+            self.scopes.last_mut().unwrap().push(a.clone());
+        }
+        Ok(())
+    }
+}
+
 /// Parses a whole program; the error string names the op path and what is wrong.
 pub fn parse(text: &str) -> Result<Vec<Op>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("program is not JSON: {e}"))?;
@@ -147,5 +236,7 @@ pub fn parse(text: &str) -> Result<Vec<Op>, String> {
         Some("bound_demo.program/1") => {}
         other => return Err(format!("format: expected \"bound_demo.program/1\", got {other:?}")),
     }
-    parse_list(ops, "ops")
+    let ops = parse_list(ops, "ops")?;
+    Checker { scopes: Vec::new(), py_vars: Vec::new() }.body(&ops, false)?;
+    Ok(ops)
 }
