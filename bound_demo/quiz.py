@@ -1,0 +1,657 @@
+"""Prediction exercises for the notebooks: "predict the refcount / the pool / what happens".
+
+    from bound_demo import quiz
+    quiz.ask("loop-pool")          # shows the question; check, hints, reveal after an attempt
+
+Every answer is *computed*: a question carries a program and the releases to run it under,
+and the answer is read off the model's trace (`bound_demo.run`), so it is exact and never
+written in a notebook. A notebook shows only the question id.
+
+In a live Jupyter kernel with ipywidgets the question is a small widget: an input (a number,
+or a choice), **Check**, **Hint** (one hint per press) and **Reveal** (enabled after the first
+attempt). Everywhere else — nbclient, a static site, a terminal, or with the environment
+variable ``BOUND_DEMO_STATIC=1`` — it renders as static HTML: the question, its choices, a
+collapsed hint and a ``<details>`` reveal. The widget also carries that HTML as a fallback
+in its output, so a saved notebook shows something sensible without a widget manager.
+
+Public API:
+
+* ``ask(question_id, static=None)`` — the displayable question (widget or static HTML).
+* ``check(question_id, answer)`` — ``True`` if ``answer`` is right (for scripts and tests).
+* ``ids(notebook=None)`` / ``get(question_id)`` — the question bank.
+* ``Quiz(prompt, program, answer, ...)`` — a question of your own; ``.ask()``, ``.check()``.
+  ``answer`` is a callable taking the trace (or, with several ``runs``, the list of traces)
+  and returning an int or one of ``choices``; helpers ``refcount``, ``pool_size``,
+  ``pending_decrefs``, ``pending_increfs``, ``gil_count``, ``alive`` and ``outcome`` build
+  the common ones.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from functools import cached_property
+
+__all__ = ["ask", "check", "ids", "get", "Quiz", "OUTCOMES", "refcount", "pool_size",
+           "pending_decrefs", "pending_increfs", "gil_count", "alive", "outcome"]
+
+# What a program's run can end in, as a learner would say it (keys: `trace.error.kind`).
+OUTCOMES = {
+    None: "it runs to the end",
+    "compile_error": "it does not compile",
+    "panic": "it panics",
+    "abort": "the process aborts",
+    "deadlock": "it deadlocks",
+    "unsound": "undefined behaviour (a freed object is touched)",
+}
+
+
+# ---- answer readers: each returns a callable trace -> value --------------------------------
+
+def refcount(label, oid):
+    """The refcount of ``oid`` at probe ``label`` (0 once the object is freed)."""
+    def read(trace):
+        ob = trace.at(label).objects[oid]
+        return ob.refcount if ob.alive else 0
+    read.what = f"the refcount of {oid} at `{label}`"
+    return read
+
+
+def alive(label, oid):
+    """"yes" if ``oid`` is still alive at probe ``label``, else "no"."""
+    def read(trace):
+        return "yes" if trace.at(label).objects[oid].alive else "no"
+    read.what = f"whether {oid} is alive at `{label}`"
+    return read
+
+
+def pool_size(label, thread="main"):
+    """Entries in ``thread``'s owned-object pool (OWNED_OBJECTS) at probe ``label``."""
+    def read(trace):
+        th = trace.at(label).threads.get(thread)
+        return len(th.owned) if th is not None else 0
+    read.what = f"the size of `{thread}`'s owned-object pool at `{label}`"
+    return read
+
+
+def pending_decrefs(label):
+    """Decrefs waiting in the global reference pool at probe ``label``."""
+    def read(trace):
+        return len(trace.at(label).pending_decrefs)
+    read.what = f"the number of pending decrefs at `{label}`"
+    return read
+
+
+def pending_increfs(label):
+    """Increfs waiting in the global reference pool at probe ``label``."""
+    def read(trace):
+        return len(trace.at(label).pending_increfs)
+    read.what = f"the number of pending increfs at `{label}`"
+    return read
+
+
+def gil_count(label, thread="main"):
+    """PyO3's own counter (GIL_COUNT / ATTACH_COUNT) of ``thread`` at probe ``label``."""
+    def read(trace):
+        th = trace.at(label).threads.get(thread)
+        return th.gil_count if th is not None else 0
+    read.what = f"`{thread}`'s GIL_COUNT at `{label}`"
+    return read
+
+
+def outcome(trace):
+    """How the run ends, as one of the `OUTCOMES` phrases."""
+    return OUTCOMES[trace.error.kind if trace.error is not None else None]
+
+
+outcome.what = "how the program ends"
+
+
+# ---- a question -----------------------------------------------------------------------------
+
+class Quiz:
+    """One prediction question whose answer the model computes.
+
+    ``program``: a program dict, a builder `Program`, or a scenario name. ``runs``: a list of
+    ``(pyo3, features, cfg)``; by default one run under ``pyo3``/``features``/``cfg``.
+    ``answer``: callable on the trace (on the list of traces when there are several runs).
+    ``choices``: the options for a multiple-choice question (the answer must be one of them);
+    without choices the answer is an integer. ``hints``: shown one at a time. ``explain``: shown
+    with the answer; ``{answer}`` in it is replaced by the computed answer.
+    """
+
+    def __init__(self, prompt, program, answer, *, pyo3="0.29", features=(), cfg=(),
+                 runs=None, choices=None, hints=(), explain="", qid=None, notebook=None,
+                 rust=None, patch=None):
+        self.prompt, self.program, self.reader = prompt, program, answer
+        self.runs = list(runs) if runs else [(pyo3, tuple(features), tuple(cfg))]
+        self.choices = list(choices) if choices else None
+        self.hints, self.explain = list(hints), explain
+        self.id, self.notebook = qid, notebook
+        self.rust = rust
+        self.patch = patch  # a callable(program dict) -> program dict, applied to a scenario
+
+    # -- the model's side --
+    def _program(self):
+        prog = self.program
+        if isinstance(prog, str):
+            from . import scenarios
+            prog = scenarios.get(prog)
+        elif hasattr(prog, "to_dict"):
+            prog = prog.to_dict()
+        if self.patch is not None:
+            prog = self.patch(prog)
+        return prog
+
+    @cached_property
+    def traces(self):
+        """The traces the answer is read from (computed once)."""
+        from . import run
+        prog = self._program()
+        return [run(prog, pyo3=p, features=f, cfg=c) for p, f, c in self.runs]
+
+    @cached_property
+    def answer(self):
+        """The right answer, read off the model's trace(s)."""
+        value = self.reader(self.traces[0] if len(self.traces) == 1 else self.traces)
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"question {self.id!r}: computed answer {value!r} is not one of "
+                             f"its choices {self.choices!r}")
+        return value
+
+    def check(self, given) -> bool:
+        """True if ``given`` is the right answer (ints may be given as text)."""
+        if self.choices is None:
+            try:
+                return int(str(given).strip()) == self.answer
+            except ValueError:
+                return False
+        if isinstance(given, int) and not isinstance(given, bool) and 0 <= given < len(self.choices):
+            given = self.choices[given]
+        return str(given).strip() == self.answer
+
+    def explanation(self) -> str:
+        return self.explain.replace("{answer}", str(self.answer))
+
+    def steps_text(self, limit=40) -> list:
+        """The captions of the first run, up to the last probe the answer reads (for the reveal)."""
+        t = self.traces[0]
+        out = [f"{t.label}"]
+        for s in t.steps[:limit]:
+            out.append(f"{s.index}. {s.caption}")
+        if len(t.steps) > limit:
+            out.append(f"… {len(t.steps) - limit} more steps")
+        if t.error is not None:
+            out.append(f"{t.error.kind}: {t.error.message}")
+        return out
+
+    def _runs_text(self) -> str:
+        parts = []
+        for p, f, c in self.runs:
+            extra = [f"+{x}" for x in f] + [f"--cfg {x}" for x in c]
+            parts.append(" ".join([f"PyO3 {p}"] + extra))
+        return ", ".join(parts)
+
+    # -- display --
+    def static_html(self) -> str:
+        """The question as self-contained HTML: choices, a collapsed hint, a <details> reveal."""
+        e = html.escape
+        out = [f'<div class="bd-quiz" style="border:1px solid #0072B2;border-radius:6px;'
+               f'padding:8px 12px;margin:6px 0">',
+               f'<div><b>Predict</b> <span style="color:#555">({e(self._runs_text())}'
+               f'{" · " + e(self.id) if self.id else ""})</span></div>',
+               f"<div>{_md(self.prompt)}</div>"]
+        if self.rust:
+            out.append(f'<pre style="font-size:12px">{e(self.rust)}</pre>')
+        if self.choices:
+            out.append("<ol type='A'>" + "".join(f"<li>{e(c)}</li>" for c in self.choices) + "</ol>")
+        else:
+            out.append("<div><i>Answer with a whole number.</i></div>")
+        for k, h in enumerate(self.hints, 1):
+            label = "Hint" if len(self.hints) == 1 else f"Hint {k}"
+            out.append(f"<details><summary>{label}</summary><div>{_md(h)}</div></details>")
+        ans = self.answer
+        shown = (f"{'ABCDEFGH'[self.choices.index(ans)]}. {e(ans)}" if self.choices
+                 else e(str(ans)))
+        steps = "".join(f"<li>{e(x)}</li>" for x in self.steps_text()[1:])
+        out.append(
+            "<details><summary>Reveal the answer</summary>"
+            f"<div><b>Answer:</b> {shown}</div>"
+            f"<div>{_md(self.explanation())}</div>"
+            f"<details><summary>The model, step by step ({e(self.traces[0].label)})</summary>"
+            f"<ol start='0' style='font-size:12px'>{steps}</ol></details>"
+            "</details>")
+        out.append("</div>")
+        return "".join(out)
+
+    def ask(self, static=None):
+        """A widget in a live kernel, else static HTML (see the module docstring)."""
+        if static is None:
+            static = _static_wanted()
+        if static:
+            return _Static(self.static_html())
+        return _widget(self)
+
+    def _repr_html_(self):
+        return self.static_html()
+
+
+def _md(text) -> str:
+    """Escape, then allow `code` spans and **bold** (the only markup questions use)."""
+    import re
+    t = html.escape(text)
+    t = re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
+    t = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", t)
+    return t.replace("\n\n", "<br><br>")
+
+
+class _Static:
+    def __init__(self, markup):
+        self.data = markup
+
+    def _repr_html_(self):
+        return self.data
+
+    def __repr__(self):
+        return "<bound_demo quiz (HTML)>"
+
+
+def _static_wanted() -> bool:
+    if os.environ.get("BOUND_DEMO_STATIC", "") not in ("", "0"):
+        return True
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        return True
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return True
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def _widget(q):
+    import ipywidgets as W
+
+    class QuizWidget(W.VBox):
+        """The live question. Its output also carries the static HTML as a fallback."""
+
+        def __init__(self, quiz):
+            self.quiz = quiz
+            self.attempts, self.hints_shown = 0, 0
+            self.prompt = W.HTML(
+                f"<b>Predict</b> <span style='color:#555'>({html.escape(quiz._runs_text())})</span>"
+                f"<div>{_md(quiz.prompt)}</div>"
+                + (f"<pre style='font-size:12px'>{html.escape(quiz.rust)}</pre>" if quiz.rust else ""))
+            if quiz.choices:
+                self.input = W.RadioButtons(options=quiz.choices, value=None,
+                                            layout=W.Layout(width="auto"))
+            else:
+                self.input = W.Text(placeholder="a whole number", layout=W.Layout(width="12em"))
+            self.check_button = W.Button(description="Check", button_style="primary")
+            self.hint_button = W.Button(description="Hint", disabled=not quiz.hints)
+            self.reveal_button = W.Button(description="Reveal", disabled=True,
+                                          tooltip="available after your first attempt")
+            self.feedback = W.HTML()
+            self.hint_box = W.HTML()
+            self.reveal_box = W.HTML()
+            self.check_button.on_click(lambda _: self.on_check())
+            self.hint_button.on_click(lambda _: self.on_hint())
+            self.reveal_button.on_click(lambda _: self.on_reveal())
+            super().__init__([self.prompt, self.input,
+                              W.HBox([self.check_button, self.hint_button, self.reveal_button]),
+                              self.feedback, self.hint_box, self.reveal_box],
+                             layout=W.Layout(border="1px solid #0072B2", padding="6px"))
+
+        def on_check(self):
+            given = self.input.value
+            if given in (None, ""):
+                self.feedback.value = "<span style='color:#555'>Make a prediction first.</span>"
+                return
+            self.attempts += 1
+            self.reveal_button.disabled = False
+            if self.quiz.check(given):
+                self.feedback.value = ("<span style='color:#009E73'><b>Right.</b></span> "
+                                       + _md(self.quiz.explanation()))
+                return
+            extra = ""
+            if self.quiz.choices is None:
+                try:
+                    extra = " (too high)" if int(str(given).strip()) > self.quiz.answer else " (too low)"
+                except ValueError:
+                    extra = " (a whole number, please)"
+            self.feedback.value = (f"<span style='color:#D55E00'><b>Not quite{extra}.</b></span> "
+                                   "Try again, take a hint, or reveal the answer.")
+
+        def on_hint(self):
+            if self.hints_shown < len(self.quiz.hints):
+                self.hints_shown += 1
+            self.hint_box.value = "".join(
+                f"<div>💡 {_md(h)}</div>" for h in self.quiz.hints[:self.hints_shown])
+            if self.hints_shown == len(self.quiz.hints):
+                self.hint_button.disabled = True
+
+        def on_reveal(self):
+            if not self.attempts:
+                return
+            ans = self.quiz.answer
+            steps = "".join(f"<li>{html.escape(x)}</li>" for x in self.quiz.steps_text()[1:])
+            self.reveal_box.value = (
+                f"<div><b>Answer:</b> {html.escape(str(ans))}</div><div>{_md(self.quiz.explanation())}</div>"
+                f"<details><summary>The model, step by step</summary>"
+                f"<ol start='0' style='font-size:12px'>{steps}</ol></details>")
+
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            if isinstance(data, tuple):
+                data = data[0]
+            data = dict(data or {})
+            data["text/html"] = self.quiz.static_html()
+            return data
+
+    return QuizWidget(q)
+
+
+# ---- the bank -------------------------------------------------------------------------------
+# Programs are written in the program format (bound_demo.program/1). The release-neutral ops
+# `gil` / `nogil` stand for with_gil/attach and allow_threads/detach.
+
+def _op(op, **kw):
+    d = {"op": op}
+    d.update({("as" if k == "as_" else k): v for k, v in kw.items()})
+    return d
+
+
+def _blk(op, *body, **kw):
+    return _op(op, body=list(body), **kw)
+
+
+def _new(name, api="bound", type="object", items=None):
+    d = _op("new", as_=name, type=type, api=api)
+    if items:
+        d["items"] = items
+    return d
+
+
+def _probe(label):
+    return _op("probe", label=label)
+
+
+def _prog(*ops):
+    return {"format": "bound_demo.program/1", "ops": list(ops)}
+
+
+def _times(n):
+    """Patch a scenario: set its first `repeat` to run n times."""
+    def patch(prog):
+        def walk(ops):
+            for op in ops:
+                if op.get("op") == "repeat":
+                    op["times"] = n
+                    return True
+                if walk(op.get("body", [])):
+                    return True
+            return False
+        walk(prog["ops"])
+        return prog
+    return patch
+
+
+YES_NO = ["yes", "no"]
+_BANK: dict = {}
+
+
+def _add(qid, notebook, prompt, program, answer, **kw):
+    _BANK[qid] = dict(qid=qid, notebook=notebook, prompt=prompt, program=program,
+                      answer=answer, **kw)
+
+
+# -- 1. refcounts and the GIL
+_add("rc-list-append", 1,
+     "A `#[pyfunction]` (PyO3 0.23) builds a list `lst`, creates an object `a` and appends it: "
+     "`lst.append(&a)?`. What is the refcount of `a`'s object (o2) right after the append?",
+     _prog(_blk("pyfunction", _new("lst", type="list"), _new("a"), _op("append", src="lst", item="a"),
+                _probe("appended"), _op("return", src="lst"), name="make", as_="x"),
+           _probe("returned")),
+     refcount("appended", "o2"), pyo3="0.23",
+     rust="let lst = PyList::empty(py);\nlet a = Bound::new(py, Obj {})?;\nlst.append(&a)?;",
+     hints=["Count every holder: the Rust handle `a` is one.",
+            "A list keeps its own strong reference to each item it holds."],
+     explain="{answer}: one reference is owned by the Bound `a`, one by the list's slot.")
+_add("rc-after-return", 1,
+     "Same function: it returns `lst` to Python, which binds it to `x`. After the call, what "
+     "is the refcount of the object `a` pointed to (o2)?",
+     _prog(_blk("pyfunction", _new("lst", type="list"), _new("a"), _op("append", src="lst", item="a"),
+                _op("return", src="lst"), name="make", as_="x"),
+           _probe("returned")),
+     refcount("returned", "o2"), pyo3="0.23",
+     hints=["`a` went out of scope when the function returned. What did its drop do?",
+            "Who still refers to o2 once `a` is gone?"],
+     explain="{answer}: `a`'s drop released its reference; only the list (now Python's `x`) holds o2.")
+_add("gil-count-nested", 1,
+     "On PyO3 0.29, code calls `Python::attach` and, inside it, `Python::attach` again. "
+     "What is the thread's ATTACH_COUNT inside the inner closure?",
+     _prog(_blk("gil", _blk("gil", _probe("inner")))),
+     gil_count("inner"), pyo3="0.29",
+     hints=["The count is PyO3's own per-thread counter; each guard adds one."],
+     explain="{answer}: from 0.22 on, a nested acquisition is an 'assumed' guard that adds one.")
+_add("gil-count-detach", 1,
+     "Inside `py.detach(|| ...)` (PyO3 0.29), what is the thread's ATTACH_COUNT?",
+     _prog(_blk("gil", _blk("nogil", _probe("inside")))),
+     gil_count("inside"), pyo3="0.29",
+     hints=["detach saves the count and sets it to a value meaning 'not attached'."],
+     explain="{answer}: detach (allow_threads) saves the count, sets it to 0 and restores it afterwards.")
+
+# -- 2. GIL refs and the pool
+_add("loop-pool", 2,
+     "The #1056 loop on PyO3 0.20: `with_gil`, then 1000 iterations that each create a GIL ref "
+     "`hello`. How many entries does the thread's owned-object pool hold right after the loop?",
+     "gilref_loop", pool_size("after_loop"), pyo3="0.20", patch=_times(1000),
+     hints=["`hello` going out of scope releases nothing: a GIL ref is a plain `&`.",
+            "Only the GILPool's drop (end of with_gil) releases what was registered."],
+     explain="{answer}: every iteration registered one object, and nothing is released until the pool drops.")
+_add("loop-alive", 2,
+     "Same loop, same moment (after the loop, still inside `with_gil`): is the object created "
+     "in the first iteration (o1) still alive?",
+     "gilref_loop", alive("after_loop", "o1"), pyo3="0.20", patch=_times(1000), choices=YES_NO,
+     hints=["What holds o1's only reference?"],
+     explain="{answer}: the pool holds o1's reference until with_gil ends.")
+_add("with-pool-size", 2,
+     "Now each iteration runs inside `py.with_pool(|py| ...)` (PyO3 0.20). How many entries "
+     "are in the owned-object pool right after iteration 1000?",
+     "with_pool_per_iteration", pool_size("after_loop"), pyo3="0.20", patch=_times(1000),
+     hints=["A nested pool releases what was registered after its watermark when it drops."],
+     explain="{answer}: each iteration's pool drops at the end of its closure, so the pool never grows.")
+_add("pyfunction-022", 2,
+     "A `#[pyfunction]` creates three GIL refs in a loop. On PyO3 0.22 with `gil-refs`, how many "
+     "entries are still in the pool after Python's call has returned?",
+     "pyfunction_pool", pool_size("after_call"), pyo3="0.22", features=("gil-refs",),
+     hints=["In 0.20/0.21 every call's trampoline opens a GILPool. Did 0.22 keep that?"],
+     explain="{answer}: 0.22's trampolines use an assumed guard with no pool, so GIL refs made in a "
+             "#[pyfunction] stay registered (compare PyO3 issue #4630).")
+
+# -- 3. Bound, Borrowed, Py
+_BCLONE = _prog(_blk("gil", _new("a"), _op("clone", src="a", as_="b"), _op("clone", src="b", as_="c"),
+                     _probe("cloned"), _op("drop", src="b"), _probe("dropped"),
+                     _op("as_borrowed", src="a", as_="r"), _probe("borrowed"),
+                     _op("unbind", src="c", as_="p"), _probe("unbound")))
+_add("bound-clones", 3,
+     "`let a = Bound::new(py, Obj {})?; let b = a.clone(); let c = b.clone();` — the refcount now?",
+     _BCLONE, refcount("cloned", "o1"), pyo3="0.29",
+     hints=["Each Bound owns one reference; `clone` makes a new owner."],
+     explain="{answer}: three Bound handles, three references.")
+_add("bound-borrow", 3,
+     "Then `drop(b); let r = a.as_borrowed();` — the refcount now?",
+     _BCLONE, refcount("borrowed", "o1"), pyo3="0.29",
+     hints=["drop is -1 at once.", "A Borrowed owns nothing."],
+     explain="{answer}: `a` and `c` own a reference each; the Borrowed `r` adds nothing.")
+_add("bound-unbind", 3,
+     "Then `let p = c.unbind();` (a `Py<Obj>`) — the refcount now?",
+     _BCLONE, refcount("unbound", "o1"), pyo3="0.29",
+     hints=["unbind moves ownership from the Bound into the Py."],
+     explain="{answer}: `unbind` moves `c`'s reference into `p`; nothing is added or released.")
+_add("tuple-borrowed", 3,
+     "A tuple holds one object (refcount 1, owned by the tuple's slot). "
+     "`let item = t.get_borrowed_item(0)?; let owned = item.to_owned();` — the refcount after `to_owned`?",
+     "borrowed_is_free", refcount("owned", "o1"), pyo3="0.29",
+     hints=["get_borrowed_item costs nothing; to_owned makes an owner."],
+     explain="{answer}: the tuple's slot plus the new Bound `owned`.")
+
+# -- 4. without the GIL
+_add("thread-drop-queued", 4,
+     "A `Py<Obj>` (refcount 1) is moved into a spawned thread that drops it without the GIL "
+     "(PyO3 0.29). Back on the main thread, before anything attaches: how many decrefs wait "
+     "in the reference pool?",
+     "py_dropped_on_thread", pending_decrefs("queued"), pyo3="0.29",
+     hints=["Without the GIL a decref cannot be applied; where does it go?"],
+     explain="{answer}: the drop was queued in the global POOL; the object is still alive with refcount 1.")
+_add("thread-drop-drained", 4,
+     "Same program: the main thread then enters `Python::attach`. Is the object alive inside it?",
+     "py_dropped_on_thread", alive("drained", "o1"), pyo3="0.29", choices=YES_NO,
+     hints=["Attaching drains the queue right after the count goes up."],
+     explain="{answer}: attaching applies the pending decref, the count reaches 0 and the object is freed.")
+_add("clone-queued-020", 4,
+     "PyO3 0.20: `let c2 = py.allow_threads(|| obj.clone());` where `obj: Py<Obj>` has refcount 2 "
+     "(`obj` and an earlier clone `c1`). Refcount right after the `allow_threads` call?",
+     "py_clone", refcount("after_allow_threads", "o1"), pyo3="0.20",
+     hints=["Inside allow_threads the clone only queues its +1.",
+            "When allow_threads returns, the queue is drained."],
+     explain="{answer}: the queued incref was applied as allow_threads returned.")
+_add("clone-022", 4,
+     "The same code on PyO3 0.22 with the `py-clone` feature: what happens?",
+     "py_clone", outcome, pyo3="0.22", features=("py-clone",), choices=list(OUTCOMES.values()),
+     hints=["0.22 removed deferred increfs. What can `clone` do without the GIL then?"],
+     explain="{answer}: Py::clone without the GIL panics from 0.22 on; use clone_ref(py) while attached.")
+_add("race-020", 4,
+     "PyO3 0.20: a thread clones a `Py` without the GIL and hands the clone back; then both "
+     "owners are dropped on the main thread before any drain. What happens?",
+     _prog(_blk("gil", _new("obj", api="py"), _op("clone_ref", src="obj", as_="r"),
+                _op("send", src="r", to="t"),
+                _blk("thread", _op("clone", src="r", as_="c2"), _op("return", src="c2"), name="t", as_="c"),
+                _probe("queued"), _op("drop", src="obj"), _op("drop", src="c"))),
+     outcome, pyo3="0.20", choices=list(OUTCOMES.values()),
+     hints=["The clone's +1 is queued, but its -1 (and the owner's) are applied at once.",
+            "What is the refcount when the queued +1 is finally applied?"],
+     explain="{answer}: the count reached 0 while a clone still existed, so the later incref touches "
+             "a freed object — the reason deferred increfs were removed in 0.22 (PyO3 #4105).")
+_add("no-pool-abort", 4,
+     "Built with `--cfg pyo3_disable_reference_pool` (PyO3 0.29), a thread without the GIL drops "
+     "a `Py`. What happens?",
+     "disable_reference_pool", outcome, pyo3="0.29", cfg=("pyo3_disable_reference_pool",),
+     choices=list(OUTCOMES.values()),
+     hints=["With no pool there is nowhere to queue the decref."],
+     explain="{answer}: without a reference pool PyO3 cannot defer the decref (add "
+             "`--cfg pyo3_leak_on_drop_without_reference_pool` to leak instead).")
+
+# -- 5. across releases
+_NESTED = _prog(_blk("gil", _blk("gil", _probe("inner"))))
+_add("nested-020", 5,
+     "A nested `with_gil` on PyO3 0.20: GIL_COUNT inside the inner closure?",
+     _NESTED, gil_count("inner"), pyo3="0.20",
+     hints=["In 0.20/0.21 an acquisition that finds the GIL already held does nothing at all."],
+     explain="{answer}: 0.20/0.21 do nothing for a nested with_gil; 0.22+ count it.")
+_add("nested-drain", 5,
+     "A thread without the GIL drops a `Py` while the main thread is inside `with_gil`; the main "
+     "thread then enters a *nested* `with_gil`. Run on 0.20, 0.21, 0.22, 0.23 and 0.29: in how "
+     "many of these five releases has the pending decref been applied inside the nested block?",
+     _prog(_blk("gil", _new("obj", api="py"), _op("clone_ref", src="obj", as_="r"),
+                _op("send", src="r", to="t"), _blk("thread", _op("drop", src="r"), name="t"),
+                _probe("pending"), _blk("gil", _probe("nested")))),
+     lambda ts: sum(1 for t in ts if not t.at("nested").pending_decrefs),
+     runs=[("0.20", (), ()), ("0.21", (), ()), ("0.22", (), ()), ("0.23", (), ()), ("0.29", (), ())],
+     hints=["Which releases drain the queue when a guard is created, even a nested one?"],
+     explain="{answer}: from 0.22 every guard, nested or not, drains the queue; 0.20/0.21 drain only "
+             "when a pool is created or allow_threads ends.")
+_add("renamed-with-gil", 5,
+     "A program written with `Python::with_gil` (not the release-neutral `gil`) is run on PyO3 0.28. "
+     "What happens?",
+     _prog(_blk("with_gil", _new("a"))), outcome, pyo3="0.28", choices=list(OUTCOMES.values()),
+     hints=["with_gil was renamed in 0.26. Deprecated names do not live for ever."],
+     explain="{answer}: with_gil was deprecated in 0.26 and removed in 0.28; use Python::attach.")
+
+# -- 6. migration
+_add("migrate-gilrefs-peak", 6,
+     "Stage 1 of the migration (PyO3 0.20, GIL refs): `count_items` is called once and creates a "
+     "GIL ref per item for 50 items. How many entries are in the pool just before it returns?",
+     _prog(_blk("pyfunction", _blk("repeat", _new("item", api="gil_ref"), times=50),
+                _probe("before_return"), name="count_items")),
+     pool_size("before_return"), pyo3="0.20",
+     hints=["The trampoline's pool drops only after the function returns."],
+     explain="{answer}: each item stays registered until the call's pool drops.")
+_add("migrate-bound-peak", 6,
+     "Stage 3 (PyO3 0.21, Bound API): the same loop with `Bound` handles. How many entries are "
+     "in the pool just before it returns?",
+     _prog(_blk("pyfunction", _blk("repeat", _new("item"), times=50),
+                _probe("before_return"), name="count_items")),
+     pool_size("before_return"), pyo3="0.21",
+     hints=["A Bound never touches the owned-object pool."],
+     explain="{answer}: each Bound releases its object at the end of its iteration.")
+
+# -- 7. pitfalls
+_add("as-ptr-closure", 7,
+     "`let ptr = opt.map_or(std::ptr::null_mut(), |a| a.as_ptr());` where `opt: Option<Bound<Obj>>` "
+     "holds the only reference. Is the object alive once the closure has returned?",
+     _prog(_blk("gil", _new("a"), _probe("before"),
+                _op("drop", src="a", note="the closure took `a` by value: it is dropped when the closure returns"),
+                _probe("after_closure"))),
+     alive("after_closure", "o1"), pyo3="0.29", choices=YES_NO,
+     hints=["`map_or` takes the Option by value; the closure gets the Bound, not a reference."],
+     explain="{answer}: the Bound was dropped at the end of the closure, so `ptr` dangles. Write "
+             "`opt.as_ref().map_or(null_mut(), Bound::as_ptr)` instead.")
+_add("bridge-into-gil-ref", 7,
+     "PyO3 0.21: a Bound is turned into a GIL ref with `into_gil_ref()` inside `with_gil`. "
+     "How many entries does the pool gain?",
+     "gil_ref_bridges", pool_size("bridged"), pyo3="0.21",
+     hints=["`as_gil_ref` borrows; `into_gil_ref` hands the reference over."],
+     explain="{answer}: only `into_gil_ref` registers its object; the pool releases it at the end of with_gil.")
+_add("deadlock-join", 7,
+     "Inside `Python::attach`, the main thread spawns a thread that also attaches, and waits for it "
+     "without detaching. What happens?",
+     "deadlock", outcome, pyo3="0.29", choices=list(OUTCOMES.values()),
+     hints=["Who holds the GIL while the main thread waits?"],
+     explain="{answer}: the worker waits for the GIL that the waiting main thread still holds; "
+             "wrap the join in `py.detach(...)`.")
+_add("forgotten-handle", 7,
+     "A `#[pyfunction]` returns an object to Python as `x`, but also stashes a `Py` clone of it "
+     "(`clone_ref`) in a struct that lives on. Python runs `del x`. Refcount of the object after "
+     "the `del`?",
+     _prog(_blk("gil", _new("keep_src", api="py"), _probe("made"),
+                _blk("pyfunction", _op("clone_ref", src="keep_src", as_="ret"),
+                     _op("return", src="ret"), name="get", as_="x"),
+                _op("py_del", src="x"), _probe("after_del"))),
+     refcount("after_del", "o1"), pyo3="0.29",
+     hints=["`del x` removes Python's reference only."],
+     explain="{answer}: the forgotten Rust handle still owns a reference, so the object lives on.")
+
+
+def ids(notebook=None) -> list:
+    """Question ids in the bank, optionally only those of one notebook (1–7)."""
+    return [k for k, v in _BANK.items() if notebook is None or v["notebook"] == notebook]
+
+
+_CACHE: dict = {}
+
+
+def get(question_id) -> Quiz:
+    """The `Quiz` for an id of the bank (KeyError with the known ids if unknown)."""
+    if question_id not in _BANK:
+        raise KeyError(f"no question {question_id!r}; known: {', '.join(_BANK)}")
+    q = _CACHE.get(question_id)
+    if q is None:
+        spec = dict(_BANK[question_id])
+        q = _CACHE[question_id] = Quiz(spec.pop("prompt"), spec.pop("program"),
+                                       spec.pop("answer"), **spec)
+    return q
+
+
+def ask(question_id, static=None):
+    """Show a question of the bank: a widget in a live kernel, else static HTML."""
+    return get(question_id).ask(static=static)
+
+
+def check(question_id, answer) -> bool:
+    """True if ``answer`` is right for the bank's question ``question_id``."""
+    return get(question_id).check(answer)
