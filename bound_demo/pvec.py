@@ -54,43 +54,43 @@ class PVec:
         r = self.root
         return r[i >> 18][(i >> 12) & _M][(i >> 6) & _M][i & _M]
 
-    def set(self, i, x):
+    def _leaf(self, i, create):
+        """The leaf holding slot i, made to belong to the current edit: every node on its
+        path that an older edit (a snapshot) owns is copied first. With `create`, missing
+        nodes are made (appends grow the trie)."""
         tok = self.editor.tok
-        r = self.root
-        if r[_W] is not tok:
-            r = r[:]
-            r[_W] = tok
-            self.root = r
-        k = i >> 18
-        a = r[k]
-        if a[_W] is not tok:
-            a = a[:]
-            a[_W] = tok
-            r[k] = a
-        k = (i >> 12) & _M
-        b = a[k]
-        if b[_W] is not tok:
-            b = b[:]
-            b[_W] = tok
-            a[k] = b
-        k = (i >> 6) & _M
-        c = b[k]
-        if c[_W] is not tok:
-            c = c[:]
-            c[_W] = tok
-            b[k] = c
-        c[i & _M] = x
+        node = self.root
+        if node is None:
+            node = self.root = _node(tok)
+        elif node[_W] is not tok:
+            node = node[:]
+            node[_W] = tok
+            self.root = node
+        for shift in (18, 12, 6):
+            k = (i >> shift) & _M
+            child = node[k]
+            if child is None:
+                if not create:
+                    raise IndexError(i)
+                child = node[k] = _node(tok)
+            elif child[_W] is not tok:
+                child = child[:]
+                child[_W] = tok
+                node[k] = child
+            node = child
+        return node
+
+    def set(self, i, x):
+        self._leaf(i, False)[i & _M] = x
 
     def add(self, i, delta):
         """`self[i] += delta`, returning the new value (one call on the refcount hot path)."""
-        tok = self.editor.tok
         r = self.root
         leaf = r[i >> 18][(i >> 12) & _M][(i >> 6) & _M]
         v = leaf[i & _M] + delta
-        if leaf[_W] is tok:
-            leaf[i & _M] = v
-        else:
-            self.set(i, v)
+        if leaf[_W] is not self.editor.tok:
+            leaf = self._leaf(i, False)
+        leaf[i & _M] = v
         return v
 
     def append(self, x):
@@ -104,41 +104,10 @@ class PVec:
             return
         if i >= CAPACITY:
             raise OverflowError("bound_demo state vector is full")
-        tok = self.editor.tok
-        r = self.root
-        if r is None:
-            r = self.root = _node(tok)
-        elif r[_W] is not tok:
-            r = r[:]
-            r[_W] = tok
-            self.root = r
-        k = i >> 18
-        a = r[k]
-        if a is None:
-            a = r[k] = _node(tok)
-        elif a[_W] is not tok:
-            a = a[:]
-            a[_W] = tok
-            r[k] = a
-        k = (i >> 12) & _M
-        b = a[k]
-        if b is None:
-            b = a[k] = _node(tok)
-        elif b[_W] is not tok:
-            b = b[:]
-            b[_W] = tok
-            a[k] = b
-        k = (i >> 6) & _M
-        c = b[k]
-        if c is None:
-            c = b[k] = _node(tok)
-        elif c[_W] is not tok:
-            c = c[:]
-            c[_W] = tok
-            b[k] = c
-        c[i & _M] = x
+        leaf = self._leaf(i, True)
+        leaf[i & _M] = x
         self.n = i + 1
-        self.tail, self.tail_key = c, i >> 6
+        self.tail, self.tail_key = leaf, i >> 6
 
     def truncate(self, n):
         # Slots past the new length keep stale values; they are unreachable and are
