@@ -533,10 +533,11 @@ _add("race-020", 4,
                 _blk("thread", _op("clone", src="r", as_="c2"), _op("return", src="c2"), name="t", as_="c"),
                 _probe("queued"), _op("drop", src="obj"), _op("drop", src="c"))),
      outcome, pyo3="0.20", choices=list(OUTCOMES.values()),
-     hints=["The clone's +1 is queued, but its -1 (and the owner's) are applied at once.",
+     hints=["The clone's +1 is queued, but the drops on the main thread are applied at once.",
             "What is the refcount when the queued +1 is finally applied?"],
-     explain="{answer}: the count reached 0 while a clone still existed, so the later incref touches "
-             "a freed object — the reason deferred increfs were removed in 0.22 (PyO3 #4105).")
+     explain="{answer}: the decrefs applied at once took the count to 0 before the queued +1 was "
+             "applied, so the object was freed and the late incref lands on freed memory — the reason "
+             "deferred increfs were removed in 0.22 (PyO3 #4105).")
 _add("no-pool-abort", 4,
      "Built with `--cfg pyo3_disable_reference_pool` (PyO3 0.29), a thread without the GIL drops "
      "a `Py`. What happens?",
