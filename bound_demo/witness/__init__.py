@@ -18,7 +18,8 @@ API:
   ``compile_error``, ``panic``, ``abort``, ``deadlock``, ``exception``), ``.pyo3``,
   ``.features``, ``.cfg``, ``.crate`` (the exact crate version).
 - ``WitnessState``: ``.label``, ``.thread``, ``.objects`` (``"o1"`` -> ``WitnessObject`` with
-  ``.id``, ``.type``, ``.refcount`` (0 once freed), ``.alive``, ``.shared``), ``.to_dict()``.
+  ``.id``, ``.type``, ``.refcount`` (0 once freed), ``.alive``, ``.shared``, ``.items``),
+  ``.to_dict()``. Thread, pool and queue state are not observable (PyO3 keeps them private).
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
 
 Programs run in this process (a few thousand per second). Builds compiled with
@@ -29,6 +30,7 @@ Programs run in this process (a few thousand per second). Builds compiled with
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -122,6 +124,9 @@ class WitnessObject:
     # CPython hands out one shared empty tuple: its count and lifetime are not the program's,
     # so the witness does not report them (a Simplification the model does not have).
     shared: bool = False
+    # For a live list or tuple: the ids of the objects it holds, in order ("?" for an item that
+    # is not a live program object, or is the shared empty tuple); empty otherwise.
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,12 +184,13 @@ def _program_text(program: Any) -> str:
 
 def _state(p: dict) -> WitnessState:
     objs = {}
-    for i, (ty, alive, rc) in enumerate(p["objects"]):
+    for i, (ty, alive, rc, items) in enumerate(p["objects"]):
         oid = f"o{i + 1}"
         if alive is None:
             objs[oid] = WitnessObject(oid, ty, None, None, True)
         else:
-            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive)
+            ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
+            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids)
     return WitnessState(p["label"], p["thread"], objs)
 
 
@@ -200,7 +206,8 @@ def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
 # started for the next program. Each program streams "O <op path>" before every op and
 # "P <probe>" at every probe, then "R <result>" at the end, so an abort keeps what came before.
 _SERVER = (
-    "import sys, json, importlib\n"
+    "import gc, sys, json, importlib\n"
+    "gc.disable()\n"
     "m = importlib.import_module(sys.argv[1])\n"
     "for line in sys.stdin:\n"
     "    req = json.loads(line)\n"
@@ -302,4 +309,12 @@ def run(program: Any, pyo3: str = "0.21", features: Iterable[str] = ("gil-refs",
     if b.child:
         return _run_child(b, text, py_clone, res, timeout)
     mod = _load(b)
-    return _fill(res, json.loads(mod.run(text, False, py_clone)))
+    # CPython's cycle collector would free unreachable cycles (a list holding itself) at
+    # arbitrary allocations; PyO3 and the model know only refcounts, so it is paused for a run.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _fill(res, json.loads(mod.run(text, False, py_clone)))
+    finally:
+        if was_enabled:
+            gc.enable()

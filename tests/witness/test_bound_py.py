@@ -145,3 +145,12 @@ def test_calling_a_pyfunction_drains_the_reference_pool(pyo3, features):
              block("pyfunction", probe("in_call"))], pyo3, features)
     assert rc(r, "queued") == 1
     assert not alive(r, "in_call")
+
+
+@pytest.mark.parametrize("pyo3,features", BOUND_BUILDS)
+def test_container_items_are_observed(pyo3, features):
+    r = run([gil(new("x", api="bound"), new("l", "list", "bound", ["x"]), op("append", "l", item="l"),
+                 new("t", "tuple", "bound", ["x", "l"]), probe("p"))], pyo3, features)
+    objs = r.at("p").objects
+    assert objs["o2"].items == ("o1", "o2") and objs["o3"].items == ("o1", "o2")
+XX

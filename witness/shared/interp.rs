@@ -633,13 +633,14 @@ impl Interp {
     fn probe(&mut self, label: &str) {
         let objs = observe::snapshot();
         let mut s = format!("{{\"label\":{},\"thread\":{},\"objects\":[", esc(label), esc(&self.threads[self.cur].name));
-        for (i, (ty, alive, rc)) in objs.iter().enumerate() {
+        for (i, o) in objs.iter().enumerate() {
             if i > 0 {
                 s.push(',');
             }
-            let alive = alive.map_or("null".to_owned(), |a| a.to_string());
-            let rc = rc.map_or("null".to_owned(), |r| r.to_string());
-            s.push_str(&format!("[\"{ty}\",{alive},{rc}]"));
+            let alive = o.alive.map_or("null".to_owned(), |a| a.to_string());
+            let rc = o.refcount.map_or("null".to_owned(), |r| r.to_string());
+            let items: Vec<String> = o.items.iter().map(|x| x.map_or("null".to_owned(), |k| k.to_string())).collect();
+            s.push_str(&format!("[\"{}\",{alive},{rc},[{}]]", o.ty, items.join(",")));
         }
         s.push_str("]}");
         if self.stream {

@@ -93,19 +93,45 @@ pub fn slot_of(ptr: *mut ffi::PyObject) -> Option<usize> {
     r.entries.iter().rposition(|e| e.alive && e.ptr == ptr as usize)
 }
 
-/// One probe: `(type, alive, refcount)` per object, in creation order; `alive` is None for a
-/// shared singleton.
-pub fn snapshot() -> Vec<(&'static str, Option<bool>, Option<isize>)> {
+/// What a probe records for one object.
+pub struct Seen {
+    pub ty: &'static str,
+    /// None for a shared singleton.
+    pub alive: Option<bool>,
+    pub refcount: Option<isize>,
+    /// For a live list or tuple: the slot of each item (None for an item that is not a live
+    /// program object).
+    pub items: Vec<Option<usize>>,
+}
+
+/// One probe, in creation order. Item pointers are read with the non-API accessors
+/// (`PyList_GET_ITEM` and friends): plain loads, no reference taken.
+pub fn snapshot() -> Vec<Seen> {
     let r = reg();
+    // An item that is the shared empty tuple cannot be told apart from other empty tuples, so
+    // it is reported as unknown.
+    let slot_at = |p: *mut ffi::PyObject| {
+        r.entries.iter().rposition(|e| e.alive && e.ptr == p as usize).filter(|&k| !r.entries[k].shared)
+    };
     r.entries
         .iter()
         .map(|e| {
             if e.shared {
-                return (e.ty, None, None);
+                return Seen { ty: e.ty, alive: None, refcount: None, items: Vec::new() };
             }
-            // SAFETY: the object is alive (its dealloc has not run), so its header is readable.
-            let rc = if e.alive { Some(unsafe { ffi::Py_REFCNT(e.ptr as *mut ffi::PyObject) } as isize) } else { None };
-            (e.ty, Some(e.alive), rc)
+            if !e.alive {
+                return Seen { ty: e.ty, alive: Some(false), refcount: None, items: Vec::new() };
+            }
+            let o = e.ptr as *mut ffi::PyObject;
+            // SAFETY: the object is alive (its dealloc has not run), so its memory is readable.
+            let items = unsafe {
+                match e.ty {
+                    "list" => (0..ffi::PyList_GET_SIZE(o)).map(|i| slot_at(ffi::PyList_GET_ITEM(o, i))).collect(),
+                    "tuple" => (0..ffi::PyTuple_GET_SIZE(o)).map(|i| slot_at(ffi::PyTuple_GET_ITEM(o, i))).collect(),
+                    _ => Vec::new(),
+                }
+            };
+            Seen { ty: e.ty, alive: Some(true), refcount: Some(unsafe { ffi::Py_REFCNT(o) } as isize), items }
         })
         .collect()
 }
