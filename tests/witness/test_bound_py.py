@@ -153,4 +153,5 @@ def test_container_items_are_observed(pyo3, features):
                  new("t", "tuple", "bound", ["x", "l"]), probe("p"))], pyo3, features)
     objs = r.at("p").objects
     assert objs["o2"].items == ("o1", "o2") and objs["o3"].items == ("o1", "o2")
-XX
+    # The list is held by its handle `l`, by itself and by the tuple.
+    assert objs["o1"].items == () and objs["o2"].refcount == 3
