@@ -31,3 +31,25 @@ def extra(obj, name: str) -> list:
     except Exception:  # A lazily computed extra must never break a picture.
         return []
     return list(value or ())
+
+
+def states(trace):
+    """(index, step, state) for every step, by the cheapest route the trace offers.
+
+    The model's ``trace.iter_states()`` replays its delta log once, forward;
+    ``step.state`` for each step would rebuild every state from a checkpoint.
+    """
+    steps = trace.steps
+    it = getattr(trace, "iter_states", None)
+    if callable(it):
+        for i, st in it():
+            yield i, steps[i], st
+    else:
+        for i, step in enumerate(steps):
+            yield i, step, step.state
+
+
+def extra_len(obj, name: str) -> int:
+    """Length of an optional list attribute, through ``<name>_len`` when the state has it."""
+    n = getattr(obj, f"{name}_len", None)
+    return n if isinstance(n, int) else len(extra(obj, name))

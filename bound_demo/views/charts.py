@@ -12,7 +12,7 @@ from array import array
 import math
 
 from . import palette as P
-from .access import owned_len
+from .access import owned_len, states
 
 CYCLE = [P.BLUE, P.ORANGE, P.GREEN, P.VERMILLION, P.PURPLE, P.SKY, P.BLACK, P.YELLOW]
 
@@ -28,8 +28,7 @@ def series(trace, *, exact: bool = False) -> dict:
     increfs, decrefs = array("l", [0] * n), array("l", [0] * n)
     changes: dict = {}          # oid -> ([step], [refcount])
     last: dict = {}
-    for i, step in enumerate(trace.steps):
-        st = step.state
+    for i, step, st in states(trace):
         for name, th in st.threads.items():
             col = owned.get(name)
             if col is None:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 import threading
 
-from .access import extra, owned_len
+from .access import extra, extra_len, owned_len, states
 
 # Beyond this many cells a strip shows its first and last CAP entries around a
 # "… k more …" cell, so a huge pool cannot make a frame unreadable or slow to lay out.
@@ -40,6 +40,8 @@ class Universe:
     draining_decrefs: int = 0
     in_flight: int = 0
     leaked: int = 0
+    # Membership sets beside the ordered lists, so widening stays linear in the trace.
+    _seen: dict = field(default_factory=dict, compare=False, repr=False)
 
     def add_state(self, st, objects=None) -> None:
         """Widen the universe so it also covers ``st``.
@@ -47,12 +49,12 @@ class Universe:
         ``objects`` limits which objects are inspected (a step's touched objects:
         the only ones whose items can have changed); None inspects them all.
         """
-        _extend(self.objects, st.objects.keys() if objects is None else
-                [o for o in objects if o in st.objects])
-        _extend(self.threads, st.threads.keys())
+        self._add("objects", self.objects, st.objects.keys() if objects is None else
+                  [o for o in objects if o in st.objects])
+        self._add("threads", self.threads, st.threads.keys())
         for name, th in st.threads.items():
             cols = owned_len(th)
-            self.releasing[name] = max(self.releasing.get(name, 0), len(extra(th, "releasing")))
+            self.releasing[name] = max(self.releasing.get(name, 0), extra_len(th, "releasing"))
             if th.pool_marks:
                 cols = max(cols, max(th.pool_marks) + 1)
             self.pool_cols[name] = max(self.pool_cols.get(name, 0), cols)
@@ -62,26 +64,26 @@ class Universe:
                 self.slots[oid] = max(self.slots.get(oid, 0), len(ob.items))
         for h in st.handles.values():
             thread = h.thread if h.thread is not None else _first(st.threads)
-            if thread not in self.threads:
-                self.threads.append(thread)
-            _extend(self.handles.setdefault(thread, []), [h.name])
+            self._add("threads", self.threads, [thread])
+            self._add(("handles", thread), self.handles.setdefault(thread, []), [h.name])
         self.increfs = max(self.increfs, len(st.pending_increfs))
         self.decrefs = max(self.decrefs, len(st.pending_decrefs))
         self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
-        _extend(self.py_vars, st.py_vars.keys())
+        self._add("py_vars", self.py_vars, st.py_vars.keys())
         self.draining_increfs = max(self.draining_increfs, len(extra(st, "draining_increfs")))
         self.draining_decrefs = max(self.draining_decrefs, len(extra(st, "draining_decrefs")))
         self.in_flight = max(self.in_flight, len(extra(st, "in_flight")))
         self.leaked = max(self.leaked, len(extra(st, "leaked")))
 
-
-def _extend(ordered: list, names) -> None:
-    """Append names not yet present, keeping first-seen order (sets would lose it)."""
-    seen = set(ordered)
-    for n in names:
-        if n not in seen:
-            ordered.append(n)
-            seen.add(n)
+    def _add(self, key, ordered: list, names) -> None:
+        """Append names not yet present, keeping first-seen order (a set alone would lose it)."""
+        seen = self._seen.get(key)
+        if seen is None or len(seen) != len(ordered):
+            seen = self._seen[key] = set(ordered)
+        for n in names:
+            if n not in seen:
+                ordered.append(n)
+                seen.add(n)
 
 
 def _first(mapping):
@@ -112,9 +114,9 @@ def of_trace(trace) -> Universe:
     # Objects only change when a step touches them, so after the first step only
     # touched objects are read; the final state then adds any object never touched,
     # in creation order (freed objects stay listed there).
-    for i, step in enumerate(trace.steps):
+    for i, step, st in states(trace):
         touched = (getattr(step, "touched", None) or {}).get("objects")
-        u.add_state(step.state, objects=None if i == 0 or touched is None else touched)
+        u.add_state(st, objects=None if i == 0 or touched is None else touched)
     final = list(trace.steps[-1].state.objects) if len(trace.steps) else []
     if final:
         missing = set(final) - set(u.objects)
