@@ -46,6 +46,12 @@ def _td(text="", *, port=None, bg=None, width=None, color=None, bold=False, ital
     return f"<TD {' '.join(a for a in attrs if a)}>{font}{body}</FONT></TD>"
 
 
+def _fit(oid) -> int:
+    """A font size that fits an object id into one fixed-width strip cell."""
+    n = len(str(oid))
+    return 9 if n <= 4 else 7 if n <= 6 else 6
+
+
 def _table(rows, *, color=P.BLACK, bg=P.WHITE, border=1):
     return (f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" '
             f'COLOR="{color}" BGCOLOR="{bg}">' + "".join(f"<TR>{r}</TR>" for r in rows) + "</TABLE>>")
@@ -113,7 +119,7 @@ def _cells_row(items, prefix, touched, cap, total):
     """One strip row of oids (ports prefix0, prefix1, ...), capped, padded to ``total``."""
     head, hidden, tail = capped(list(range(len(items))), cap)
     cells = [_td(f"+{hidden}", width=CELL, size=8, color=P.GREY) if i is None else
-             _td(esc(items[i]), port=f"{prefix}{i}", width=CELL, size=9,
+             _td(esc(items[i]), port=f"{prefix}{i}", width=CELL, size=_fit(items[i]),
                  bg=P.TOUCHED if items[i] in touched else P.LIGHT)
              for i in head + ([None] if hidden else []) + tail]
     return cells + [_td(width=CELL)] * (total - len(cells))
@@ -149,7 +155,7 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0):
                             color=P.ORANGE, bold=True, border=0))
         if i in visible:
             oid = visible[i]
-            entry_row.append(_td(esc(oid), port=f"p{i}", width=CELL, size=9,
+            entry_row.append(_td(esc(oid), port=f"p{i}", width=CELL, size=_fit(oid),
                                  bg=P.TOUCHED if oid in touched else P.LIGHT))
         else:
             entry_row.append(_td(width=CELL))
@@ -219,7 +225,8 @@ def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, drain
         cells = [_td(label, width=90, size=9)]
         for i in head + ([None] if hidden else []) + tail:
             cells.append(_td(f"+{hidden}", width=CELL, size=8, color=P.GREY) if i is None else
-                         _td(esc(queue[i]), port=f"{prefix}{i}", width=CELL, size=9, bg=P.LIGHT))
+                         _td(esc(queue[i]), port=f"{prefix}{i}", width=CELL, size=_fit(queue[i]),
+                             bg=P.LIGHT))
         cells += [_td(width=CELL)] * (n + 1 - len(cells))
         rows.append("".join(cells))
     return _table(rows)
