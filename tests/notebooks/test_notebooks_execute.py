@@ -58,3 +58,22 @@ def test_notebook_executes(path, record_property, monkeypatch):
               if o.get("output_type") == "error"]
     assert not errors, errors
     assert seconds < BUDGET, f"{path.name} took {seconds:.1f}s (budget {BUDGET:.0f}s)"
+
+
+def test_static_mode_renders_questions_as_html(monkeypatch):
+    """With BOUND_DEMO_STATIC=1 (how a static site executes notebooks) every question is plain
+    HTML with collapsed hints and a <details> reveal, and no output needs a widget manager."""
+    from nbclient import NotebookClient
+    path = next(p for p in NOTEBOOKS if p.name.startswith("03-"))
+    nb = read(path)
+    monkeypatch.setenv("BOUND_DEMO_STATIC", "1")
+    NotebookClient(nb, timeout=120, kernel_name=_kernel_name(),
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    quizzes = [o["data"]["text/html"] for o in outputs
+               if "bd-quiz" in o.get("data", {}).get("text/html", "")]
+    assert len(quizzes) == sum(c.source.count("quiz.ask(") for c in nb.cells if c.cell_type == "code")
+    for markup in quizzes:
+        assert "<details><summary>Reveal the answer</summary>" in markup
+        assert "<details><summary>Hint" in markup
