@@ -94,3 +94,21 @@ def test_empty_trace_is_refused():
     t.steps = []
     with pytest.raises(ValueError):
         player_html(t)
+
+
+def test_show_outside_a_kernel_is_static_html(monkeypatch):
+    from bound_demo.views import show
+    out = show(fakes.gil_ref_trace())
+    assert "data-bd-player" in out.data
+    monkeypatch.setenv("BOUND_DEMO_STATIC", "1")
+    both = show([fakes.gil_ref_trace(), fakes.long_trace(4)], static=None)
+    assert both.data.count('class="bd-pane"') == 2
+
+
+def test_show_runs_programs_for_several_releases():
+    from .helpers import EXAMPLE, real_run
+    if real_run() is None:
+        pytest.skip("bound_demo.run is not there yet")
+    from bound_demo.views import show
+    out = show(EXAMPLE, pyo3=["0.20", "0.23"], features=("gil-refs",), static=True)
+    assert "PyO3 0.20<" in out.data and "PyO3 0.23<" in out.data  # gil-refs dropped where absent
