@@ -10,6 +10,8 @@ would break the strict build whenever one is added or renamed, so they are liste
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -18,6 +20,8 @@ from mkdocs.structure.files import File
 DOCS = Path(__file__).resolve().parents[1]
 ROOT = DOCS.parent
 NOTEBOOKS = ROOT / "notebooks"
+HEADING = re.compile(r'<h[1-6] id="([^"]+)"')
+log = logging.getLogger("mkdocs.hooks.nav")
 
 
 def _notebooks() -> list[Path]:
@@ -59,10 +63,32 @@ def on_serve(server, config, builder):
     return server
 
 
+def _anchors(toc):
+    for item in toc:
+        yield item
+        yield from _anchors(item.children)
+
+
+def _align_toc(html: str, page) -> None:
+    """mkdocs-jupyter slugs its table of contents from the heading text without code spans
+    ("`new_pool` and `with_pool`" becomes #and), while nbconvert ids the headings themselves
+    with the code text kept (#new_pool-and-with_pool). Both list the headings in page order, so
+    the table of contents takes the real ids by position."""
+    ids = HEADING.findall(html)
+    anchors = list(_anchors(page.toc))
+    if len(ids) != len(anchors):
+        log.warning("%s: %d headings but %d table-of-contents entries; links may not match",
+                    page.file.src_uri, len(ids), len(anchors))
+        return
+    for anchor, real in zip(anchors, ids):
+        anchor.id = real
+
+
 def on_page_content(html, page, config, files):
     src = page.file.src_uri
     if not src.endswith(".ipynb"):
         return html
+    _align_toc(html, page)
     binder = config["extra"]["binder"]
     launch = (f"https://mybinder.org/v2/gh/{binder['repo']}/{binder['ref']}"
               f"?urlpath=lab/tree/{src}")
