@@ -86,6 +86,9 @@ class Runner:
         self._until_checkpoint = CHECKPOINT
         self.extras = {}
         self.labels = {}
+        if not prof.lazy_reference_pool:
+            # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
+            m.pool_init = True
         self.checkpoints = [m.snapshot()]
         self.next_hid = 0
         self.inbox = {}  # thread name -> handles sent to it
