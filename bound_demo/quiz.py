@@ -53,7 +53,7 @@ def refcount(label, oid):
     def read(trace):
         ob = trace.at(label).objects[oid]
         return ob.refcount if ob.alive else 0
-    read.what = f"the refcount of {oid} at `{label}`"
+    read.what, read.label = f"the refcount of {oid} at `{label}`", label
     return read
 
 
@@ -61,7 +61,7 @@ def alive(label, oid):
     """"yes" if ``oid`` is still alive at probe ``label``, else "no"."""
     def read(trace):
         return "yes" if trace.at(label).objects[oid].alive else "no"
-    read.what = f"whether {oid} is alive at `{label}`"
+    read.what, read.label = f"whether {oid} is alive at `{label}`", label
     return read
 
 
@@ -70,7 +70,7 @@ def pool_size(label, thread="main"):
     def read(trace):
         th = trace.at(label).threads.get(thread)
         return len(th.owned) if th is not None else 0
-    read.what = f"the size of `{thread}`'s owned-object pool at `{label}`"
+    read.what, read.label = f"the size of `{thread}`'s owned-object pool at `{label}`", label
     return read
 
 
@@ -78,7 +78,7 @@ def pending_decrefs(label):
     """Decrefs waiting in the global reference pool at probe ``label``."""
     def read(trace):
         return len(trace.at(label).pending_decrefs)
-    read.what = f"the number of pending decrefs at `{label}`"
+    read.what, read.label = f"the number of pending decrefs at `{label}`", label
     return read
 
 
@@ -86,7 +86,7 @@ def pending_increfs(label):
     """Increfs waiting in the global reference pool at probe ``label``."""
     def read(trace):
         return len(trace.at(label).pending_increfs)
-    read.what = f"the number of pending increfs at `{label}`"
+    read.what, read.label = f"the number of pending increfs at `{label}`", label
     return read
 
 
@@ -95,7 +95,7 @@ def gil_count(label, thread="main"):
     def read(trace):
         th = trace.at(label).threads.get(thread)
         return th.gil_count if th is not None else 0
-    read.what = f"`{thread}`'s GIL_COUNT at `{label}`"
+    read.what, read.label = f"`{thread}`'s GIL_COUNT at `{label}`", label
     return read
 
 
@@ -173,17 +173,34 @@ class Quiz:
     def explanation(self) -> str:
         return self.explain.replace("{answer}", str(self.answer))
 
-    def steps_text(self, limit=40) -> list:
-        """The captions of the first run, up to the last probe the answer reads (for the reveal)."""
+    def steps_text(self, head=8, tail=8, around=6) -> list:
+        """(index, caption) of the first run's steps for the reveal. A long run keeps its first
+        `head` and last `tail` steps and the steps around the probe the answer reads, with
+        `(None, "… n more steps …")` for each gap."""
         t = self.traces[0]
-        out = [f"{t.label}"]
-        for s in t.steps[:limit]:
-            out.append(f"{s.index}. {s.caption}")
-        if len(t.steps) > limit:
-            out.append(f"… {len(t.steps) - limit} more steps")
+        n = len(t.steps)
+        keep = set(range(min(head, n))) | set(range(max(0, n - tail), n))
+        at = t.labels.get(getattr(self.reader, "label", None))
+        if at is not None:
+            keep |= set(range(max(0, at - around), min(n, at + 2)))
+        if n <= head + tail + 2 * around:
+            keep = set(range(n))
+        idx = sorted(keep)
+        out = []
+        for k, i in enumerate(idx):
+            if k and i != idx[k - 1] + 1:
+                out.append((None, f"… {i - idx[k - 1] - 1} more steps …"))
+            out.append((i, t.steps[i].caption))
         if t.error is not None:
-            out.append(f"{t.error.kind}: {t.error.message}")
+            out.append((None, f"{t.error.kind}: {t.error.message}"))
         return out
+
+    def _steps_html(self) -> str:
+        items = []
+        for i, text in self.steps_text():
+            mark = f"<b>{i}</b> " if i is not None else ""
+            items.append(f"<li style='list-style:none'>{mark}{_md(text)}</li>")
+        return f"<ul style='font-size:12px;padding-left:8px'>{''.join(items)}</ul>"
 
     def _runs_text(self) -> str:
         parts = []
@@ -213,13 +230,12 @@ class Quiz:
         ans = self.answer
         shown = (f"{'ABCDEFGH'[self.choices.index(ans)]}. {e(ans)}" if self.choices
                  else e(str(ans)))
-        steps = "".join(f"<li>{e(x)}</li>" for x in self.steps_text()[1:])
         out.append(
             "<details><summary>Reveal the answer</summary>"
             f"<div><b>Answer:</b> {shown}</div>"
             f"<div>{_md(self.explanation())}</div>"
             f"<details><summary>The model, step by step ({e(self.traces[0].label)})</summary>"
-            f"<ol start='0' style='font-size:12px'>{steps}</ol></details>"
+            f"{self._steps_html()}</details>"
             "</details>")
         out.append("</div>")
         return "".join(out)
@@ -338,11 +354,10 @@ def _widget(q):
             if not self.attempts:
                 return
             ans = self.quiz.answer
-            steps = "".join(f"<li>{html.escape(x)}</li>" for x in self.quiz.steps_text()[1:])
             self.reveal_box.value = (
                 f"<div><b>Answer:</b> {html.escape(str(ans))}</div><div>{_md(self.quiz.explanation())}</div>"
                 f"<details><summary>The model, step by step</summary>"
-                f"<ol start='0' style='font-size:12px'>{steps}</ol></details>")
+                f"{self.quiz._steps_html()}</details>")
 
         def _repr_mimebundle_(self, **kwargs):
             data = super()._repr_mimebundle_(**kwargs)
