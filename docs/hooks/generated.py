@@ -176,11 +176,31 @@ def rustcheck_summary() -> str:
             f"promised; {report['seconds']} s.\n")
 
 
+DIFFERENTIAL = ROOT / "docs" / "data" / "differential.json"
+
+
+def differential() -> str:
+    """The last full differential run (`python -m bound_demo.witness.differential --write
+    docs/data/differential.json`): scenarios and random programs per build, mismatches."""
+    d = json.loads(DIFFERENTIAL.read_text())
+    out = [f"Run on {d['date']} with CPython {d['python']}: "
+           f"**{sum(b['random_programs'] for b in d['builds']):,} random valid programs** and "
+           f"**{sum(b['scenarios'] for b in d['builds'])} scenario runs**, "
+           f"**{d['mismatches']} mismatches**.", "",
+           "| PyO3 | features | cfg | scenarios | random programs | seconds |",
+           "|---|---|---|---|---|---|"]
+    for b in d["builds"]:
+        out.append(f"| {b['pyo3']} | {_cell(', '.join(b['features']))} | {_cell(', '.join(b['cfg']))} "
+                   f"| {b['scenarios']} | {b['random_programs']:,} | {b['seconds']} |")
+    return "\n".join(out)
+
+
 MARKERS = {
     "bd-api-timeline": api_timeline,
     "bd-simplifications": simplifications,
     "bd-witness-results": witness_results,
     "bd-rustcheck-summary": rustcheck_summary,
+    "bd-differential": differential,
 }
 
 

@@ -202,3 +202,11 @@ def test_returning_a_borrow_of_a_local_is_e0515():
     t = err(P({"op": "pyfunction", "as": "x", "body": [NEW_PY, {"op": "bind", "src": "p", "as": "r"},
                                                      {"op": "return", "src": "r"}]}), pyo3="0.29")
     assert t.error.kind == "compile_error" and "E0515" in t.error.message
+
+
+@pytest.mark.parametrize("op", ["new_pool", "with_pool"])
+def test_pool_needs_a_token(op):
+    """Found by the witness's mutation runs: rustc rejects `py.new_pool()` where no `py`
+    exists (E0425); the model used to run the block."""
+    t = err(P({"op": op, "body": []}), pyo3="0.20")
+    assert t.error.kind == "compile_error" and "E0425" in t.error.message
