@@ -30,6 +30,7 @@ BUILDS=(
   "pyo3_022_gilrefs bd_witness_022_gilrefs - target"
   "pyo3_022_pyclone bd_witness_022_pyclone - target"
   "pyo3_023 bd_witness_023 - target"
+  "pyo3_026 bd_witness_026 - target"
   "pyo3_029 bd_witness_029 - target"
   "pyo3_029_nopool bd_witness_029_nopool --cfg=pyo3_disable_reference_pool target-nopool"
 )
@@ -38,8 +39,13 @@ for row in "${BUILDS[@]}"; do
   read -r dir module flags tdir <<<"$row"
   [ -d "witness/$dir" ] || continue
   [ "$flags" = - ] && flags=""
-  sum=$( { echo "$toolchain $flags"; cat witness/shared/*.rs witness/"$dir"/Cargo.toml witness/"$dir"/Cargo.lock \
-          witness/"$dir"/src/*.rs 2>/dev/null; } | sha256sum | cut -d' ' -f1)
+  # The stamp covers everything the module is built from (Cargo.lock once it exists: a fresh
+  # crate gets one from its first build, so it is stamped after the build).
+  stamp_sum() {
+    { echo "$toolchain $flags"; cat witness/shared/*.rs witness/"$dir"/Cargo.toml witness/"$dir"/src/*.rs
+      [ -f witness/"$dir"/Cargo.lock ] && cat witness/"$dir"/Cargo.lock; true; } | sha256sum | cut -d' ' -f1
+  }
+  sum=$(stamp_sum)
   stamp=.build/stamps/$module
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && "$PY" -c "import $module" 2>/dev/null; then
     continue
@@ -53,6 +59,6 @@ for row in "${BUILDS[@]}"; do
     fail "building $module failed (log: .build/$module.log)"
   fi
   "$PY" -m pip install -q --no-deps --force-reinstall .build/wheels/"$module"/*.whl || fail "installing $module failed"
-  echo "$sum" >"$stamp"
+  stamp_sum >"$stamp"
   echo "build-witness: $module built in $(( $(date +%s) - start ))s"
 done

@@ -6,7 +6,7 @@ import pytest
 
 from witkit import block, new, op, probe, rc, alive, ret, run
 
-BOUND_BUILDS = [("0.21", ("gil-refs",)), ("0.22", ()), ("0.22", ("gil-refs",)), ("0.23", ()), ("0.29", ())]
+BOUND_BUILDS = [("0.21", ("gil-refs",)), ("0.22", ()), ("0.22", ("gil-refs",)), ("0.23", ()), ("0.26", ()), ("0.29", ())]
 ALL_BUILDS = [("0.20", ())] + BOUND_BUILDS
 
 
@@ -71,7 +71,7 @@ def test_py_clone_inside_allow_threads_is_a_deferred_incref(pyo3, features):
     assert rc(r, "after") == 2  # applied when allow_threads re-acquired the GIL
 
 
-@pytest.mark.parametrize("pyo3", ["0.22", "0.23", "0.29"])
+@pytest.mark.parametrize("pyo3", ["0.22", "0.23", "0.26", "0.29"])
 def test_py_clone_without_the_gil_panics_from_0_22(pyo3):
     r = run([gil(new("p"), nogil(op("clone", "p", "q")))], pyo3, ("py-clone",))
     assert r.error.kind == "panic" and "Cannot clone pointer into Python heap" in r.error.message
@@ -130,6 +130,13 @@ def test_attach_and_detach_spelled_for_0_29():
     assert not alive(r, "back")
     r = run([block("with_gil")], "0.29")
     assert r.error.kind == "compile_error" and "removed in 0.28" in r.error.message
+
+
+def test_0_26_keeps_with_gil_and_allow_threads_as_deprecated_names():
+    r = run([block("with_gil", new("p"), block("allow_threads", op("drop", "p"), probe("queued")), probe("back"))],
+            "0.26")
+    assert rc(r, "queued") == 1
+    assert not alive(r, "back")
 
 
 def test_results_are_plain_data():

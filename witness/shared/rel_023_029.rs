@@ -1,5 +1,6 @@
-//! Each program op spelled with the exact API of PyO3 0.23.5 and 0.29.3 (crate feature `v029`
-//! marks the 0.29 builds; `Py::clone` is compiled in with `py-clone` and gated per run).
+//! Each program op spelled with the exact API of PyO3 0.23.5, 0.26.0 and 0.29.3 (crate feature
+//! `v029` marks the attach/detach releases, `v026` adds 0.26's deprecated `with_gil` and
+//! `allow_threads`; `Py::clone` is compiled in with `py-clone` and gated per run).
 //!
 //! Mirrors: `Python::with_gil`/`allow_threads` (0.23) and `Python::attach`/`detach` (0.29),
 //! `Bound::new`, `Py::new`, `PyList::empty`/`new`, `PyDict::new`, `PyTuple::empty`/`new`,
@@ -35,8 +36,10 @@ pub const GIL: &str = "attach";
 pub const NOGIL: &str = "detach";
 #[cfg(not(feature = "v029"))]
 pub const VERSION: &str = "0.23.5";
-#[cfg(feature = "v029")]
+#[cfg(all(feature = "v029", not(feature = "v026")))]
 pub const VERSION: &str = "0.29.3";
+#[cfg(feature = "v026")]
+pub const VERSION: &str = "0.26.0";
 
 pub enum Val {
     Bound(Bound<'static, PyAny>),
@@ -300,6 +303,17 @@ pub fn enter(kind: &str, py: Option<Tok>, f: &mut dyn FnMut(Option<Tok>)) -> R<(
         }),
         #[cfg(feature = "v029")]
         "detach" => py.unwrap().detach(move || {
+            let f = f;
+            (f.0)(None)
+        }),
+        // 0.26 and 0.27 keep the old names as deprecated shims over attach/detach.
+        #[cfg(feature = "v026")]
+        "with_gil" => Python::with_gil(move |py| {
+            let f = f;
+            (f.0)(Some(tok(py)))
+        }),
+        #[cfg(feature = "v026")]
+        "allow_threads" => py.unwrap().allow_threads(move || {
             let f = f;
             (f.0)(None)
         }),

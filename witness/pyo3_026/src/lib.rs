@@ -1,0 +1,16 @@
+//! Witness module `bd_witness_026`: runs bound_demo programs against real PyO3 (see Cargo.toml).
+#[path = "../../shared/interp.rs"]
+mod interp;
+#[path = "../../shared/observe.rs"]
+mod observe;
+#[path = "../../shared/program.rs"]
+mod program;
+#[path = "../../shared/rel_023_029.rs"]
+mod rel;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn bd_witness_026(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    rel::init(m)
+}
