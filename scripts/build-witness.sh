@@ -32,6 +32,7 @@ BUILDS=(
   "pyo3_023 bd_witness_023 - target"
   "pyo3_026 bd_witness_026 - target"
   "pyo3_029 bd_witness_029 - target"
+  "pyo3_022_nopool bd_witness_022_nopool --cfg=pyo3_disable_reference_pool target-nopool"
   "pyo3_029_nopool bd_witness_029_nopool --cfg=pyo3_disable_reference_pool target-nopool"
 )
 

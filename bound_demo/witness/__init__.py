@@ -74,6 +74,8 @@ BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
     ("0.21", (), _Build("bd_witness_021", "0.21.2", _fs((), ("gil-refs",)), False, False)),
     ("0.22", (), _Build("bd_witness_022_gilrefs", "0.22.6", _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False)),
     ("0.22", (), _Build("bd_witness_022_pyclone", "0.22.6", _fs((), ("py-clone",)), True, False)),
+    ("0.22", ("pyo3_disable_reference_pool",),
+     _Build("bd_witness_022_nopool", "0.22.6", _fs((), ("py-clone",)), True, True)),
     ("0.23", (), _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False)),
     ("0.26", (), _Build("bd_witness_026", "0.26.0", _fs((), ("py-clone",)), True, False)),
     ("0.29", (), _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False)),

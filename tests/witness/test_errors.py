@@ -59,10 +59,12 @@ def test_index_error_is_an_exception():
     assert r.error.kind == "exception" and "IndexError" in r.error.message
 
 
-def test_py_dropped_without_gil_aborts_without_the_reference_pool():
-    r = run([block("attach", new("p"), probe("made"), ret("p"), as_="p"), probe("detached"), op("drop", "p"),
-             probe("never")], "0.29", cfg=("pyo3_disable_reference_pool",))
-    assert r.error.kind == "abort" and "without the thread being attached" in r.error.message
+@pytest.mark.parametrize("pyo3,words", [("0.22", "without the GIL being held"),
+                                         ("0.29", "without the thread being attached")])
+def test_py_dropped_without_gil_aborts_without_the_reference_pool(pyo3, words):
+    r = run([block("gil", new("p"), probe("made"), ret("p"), as_="p"), probe("detached"), op("drop", "p"),
+             probe("never")], pyo3, cfg=("pyo3_disable_reference_pool",))
+    assert r.error.kind == "abort" and words in r.error.message
     assert r.error.op_path == "ops[2]"
     assert [label for label, _ in r.probes] == ["made", "detached"]
 
