@@ -643,6 +643,68 @@ _add("forgotten-handle", 7,
      explain="{answer}: the forgotten Rust handle still owns a reference, so the object lives on.")
 
 
+# -- exercises: one checked question at the end of each notebook
+_add("ex-append-twice", 1,
+     "Exercise: the `make` function appends `a` to the list **twice** (`lst.append(&a)?;` two "
+     "times). Refcount of `a`'s object (o2) right after the second append?",
+     _prog(_blk("pyfunction", _new("lst", type="list"), _new("a"), _op("append", src="lst", item="a"),
+                _op("append", src="lst", item="a"), _probe("appended"), _op("return", src="lst"),
+                name="make", as_="x")),
+     refcount("appended", "o2"), pyo3="0.23",
+     hints=["A list slot is an owner; two slots are two owners."],
+     explain="{answer}: the handle `a` plus one reference per list slot.")
+_add("ex-with-gil-pool-022", 2,
+     "Exercise: the four-iteration #1056 loop (GIL Refs inside `with_gil`) on PyO3 0.22 with "
+     "`gil-refs`. How many entries are in the pool right after the loop?",
+     "gilref_loop", pool_size("after_loop"), pyo3="0.22", features=("gil-refs",),
+     hints=["In 0.22 + gil-refs, a `with_gil` that really takes the GIL still opens a GILPool; "
+            "only the #[pyfunction] trampoline lost its pool."],
+     explain="{answer}: the Ensured with_gil of 0.22 + gil-refs still opens a pool, so the loop grows it as in 0.20.")
+_add("ex-clone-ref", 3,
+     "Exercise: `let a = Bound::new(py, Obj {})?; let p = a.clone().unbind(); let p2 = p.clone_ref(py);` "
+     "— refcount now?",
+     _prog(_blk("gil", _new("a"), _op("clone", src="a", as_="c"), _op("unbind", src="c", as_="p"),
+                _op("clone_ref", src="p", as_="p2"), _probe("done"))),
+     refcount("done", "o1"), pyo3="0.29",
+     hints=["`clone` is +1, `unbind` moves, `clone_ref` is +1."],
+     explain="{answer}: `a`, `p` and `p2` each own a reference.")
+_add("ex-drop-in-detach", 4,
+     "Exercise: inside `Python::attach`, `obj: Py<Obj>` gives a `clone_ref` to a worker thread; "
+     "the main thread enters `py.detach(...)`, during which the worker drops its clone. Refcount "
+     "of the object right after `detach` returns?",
+     _prog(_blk("gil", _new("obj", api="py"), _op("clone_ref", src="obj", as_="r"),
+                _op("send", src="r", to="worker"),
+                _blk("nogil", _blk("thread", _op("drop", src="r"), name="worker"), _probe("inside")),
+                _probe("after_detach"))),
+     refcount("after_detach", "o1"), pyo3="0.29",
+     hints=["The worker's drop is queued; what does the end of detach do with the queue?"],
+     explain="{answer}: the queued decref was applied as detach ended, leaving only `obj`'s reference.")
+_add("ex-nested-gil-ref-020", 5,
+     "Exercise: PyO3 0.20, a GIL Ref is created inside a **nested** `with_gil`. Right after the "
+     "inner closure returns, is its object still alive?",
+     "nested_with_gil_gil_refs", alive("after_inner", "o1"), pyo3="0.20", choices=YES_NO,
+     hints=["Which pool did the nested with_gil open?"],
+     explain="{answer}: the nested with_gil opened no pool in 0.20, so the object belongs to the outer pool.")
+_add("ex-half-other-way", 6,
+     "Exercise: migrate the other way round — records become `Bound` first while the list is "
+     "still a GIL Ref (`PyList::empty`), on PyO3 0.21, three records. Pool size just before "
+     "`records` returns?",
+     _prog(_blk("pyfunction", _new("out", api="gil_ref", type="list"),
+                _blk("repeat", _new("rec"), _op("append", src="out", item="rec"), times=3),
+                _probe("before_return"), _op("return", src="out"), name="records", as_="result")),
+     pool_size("before_return"), pyo3="0.21",
+     hints=["Only GIL Refs are registered in the pool."],
+     explain="{answer}: only the list is still a GIL Ref; each Bound record released its own reference.")
+_add("ex-into-gil-ref-loop", 7,
+     "Exercise: PyO3 0.21, inside `with_gil`, a 10-iteration loop creates a `Bound` and calls "
+     "`into_gil_ref()` on it each time. Pool size after the loop?",
+     _prog(_blk("gil", _blk("repeat", _new("b"), _op("into_gil_ref", src="b", as_="g"), times=10),
+                _probe("after_loop"))),
+     pool_size("after_loop"), pyo3="0.21",
+     hints=["Each `into_gil_ref` hands one reference to the pool."],
+     explain="{answer}: one entry per iteration, released only when with_gil's pool drops.")
+
+
 def ids(notebook=None) -> list:
     """Question ids in the bank, optionally only those of one notebook (1–7)."""
     return [k for k, v in _BANK.items() if notebook is None or v["notebook"] == notebook]
