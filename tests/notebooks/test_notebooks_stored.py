@@ -58,3 +58,11 @@ def test_no_simulation_or_private_api_in_cells(path):
         assert not re.search(r"\._[a-z]", src), src
         assert not re.search(r"bound_demo\.(interpreter|state|snapshot|pvec|heap|gil|gilpool|"
                              r"reference_pool|instance)\b", src), src
+
+
+def test_teachers_guide_covers_every_notebook():
+    guide = (NOTEBOOKS[0].parents[1] / "docs" / "teachers-guide.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        title = read(path).cells[0].source.splitlines()[0].split("·", 1)[-1].strip()
+        assert title in guide, f"{path.name} ({title!r}) is missing from the teacher's guide"
+    assert "https://mybinder.org/v2/gh/ORG/REPO/HEAD?urlpath=lab/tree/notebooks/NAME.ipynb" in guide
