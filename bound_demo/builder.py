@@ -167,6 +167,14 @@ class Program(Block):
     def attach(self, as_=None):
         return self._block({"op": "attach", **({"as": as_} if as_ else {})})
 
+    def gil(self, as_=None):
+        """Release-neutral `with_gil` (before 0.26) / `attach` (0.26+)."""
+        return self._block({"op": "gil", **({"as": as_} if as_ else {})})
+
+    def nogil(self, as_=None):
+        """Release-neutral `allow_threads` (before 0.26) / `detach` (0.26+)."""
+        return self._block({"op": "nogil", **({"as": as_} if as_ else {})})
+
     def allow_threads(self, as_=None):
         return self._block({"op": "allow_threads", **({"as": as_} if as_ else {})})
 

@@ -130,8 +130,10 @@ def _pool_decref(t, prof, cnt, op, d, src, dst, a, b, x):
 
 def _drain(kind):
     def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        return (f"POOL drained ({x.get('where', 'update_counts')}): pending {kind} of "
-                f"{_o(a)} applied, {_rc(b)}")
+        where = x.get("where", "update_counts")
+        if prof.attach_names:  # 0.26 renamed the guards (src/internal/state.rs)
+            where = where.replace("GILGuard", "AttachGuard").replace("SuspendGIL", "SuspendAttach")
+        return f"POOL drained ({where}): pending {kind} of {_o(a)} applied, {_rc(b)}"
     return f
 
 
@@ -226,7 +228,8 @@ def _py_del(t, prof, cnt, op, d, src, dst, a, b, x):
 
 
 def _error(t, prof, cnt, op, d, src, dst, a, b, x):
-    return f"{x.get('kind', 'error')}: {x.get('message', '')}"
+    # Every message already starts with what happened ("error[E0382]:", "panicked:", ...).
+    return x.get("message", x.get("kind", "error"))
 
 
 _CAPTIONS = {

@@ -310,6 +310,11 @@ class Trace:
                 "pending_decrefs": out_dec,
                 "refcounts": {oid_name(a): v for a, v in out_rc.items()}}
 
+    def table(self, width=None):
+        """A readable step table (what `python -m bound_demo run` prints)."""
+        from .cli import step_table
+        return step_table(self, width)
+
     def at(self, label):
         i = self._r.labels.get(label)
         if i is None:

@@ -11,6 +11,7 @@ would break the strict build whenever one is added or renamed, so they are liste
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -33,6 +34,9 @@ def _title(path: Path) -> str:
 
 
 def on_config(config):
+    # Notebooks executed for the site have no kernel behind them once published: players and
+    # questions must come out as static HTML, not widgets. The kernel inherits this variable.
+    os.environ["BOUND_DEMO_STATIC"] = "1"
     nav = config["nav"]
     notebooks = _notebooks()
     if notebooks:

@@ -136,3 +136,17 @@ def test_iter_states_and_series_agree_with_state_at():
         assert s["owned"]["main"][i] == st.threads["main"].owned_len
         assert s["pending_decrefs"][i] == len(st.pending_decrefs)
         assert s["refcounts"]["o1"][i] == st.objects["o1"].refcount if "o1" in st.objects else True
+
+
+def test_builder_release_neutral_blocks_and_table():
+    prog = Program()
+    with prog.gil() as py:
+        p = py.new_py("p")
+        with prog.nogil():
+            drop(p)
+        py.probe("drained")
+    assert [o["op"] for o in prog.to_dict()["ops"]] == ["gil"]
+    for v in ("0.20", "0.29"):
+        t = bound_demo.run(prog, pyo3=v)
+        assert rc(t.at("drained")) == {"o1": 0}
+        assert "PyO3 " + v in t.table(width=100)
