@@ -17,7 +17,8 @@ API:
   None), ``.error`` (None or ``WitnessError(kind, message, op_path)``, kind one of
   ``compile_error``, ``panic``, ``abort``, ``deadlock``, ``exception``), ``.pyo3``,
   ``.features``, ``.cfg``, ``.crate`` (the exact crate version).
-- ``WitnessState``: ``.label``, ``.thread``, ``.objects`` (``"o1"`` -> ``WitnessObject`` with
+- ``WitnessState``: ``.label``, ``.thread``, ``.holds_gil`` (CPython's view for the probing
+  thread), ``.objects`` (``"o1"`` -> ``WitnessObject`` with
   ``.id``, ``.type``, ``.refcount`` (0 once freed), ``.alive``, ``.shared``, ``.items``),
   ``.to_dict()``. Thread, pool and queue state are not observable (PyO3 keeps them private).
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
@@ -132,9 +133,11 @@ class WitnessState:
     label: str
     thread: str  # the program thread the probe ran on
     objects: dict[str, WitnessObject]
+    # Whether CPython says the probing thread holds the GIL (PyGILState_Check).
+    holds_gil: bool | None = None
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "thread": self.thread,
+        return {"label": self.label, "thread": self.thread, "holds_gil": self.holds_gil,
                 "objects": {k: vars(v) for k, v in self.objects.items()}}
 
 
@@ -189,7 +192,7 @@ def _state(p: dict) -> WitnessState:
         else:
             ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
             objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids)
-    return WitnessState(p["label"], p["thread"], objs)
+    return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"))
 
 
 def _fill(res: WitnessResult, raw: dict) -> WitnessResult:

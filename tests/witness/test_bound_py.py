@@ -162,3 +162,11 @@ def test_container_items_are_observed(pyo3, features):
     assert objs["o2"].items == ("o1", "o2") and objs["o3"].items == ("o1", "o2")
     # The list is held by its handle `l`, by itself and by the tuple.
     assert objs["o1"].items == () and objs["o2"].refcount == 3
+
+
+@pytest.mark.parametrize("pyo3,features", ALL_BUILDS)
+def test_holds_gil_as_cpython_reports_it(pyo3, features):
+    r = run([probe("start"), gil(probe("in"), nogil(probe("released")), block("thread", probe("t"), name="t")),
+             block("pyfunction", probe("python"))], pyo3, features)
+    held = {label: st.holds_gil for label, st in r.probes}
+    assert held == {"start": False, "in": True, "released": False, "t": False, "python": True}

@@ -61,7 +61,14 @@ impl Interp {
 
     pub(super) fn probe(&mut self, label: &str) {
         let objs = observe::snapshot();
-        let mut s = format!("{{\"label\":{},\"thread\":{},\"objects\":[", esc(label), esc(&self.threads[self.cur].name));
+        // Whether CPython says this thread holds the GIL: `PyGILState_Check` only reads the
+        // thread state, it neither takes the GIL nor touches PyO3's counters.
+        let holds = unsafe { ffi::PyGILState_Check() } == 1;
+        let mut s = format!(
+            "{{\"label\":{},\"thread\":{},\"holds_gil\":{holds},\"objects\":[",
+            esc(label),
+            esc(&self.threads[self.cur].name)
+        );
         for (i, o) in objs.iter().enumerate() {
             if i > 0 {
                 s.push(',');
