@@ -23,8 +23,8 @@ QUICK_OUT = REPO / ".build" / "bench_real-quick.json"   # never overwrites the c
 # its pool stays in cache; how the ratio moves with n is measured separately (SCALING_N).
 # A sample of ~20 ms makes timer resolution and scheduler noise small against the work.
 MODES = {
-    "default": dict(n=1000, target_s=0.02, rounds=41, warmup=2, scaling_n=SCALING_N,
-                    scaling_rounds=15, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
+    "default": dict(n=1000, target_s=0.02, rounds=61, warmup=2, scaling_n=SCALING_N,
+                    scaling_rounds=21, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
                     model_timeout_s=60, ir_calls=5, ir_versions=("0.20", "0.21", "0.29"),
                     ir_scaling_n=(10, 10**3, 10**5)),
     "quick": dict(n=200, target_s=0.0005, rounds=3, warmup=1, scaling_n=SCALING_N[:2],

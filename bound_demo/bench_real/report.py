@@ -146,7 +146,8 @@ def page(d, img):
         "unbounded memory growth under GIL Refs (issue #1056). This page measures the same "
         "things on compiled PyO3, with the same Rust written against each API.",
         "",
-        "Reproduce: `make bench-real` (about a minute or two; builds `bench_real/` first), then "
+        f"Reproduce: `make bench-real` (this run took {d['elapsed_s'] / 60:.0f} min; it builds "
+        "`bench_real/` first and writes docs/data/bench_real.json), then "
         "`.venv/bin/python -m bound_demo.bench_real.report` to regenerate this page. The Rust is in "
         "`bench_real/`: `gil_refs.rs` is compiled against both 0.20.3 and 0.21.2 (`gil-refs`), "
         "`pyo3_021/src/bound.rs` is its Bound twin, `pyo3_029/src/lib.rs` the same for 0.29.3. "
