@@ -158,9 +158,9 @@ def page(d, img):
         f"![Time ratio per workload]({img}/time_ratio.png)", "",
         time_table(d), "",
         "### Against the 0.20 baseline", "",
-        "The published figures compared 0.20-era internals with Bound internals. The 0.21.2 "
-        "`gil-refs` layer is already Bound inside, so the same-build ratio understates what "
-        "leaving 0.20 bought. Same runs, other pairs:", "",
+        "The published figures compared releases: 0.20-era code against Bound-era code. The "
+        "0.21.2 `gil-refs` layer is a shim over Bound internals, so the same-build ratio "
+        "isolates the handle API alone. Same runs, other pairs:", "",
         cross_table(d), "",
         "## What the pool's cost depends on", "",
         f"![Ratio against work per call]({img}/scaling.png)", "",
