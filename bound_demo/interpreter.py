@@ -366,8 +366,8 @@ class Runner:
 
     def py_del(self, op):
         name = op.d["src"]
-        vi = self.m.var_names.index(name)
-        oid = self.m.pyvars.get(vi)
+        names = self.m.var_names
+        oid = self.m.pyvars.get(names.index(name)) if name in names else None
         if oid is None:
             raise errors.RustError("exception", f"NameError: name '{name}' is not defined (it was "
                                                 f"already deleted)")

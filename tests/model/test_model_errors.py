@@ -210,3 +210,11 @@ def test_pool_needs_a_token(op):
     exists (E0425); the model used to run the block."""
     t = err(P({"op": op, "body": []}), pyo3="0.20")
     assert t.error.kind == "compile_error" and "E0425" in t.error.message
+
+
+def test_py_del_of_a_variable_never_bound_is_a_name_error():
+    """Found by the witness: the pyfunction that would bind `v` ran zero times."""
+    t = err(P({"op": "gil", "body": [{"op": "repeat", "times": 0, "body": [
+        {"op": "pyfunction", "as": "v", "body": [NEW_PY, {"op": "return", "src": "p"}]}]}]},
+        {"op": "py_del", "src": "v"}), pyo3="0.29")
+    assert t.error.kind == "exception" and "NameError" in t.error.message
