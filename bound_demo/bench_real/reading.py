@@ -48,6 +48,34 @@ def _shim(d):
     return "; ".join(parts)
 
 
+def repeat_note(runs):
+    """Largest run-to-run spread (max/min of the medians) for same-build and cross-build ratios."""
+    def spread(rid):
+        worst = (1.0, None)
+        for w in runs[0]["workloads"]:
+            vals = [x["ratios"][rid]["median"] for r in runs for x in r["workloads"]
+                    if x["name"] == w["name"] and rid in x["ratios"]]
+            if len(vals) > 1 and max(vals) / min(vals) > worst[0]:
+                worst = (max(vals) / min(vals), w["name"])
+        return worst
+    same, cross, shim = spread("same_build"), spread("claim_baseline"), spread("shim")
+    if same[1] is None:
+        return ""
+    irs = [r.get("instructions", {}).get("ratios", {}) for r in runs]
+    ir_moves = [max(v) / min(v) for w in irs[0] for rid in irs[0][w]
+                if len(v := [x[w][rid] for x in irs if rid in x.get(w, {})]) > 1]
+    ir_txt = (f" Instruction-count ratios, by contrast, agreed between runs to within "
+              f"{(max(ir_moves) - 1) * 100:.1f}%: the binaries do the same work each time, and "
+              "what moves is how that work meets caches and a busy machine. For a cross-release "
+              "comparison the instruction column is the steadier guide." if ir_moves else "")
+    return (f"Across these runs the same-build ratio moved by at most {(same[0] - 1) * 100:.0f}% "
+            f"({_w_title(same[1])}); the 0.20.3-against-0.21.2 ratio by up to "
+            f"{(cross[0] - 1) * 100:.0f}% ({_w_title(cross[1])}) and 0.21.2 GIL Refs against "
+            f"0.20.3 GIL Refs by up to {(shim[0] - 1) * 100:.0f}% ({_w_title(shim[1])}). Read the "
+            "same-build column as the measurement and the cross-release columns as a direction "
+            "with wide error bars." + ir_txt)
+
+
 def closest(d, claim):
     same, base = _savings(d, "same_build"), _savings(d, "claim_baseline")
     if claim["id"] == "pr_3445_22":

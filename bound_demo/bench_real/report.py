@@ -126,6 +126,34 @@ def rss_table(d):
     return "\n".join(out)
 
 
+def repeat_section(d, earlier):
+    """The same ratios from earlier full runs: how far a rerun moves each kind of comparison."""
+    if not earlier:
+        return ""
+    runs = [d] + earlier
+    head = " | ".join(f"{r['machine']['date_utc'][:16].replace('T', ' ')} (load "
+                      f"{r['machine']['load_at_start'][0]})" for r in runs)
+    out = ["## Repeatability", "",
+           "Every full run kept in `docs/data/` (this page's run first). Same-build ratios compare "
+           "two functions in one binary; cross-build ratios compare different binaries, so code "
+           "layout and a different moment on a shared machine enter too.", "",
+           f"| Workload | ratio | {head} |", "|---|---|" + "---|" * len(runs)]
+    for w in d["workloads"]:
+        for rid in ("same_build", "claim_baseline", "shim"):
+            if rid not in w["ratios"]:
+                continue
+            cells = []
+            for r in runs:
+                other = next((x for x in r["workloads"] if x["name"] == w["name"]), None)
+                v = other and other["ratios"].get(rid)
+                cells.append(f"{v['median']:.2f}×" if v else "—")
+            label = w["ratios"][rid]["num"] + " / " + w["ratios"][rid]["den"]
+            out.append(f"| {w['title']} | {label} | " + " | ".join(cells) + " |")
+    out.append("")
+    out.append(reading.repeat_note(runs))
+    return "\n".join(out) + "\n"
+
+
 def claims_table(d):
     out = ["| Claim | Source | What it measured | Our closest measurement |", "|---|---|---|---|"]
     for c in CLAIMS:
@@ -134,7 +162,7 @@ def claims_table(d):
     return "\n".join(out)
 
 
-def page(d, img):
+def page(d, img, earlier=()):
     return "\n".join([
         "# Performance: GIL Refs vs Bound on real PyO3",
         "",
@@ -171,6 +199,7 @@ def page(d, img):
         f"![Peak RSS against iterations]({img}/rss.png)", "",
         rss_table(d), "",
         reading.model_note(d), "",
+        repeat_section(d, list(earlier)),
         "## The published claims beside our measurements", "",
         claims_table(d), "",
         "## Reading the numbers", "",
@@ -187,12 +216,15 @@ def main(argv=None):
                     help="writes DOCS/performance.md and DOCS/performance/*.png")
     args = ap.parse_args(argv)
     d = json.loads(args.data.read_text())
+    # Earlier full runs kept beside it (bench_real.earlier-*.json) feed the repeatability table.
+    earlier = [json.loads(p.read_text())
+               for p in sorted(args.data.parent.glob(args.data.stem + ".earlier-*.json"))]
     img = args.docs / "performance"
     img.mkdir(parents=True, exist_ok=True)
     charts.time_ratios(d, img / "time_ratio.png")
     charts.scaling(d, img / "scaling.png")
     charts.rss(d, img / "rss.png")
-    (args.docs / "performance.md").write_text(page(d, "performance"))
+    (args.docs / "performance.md").write_text(page(d, "performance", earlier))
     print(f"wrote {args.docs / 'performance.md'} and 3 charts in {img}")
 
 
