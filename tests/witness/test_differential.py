@@ -53,8 +53,7 @@ def test_random_programs_agree(build):
     from bound_demo.witness.differential import compare
     assert build is not None, "no witness build"
     pyo3, features, cfg = build
-    # Builds that can abort run each program in a child process: fewer, slower examples.
-    n = EXAMPLES if not cfg else max(100, EXAMPLES // 10)
+    n = EXAMPLES
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
