@@ -9,13 +9,6 @@ def _o(i):
     return f"o{i + 1}"
 
 
-def _h(trace, hid):
-    for rec in reversed(trace._tables[2]):
-        if rec[0] == hid:
-            return rec[1]
-    return "?"
-
-
 def _rc(b):
     return f"refcount now {b}" if b > 0 else "refcount 0: freed"
 

@@ -189,9 +189,6 @@ def drop_handle(r, h, op, implicit):
         reference_pool.register_decref(r, h.oid, op, event, extra)
 
 
-def leak(r, oid):
-    r.m.leak(oid)
-
 
 # ---- ops -----------------------------------------------------------------------------------
 def op_new(r, op):
@@ -217,7 +214,7 @@ def op_clone(r, op):
     h = use(r, op, op.d["src"])
     name = op.d["as"]
     if h.kind in ("gil_ref", "borrowed", "python"):
-        c = r.introduce(name, h.kind, h.oid, False, h.borrows, h.token, h.region)
+        r.introduce(name, h.kind, h.oid, False, h.borrows, h.token, h.region)
         r.step(E.clone, op, h.oid, -1, {"copy": True})
     elif h.kind in ("bound", "bound_ref"):
         r.introduce(name, "bound", h.oid, True, None, h.token, h.region)
@@ -314,7 +311,7 @@ def op_to_owned(r, op):
     h = use(r, op, op.d["src"])
     if h.kind == "gil_ref":
         # `<&PyAny as ToOwned>::to_owned` copies the reference itself.
-        n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h.borrows, h.token, h.region)
+        r.introduce(op.d["as"], "gil_ref", h.oid, False, h.borrows, h.token, h.region)
         r.step(E.to_owned, op, h.oid, -1, {"copy": True})
         return
     if h.kind == "py" or h.kind == "python":
@@ -412,7 +409,7 @@ def op_get_item(r, op):
             heap.incref(r, item, E.get_item, op, {"registered": True})
         else:
             # PyTuple::get_item: a borrowed cast, neither counted nor registered.
-            n = r.introduce(name, "gil_ref", item, False, h, h.token, h.region)
+            r.introduce(name, "gil_ref", item, False, h, h.token, h.region)
             r.step(E.get_item, op, item, -1, {"borrowed_cast": True})
     else:
         r.introduce(name, "bound", item, True, None, h.token, h.region)

@@ -182,14 +182,6 @@ class Runner:
         r = self._api[op.index] = (fn, err, {"notes": notes} if notes else None)
         return r
 
-    def exec(self, op):
-        self.current_op = op
-        fn, err, notes = self._api.get(op.index) or self._resolve(op)
-        if err is not None:
-            raise err
-        self.notes = notes
-        fn(self, op)
-
     def run_body(self, ops, scope=None):
         """Run ops in a (new) scope; returns the handle of a trailing `return`, if any."""
         if scope is None:

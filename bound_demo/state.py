@@ -23,7 +23,7 @@ from __future__ import annotations
 import struct
 from array import array
 
-from .pvec import Editor, PVec, snap_get, snap_list
+from .pvec import Editor, PVec, snap_list
 
 CHECKPOINT = 128
 TYPES = ("object", "list", "dict", "tuple")
@@ -31,7 +31,7 @@ KINDS = ("gil_ref", "bound", "borrowed", "bound_ref", "py", "python")
 STATUSES = ("live", "moved", "dropped")
 
 # Delta codes. A delta is packed into one int: code | a << 5 | b << 34.
-(D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, D_TRUNC, D_MARK, D_UNMARK, D_COUNT,
+(D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, _D_UNUSED, D_MARK, D_UNMARK, D_COUNT,
  D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT,
  D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE) = range(1, 26)
 _A = 1 << 29
@@ -182,10 +182,6 @@ class Machine:
         self.threads[tid].owned.append(oid)
         self.log.append(D_PUSH | tid << 5 | oid << 34)
 
-    def pool_truncate(self, tid, n):
-        self.threads[tid].owned.truncate(n)
-        self._log(D_TRUNC, tid, n)
-
     def mark_push(self, tid, start):
         self.threads[tid].marks.append(start)
         self._log(D_MARK, tid, start)
@@ -328,8 +324,6 @@ class Machine:
                 self.set_handle_index(a, b)
             elif code == D_HDEL:
                 self.del_handle(a)
-            elif code == D_TRUNC:
-                self.pool_truncate(a, b)
             elif code == D_COUNT:
                 self.set_count(a, b - _COUNT_BIAS)
             elif code == D_HOLDS:

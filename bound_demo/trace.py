@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from . import captions
 from .events import NAMES
 from .snapshot import DictState, State, oid_name
-from .state import (CHECKPOINT, D_HDEL, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_COUNT,
-                    D_MARK, D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_TRUNC,
-                    D_UNMARK, D_THREAD, Machine)
+from .state import (CHECKPOINT, D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
+                    D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
+                    D_THREAD, D_UNMARK, Machine)
 
 TRACE_FORMAT = "bound_demo.trace/1"
 _OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
-_THREAD_CODES = (D_PUSH, D_TRUNC, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
+_THREAD_CODES = (D_PUSH, D_RELEASE, D_RELEASED, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
 
 
 class TraceError:
@@ -265,7 +265,7 @@ class Trace:
         """Per-step numbers for charts, in one pass over the deltas (no states built):
         `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
         `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
-        from .state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR, D_THREAD
+        from .state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR
         r = self._r
         names = self._tables[1]
         want = None if objects is None else {int(o[1:]) - 1 for o in objects}

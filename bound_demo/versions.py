@@ -12,7 +12,7 @@ Each release line stands for its last patch release (0.20.3, 0.21.2, 0.22.6, 0.2
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 RELEASES = ("0.20", "0.21", "0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29")
 PATCH = {
@@ -58,7 +58,6 @@ class Profile:
     with_gil_deprecated: bool = False  # 0.26, 0.27
     bound_suffix: bool = False  # constructors spelled `*_bound` (0.21, 0.22)
     gil_word: str = "GIL"  # 0.26+ speaks of "attached" threads
-    unknown: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
