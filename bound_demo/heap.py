@@ -54,9 +54,7 @@ def dealloc(r, oid, op):
     m = r.m
     t = m.types[oid]
     if t == 0:
-        # The trampoline only shows when it has something to drain (see gil.dealloc_trampoline).
-        if m.pinc.n or m.pdec.n:
-            r.dealloc_trampoline(oid, op)
+        r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
     elif t in (1, 3):
         slots = m.slots(oid)
         if slots:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from . import errors, gilpool, heap, reference_pool
 from .events import E
 
+RETURN = getattr(E, "return")  # `return` is a keyword, so the event is not an attribute name
+
 OPS = ("new", "clone", "clone_ref", "drop", "drop_ref", "unbind", "into_bound", "bind",
        "bind_borrowed", "as_borrowed", "to_owned", "into_gil_ref", "as_gil_ref", "into_py",
        "into_ref", "as_ref", "append", "get_item", "get_borrowed_item")
@@ -133,7 +135,7 @@ def use(r, op, name):
         raise errors.not_sent(name, r.m.threads[cur.tid].name)
     if h.kind != "py" and h.region is not cur.region:
         where = "this thread" if cur.block is not None and cur.block.kind == "thread" else \
-            f"the `{r.prof.acquire_name.replace('with_gil', 'allow_threads').replace('attach', 'detach')}` closure"
+            f"the `{'detach' if r.prof.attach_names else 'allow_threads'}` closure"
         raise errors.not_send(name, KIND_WORDS[h.kind], where)
     b = h.borrows
     while b is not None:
@@ -453,7 +455,7 @@ def do_return(r, op):
     if h.kind not in COPY_KINDS:
         move(r, h, op)
         r.m.flight_push(h.oid)  # the owned reference travels out with the value
-    r.step(E.__dict__["return"], op, h.oid, -1)
+    r.step(RETURN, op, h.oid, -1)
     return v
 
 
@@ -462,6 +464,6 @@ def to_python(r, op, v):
     if v.kind in ("bound", "py"):
         return v
     r.m.flight_push(v.oid)  # the new reference is the one Python will receive
-    heap.incref(r, v.oid, E.__dict__["return"], op, {"to_python": True})
+    heap.incref(r, v.oid, RETURN, op, {"to_python": True})
     v.owns = True
     return v

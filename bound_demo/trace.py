@@ -330,7 +330,7 @@ class Trace:
         return self._final
 
     # ---- JSON ------------------------------------------------------------------------------
-    def to_dict(self, states=True):
+    def to_dict(self):
         return {
             "format": TRACE_FORMAT,
             "pyo3": self.pyo3, "features": list(self.features), "cfg": list(self.cfg),
