@@ -23,21 +23,27 @@ export PYO3_PYTHON=$PY
 mkdir -p .build/stamps .build/wheels
 toolchain=$(rustc --version)
 
-# directory  module  extra RUSTFLAGS  target dir (a different RUSTFLAGS gets its own, to avoid rebuild churn)
+# directory  module  target dir  extra RUSTFLAGS (the rest of the row; "-" for none). A different
+# RUSTFLAGS gets its own target dir, to avoid rebuild churn.
 BUILDS=(
-  "pyo3_020 bd_witness_020 - target"
-  "pyo3_021 bd_witness_021 - target"
-  "pyo3_022_gilrefs bd_witness_022_gilrefs - target"
-  "pyo3_022_pyclone bd_witness_022_pyclone - target"
-  "pyo3_023 bd_witness_023 - target"
-  "pyo3_026 bd_witness_026 - target"
-  "pyo3_029 bd_witness_029 - target"
-  "pyo3_022_nopool bd_witness_022_nopool --cfg=pyo3_disable_reference_pool target-nopool"
-  "pyo3_029_nopool bd_witness_029_nopool --cfg=pyo3_disable_reference_pool target-nopool"
+  "pyo3_020 bd_witness_020 target -"
+  "pyo3_021 bd_witness_021 target -"
+  "pyo3_022_gilrefs bd_witness_022_gilrefs target -"
+  "pyo3_022_pyclone bd_witness_022_pyclone target -"
+  "pyo3_023 bd_witness_023 target -"
+  "pyo3_024 bd_witness_024 target -"
+  "pyo3_025 bd_witness_025 target -"
+  "pyo3_026 bd_witness_026 target -"
+  "pyo3_027 bd_witness_027 target -"
+  "pyo3_028 bd_witness_028 target -"
+  "pyo3_029 bd_witness_029 target -"
+  "pyo3_022_nopool bd_witness_022_nopool target-nopool --cfg=pyo3_disable_reference_pool"
+  "pyo3_029_nopool bd_witness_029_nopool target-nopool --cfg=pyo3_disable_reference_pool"
+  "pyo3_029_leak bd_witness_029_leak target-leak --cfg=pyo3_disable_reference_pool --cfg=pyo3_leak_on_drop_without_reference_pool"
 )
 
 for row in "${BUILDS[@]}"; do
-  read -r dir module flags tdir <<<"$row"
+  read -r dir module tdir flags <<<"$row"
   [ -d "witness/$dir" ] || continue
   [ "$flags" = - ] && flags=""
   # The stamp covers everything the module is built from (Cargo.lock once it exists: a fresh

@@ -24,9 +24,11 @@ API:
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
 
 Programs run in this process (a few thousand per second). Builds compiled with
-``--cfg pyo3_disable_reference_pool`` run in a long-lived child process, because there a
+``--cfg pyo3_disable_reference_pool`` alone run in a long-lived child process, because there a
 ``Py<T>`` dropped without the GIL aborts the process, which is reported as
-``error.kind == "abort"`` (the child is restarted for the next program).
+``error.kind == "abort"`` (the child is restarted for the next program). With
+``--cfg pyo3_leak_on_drop_without_reference_pool`` added, such a drop leaks the object instead,
+so that build runs in this process.
 """
 
 from __future__ import annotations
@@ -73,10 +75,17 @@ BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
     ("0.22", ("pyo3_disable_reference_pool",),
      _Build("bd_witness_022_nopool", "0.22.6", _fs((), ("py-clone",)), True, True)),
     ("0.23", (), _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False)),
+    ("0.24", (), _Build("bd_witness_024", "0.24.2", _fs((), ("py-clone",)), True, False)),
+    ("0.25", (), _Build("bd_witness_025", "0.25.1", _fs((), ("py-clone",)), True, False)),
     ("0.26", (), _Build("bd_witness_026", "0.26.0", _fs((), ("py-clone",)), True, False)),
+    ("0.27", (), _Build("bd_witness_027", "0.27.2", _fs((), ("py-clone",)), True, False)),
+    ("0.28", (), _Build("bd_witness_028", "0.28.3", _fs((), ("py-clone",)), True, False)),
     ("0.29", (), _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False)),
     ("0.29", ("pyo3_disable_reference_pool",),
      _Build("bd_witness_029_nopool", "0.29.3", _fs((), ("py-clone",)), True, True)),
+    # With the leak cfg a `Py` dropped without the GIL is leaked, never an abort: no child needed.
+    ("0.29", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
+     _Build("bd_witness_029_leak", "0.29.3", _fs((), ("py-clone",)), True, False)),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Bound, Borrowed and Py handles against real PyO3 0.21.2, 0.22.6, 0.23.5 and 0.29.3."""
+"""Bound, Borrowed and Py handles against real PyO3 0.21.2 through 0.29.3."""
 
 import json
 
@@ -6,7 +6,8 @@ import pytest
 
 from witkit import block, new, op, probe, rc, alive, ret, run
 
-BOUND_BUILDS = [("0.21", ("gil-refs",)), ("0.22", ()), ("0.22", ("gil-refs",)), ("0.23", ()), ("0.26", ()), ("0.29", ())]
+BOUND_BUILDS = [("0.21", ("gil-refs",)), ("0.22", ()), ("0.22", ("gil-refs",)),
+                ("0.23", ()), ("0.24", ()), ("0.25", ()), ("0.26", ()), ("0.27", ()), ("0.28", ()), ("0.29", ())]
 ALL_BUILDS = [("0.20", ())] + BOUND_BUILDS
 
 
@@ -71,7 +72,7 @@ def test_py_clone_inside_allow_threads_is_a_deferred_incref(pyo3, features):
     assert rc(r, "after") == 2  # applied when allow_threads re-acquired the GIL
 
 
-@pytest.mark.parametrize("pyo3", ["0.22", "0.23", "0.26", "0.29"])
+@pytest.mark.parametrize("pyo3", ["0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29"])
 def test_py_clone_without_the_gil_panics_from_0_22(pyo3):
     r = run([gil(new("p"), nogil(op("clone", "p", "q")))], pyo3, ("py-clone",))
     assert r.error.kind == "panic" and "Cannot clone pointer into Python heap" in r.error.message
@@ -132,11 +133,35 @@ def test_attach_and_detach_spelled_for_0_29():
     assert r.error.kind == "compile_error" and "removed in 0.28" in r.error.message
 
 
-def test_0_26_keeps_with_gil_and_allow_threads_as_deprecated_names():
+@pytest.mark.parametrize("pyo3", ["0.26", "0.27"])
+def test_0_26_and_0_27_keep_with_gil_and_allow_threads_as_deprecated_names(pyo3):
     r = run([block("with_gil", new("p"), block("allow_threads", op("drop", "p"), probe("queued")), probe("back"))],
-            "0.26")
+            pyo3)
     assert rc(r, "queued") == 1
     assert not alive(r, "back")
+    r = run([block("attach", new("p"), block("detach", op("drop", "p"), probe("queued")), probe("back"))], pyo3)
+    assert rc(r, "queued") == 1
+    assert not alive(r, "back")
+
+
+@pytest.mark.parametrize("pyo3,has", [("0.24", {"with_gil"}), ("0.25", {"with_gil"}), ("0.27", {"with_gil", "attach"}),
+                                      ("0.28", {"attach"})])
+def test_which_gil_names_a_release_has(pyo3, has):
+    for name in ("with_gil", "attach"):
+        r = run([block(name, new("p"), probe("in"))], pyo3)
+        if name in has:
+            assert r.error is None and rc(r, "in") == 1
+        else:
+            assert r.error.kind == "compile_error" and f"Python::{name}" in r.error.message
+
+
+@pytest.mark.parametrize("pyo3,present", [("0.23", True), ("0.24", True), ("0.25", False), ("0.29", False)])
+def test_into_py_exists_until_0_24(pyo3, present):
+    r = run([gil(new("b", api="bound"), op("into_py", "b", "p"), probe("moved"))], pyo3)
+    if present:
+        assert rc(r, "moved") == 1  # the Bound's reference moves into the Py
+    else:
+        assert r.error.kind == "compile_error" and "removed in PyO3 0.25" in r.error.message
 
 
 def test_results_are_plain_data():

@@ -3,7 +3,7 @@
 import pytest
 
 from bound_demo import witness
-from witkit import block, new, op, probe, ret, run
+from witkit import alive, block, new, op, probe, rc, ret, run
 
 
 def test_use_after_move_is_a_compile_error():
@@ -67,6 +67,24 @@ def test_py_dropped_without_gil_aborts_without_the_reference_pool(pyo3, words):
     assert r.error.kind == "abort" and words in r.error.message
     assert r.error.op_path == "ops[2]"
     assert [label for label, _ in r.probes] == ["made", "detached"]
+
+
+LEAK = ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool")
+
+
+def test_py_dropped_without_gil_leaks_with_the_leak_cfg():
+    # No abort and no queue: the count stays at 1 for good, even after the next attach.
+    r = run([block("gil", new("p"), probe("made"), ret("p"), as_="p"), probe("detached"), op("drop", "p"),
+             probe("dropped"), block("gil", probe("attached_again"))], "0.29", ("py-clone",), LEAK)
+    assert r.error is None
+    assert [rc(r, label) for label in ("made", "dropped", "attached_again")] == [1, 1, 1]
+    assert alive(r, "attached_again")
+
+
+def test_leak_cfg_build_drops_with_the_gil_as_usual():
+    r = run([block("gil", new("p"), op("clone_ref", "p", "q"), probe("two"), op("drop", "q"), probe("one"),
+                   op("drop", "p"), probe("gone"))], "0.29", (), LEAK)
+    assert (rc(r, "two"), rc(r, "one"), alive(r, "gone")) == (2, 1, False)
 
 
 def test_no_reference_pool_build_runs_normal_programs():

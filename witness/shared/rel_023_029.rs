@@ -1,15 +1,19 @@
-//! Each program op spelled with the exact API of PyO3 0.23.5, 0.26.0 and 0.29.3 (crate feature
-//! `v029` marks the attach/detach releases, `v026` adds 0.26's deprecated `with_gil` and
-//! `allow_threads`; `Py::clone` is compiled in with `py-clone` and gated per run).
+//! Each program op spelled with the exact API of PyO3 0.23.5, 0.24.2, 0.25.1, 0.26.0, 0.27.2,
+//! 0.28.3 and 0.29.3. Crate features mark what changed between them: `v025` the releases without
+//! `IntoPy` (0.25+), `v029` the attach/detach releases (0.26+: `attach`, `detach`, `cast`,
+//! `assume_attached`), `v026` the two of those that still keep `with_gil` and `allow_threads` as
+//! deprecated names (0.26, 0.27). `Py::clone` is compiled in with `py-clone` and gated per run.
+//! The exact crate is named by the build's `lib.rs` (`PYO3_CRATE`).
 //!
-//! Mirrors: `Python::with_gil`/`allow_threads` (0.23) and `Python::attach`/`detach` (0.29),
+//! Mirrors: `Python::with_gil`/`allow_threads` (0.23–0.27) and `Python::attach`/`detach` (0.26+),
 //! `Bound::new`, `Py::new`, `PyList::empty`/`new`, `PyDict::new`, `PyTuple::empty`/`new`,
 //! `Bound::clone`/`drop`/`unbind`/`as_borrowed`, `Py::clone` (`py-clone`: panics when not
 //! attached), `Py::clone_ref`/`drop_ref`/`bind`/`into_bound`/`bind_borrowed`,
-//! `Borrowed::to_owned`, `IntoPy<PyObject>` (0.23 only, deprecated there), `IntoPyObject` (the
+//! `Borrowed::to_owned`, `IntoPy<PyObject>` (0.23 and 0.24, deprecated there), `IntoPyObject` (the
 //! `#[pyfunction]` return conversion), `PyListMethods::append`/`get_item`,
-//! `PyTupleMethods::get_item`/`get_borrowed_item`, and `Drop for Py` (deferred decref, or an
-//! abort when built with `--cfg pyo3_disable_reference_pool`).
+//! `PyTupleMethods::get_item`/`get_borrowed_item`, and `Drop for Py` (deferred decref; an abort
+//! when built with `--cfg pyo3_disable_reference_pool`, a silent leak when
+//! `--cfg pyo3_leak_on_drop_without_reference_pool` is added).
 //!
 //! Lifetimes: handles are stored with `'static` lifetimes (`Bound<'static, _>`,
 //! `&'static Bound`, `Borrowed<'static, 'static, _>`). Each `extend`/`tok` below erases a
@@ -34,12 +38,7 @@ pub const NOGIL: &str = "allow_threads";
 pub const GIL: &str = "attach";
 #[cfg(feature = "v029")]
 pub const NOGIL: &str = "detach";
-#[cfg(not(feature = "v029"))]
-pub const VERSION: &str = "0.23.5";
-#[cfg(all(feature = "v029", not(feature = "v026")))]
-pub const VERSION: &str = "0.29.3";
-#[cfg(feature = "v026")]
-pub const VERSION: &str = "0.26.0";
+pub const VERSION: &str = crate::PYO3_CRATE;
 
 pub enum Val {
     Bound(Bound<'static, PyAny>),
@@ -115,7 +114,7 @@ fn no_gil_refs<T>(what: &str) -> R<T> {
     compile(format!("E0599: `{what}` belongs to the GIL Refs API, removed in PyO3 0.23 (this is {VERSION})"))
 }
 
-/// `&Bound<PyAny>` to `&Bound<T>`: `downcast` in 0.23, `cast` in 0.29 (no refcount change).
+/// `&Bound<PyAny>` to `&Bound<T>`: `downcast` before 0.26, `cast` from 0.26 (no refcount change).
 fn as_type<'a, T: pyo3::PyTypeCheck>(b: &'a Bound<'static, PyAny>) -> Option<&'a Bound<'static, T>> {
     #[cfg(not(feature = "v029"))]
     return b.downcast::<T>().ok();
@@ -206,15 +205,15 @@ pub fn unary(op: &str, py: Option<Tok>, slot: &mut Option<Val>) -> R<Val> {
         ("to_owned", Val::Borrowed(b)) => bound((*b).to_owned()),
         ("to_owned", Val::Bound(b)) => bound(b.to_owned()),
         ("to_owned", Val::BoundRef(b)) => bound((*b).to_owned()),
-        #[cfg(not(feature = "v029"))]
+        #[cfg(not(feature = "v025"))]
         ("into_py", Val::Bound(_)) => Val::Py(take_bound(slot).into_py(py.unwrap())),
-        #[cfg(not(feature = "v029"))]
+        #[cfg(not(feature = "v025"))]
         ("into_py", Val::BoundRef(b)) => Val::Py((*b).into_py(py.unwrap())),
-        #[cfg(not(feature = "v029"))]
+        #[cfg(not(feature = "v025"))]
         ("into_py", Val::Borrowed(b)) => Val::Py((*b).into_py(py.unwrap())),
-        #[cfg(not(feature = "v029"))]
+        #[cfg(not(feature = "v025"))]
         ("into_py", Val::Py(_)) => Val::Py(take_py(slot).into_py(py.unwrap())),
-        #[cfg(feature = "v029")]
+        #[cfg(feature = "v025")]
         ("into_py", _) => return compile("E0599: `IntoPy::into_py` was removed in PyO3 0.25; use `into_pyobject(py)` or `unbind()`"),
         ("into_gil_ref" | "as_gil_ref" | "into_ref" | "as_ref", _) => return no_gil_refs(op),
         _ => return compile(format!("E0599: no method `{op}` on a {kind} handle in PyO3 {VERSION}")),

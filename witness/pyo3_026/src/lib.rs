@@ -10,6 +10,9 @@ mod rel;
 
 use pyo3::prelude::*;
 
+/// The exact PyO3 release compiled in (pinned in Cargo.toml; reported as `PYO3_VERSION`).
+pub const PYO3_CRATE: &str = "0.26.0";
+
 #[pymodule]
 fn bd_witness_026(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rel::init(m)

@@ -10,6 +10,9 @@ mod rel;
 
 use pyo3::prelude::*;
 
+/// The exact PyO3 release compiled in (pinned in Cargo.toml; reported as `PYO3_VERSION`).
+pub const PYO3_CRATE: &str = "0.29.3";
+
 #[pymodule]
 fn bd_witness_029(m: &Bound<'_, PyModule>) -> PyResult<()> {
     rel::init(m)
