@@ -22,12 +22,15 @@ class _H:
 
 
 class _Gen:
-    def __init__(self, choose, prof, max_ops):
-        self.c, self.p, self.budget = choose, prof, max_ops
+    def __init__(self, choose, prof, max_ops, times=(0, 3)):
+        self.c, self.p, self.budget, self.times = choose, prof, max_ops, times
         self.n = 0
         self.pyvars = []
         self.labels = 0
         self.m = int(prof.pyo3.split(".")[1])
+        # A Py may be dropped where no GIL is held: queued with the reference pool, leaked
+        # with `--cfg pyo3_leak_on_drop_without_reference_pool`, an abort otherwise.
+        self.nogil_drop = prof.reference_pool or prof.leak_without_pool
 
     def pick(self, seq):
         return seq[self.c(0, len(seq) - 1)]
@@ -200,7 +203,7 @@ class _Gen:
             h = self.pick(pys)
             if self.p.deferred_increfs and choice <= 2:
                 return {"op": "clone", "src": h.name, "as": self._add(local, self.name("q"), "py", h, depth)}
-            if self.p.reference_pool and (h in local or not loop) and self.consumable(h):
+            if self.nogil_drop and (h in local or not loop) and self.consumable(h):
                 h.live = False
                 return {"op": "drop", "src": h.name}
         if choice >= 15 and nest > 0 and self.budget > 2:
@@ -214,7 +217,7 @@ class _Gen:
         return op
 
     def _maybe_return(self, op, inner, local, outer_depth, py_only):
-        if not self.p.reference_pool and op["op"] != "pyfunction":
+        if not self.nogil_drop and op["op"] != "pyfunction":
             return  # a returned Py may end up dropped where no GIL is held: an abort
         cands = [h for h in inner if h.live and h.borrowers == 0 and (h.kind == "py" or not py_only)
                  and h.borrows is None]
@@ -249,7 +252,7 @@ class _Gen:
             return op
         if k == "repeat":
             ops, _ = self.body(scope + local, depth, True, True, nest)
-            return {"op": "repeat", "times": self.c(0, 3), "body": ops}
+            return {"op": "repeat", "times": self.c(*self.times), "body": ops}
         if k == "pyfunction":
             ops, inner = self.body(scope + local, depth, True, loop, nest)
             op = {"op": "pyfunction", "body": ops}
@@ -271,7 +274,7 @@ class _Gen:
             elif choice == 3:
                 body, _ = self.body(top, 1, True, False, 1)
                 ops.append({"op": "pyfunction", "body": body})
-            elif choice == 4 and self.p.reference_pool:
+            elif choice == 4 and self.nogil_drop:
                 # Make a Py at top level, move it into a thread, drop it there (no GIL).
                 v = self.name("p")
                 ops.append({"op": "gil", "as": v, "body": [
@@ -295,7 +298,7 @@ class _Gen:
             else:
                 ops.append(self.gil_block(top, top, 1, 2, False))
             ops.append(self.probe())
-        if not self.p.reference_pool:
+        if not self.nogil_drop:
             # Top-level py handles would be dropped without the GIL at the end: keep them
             # inside a last gil block instead, so the program stays free of aborts.
             for h in top:
@@ -305,17 +308,18 @@ class _Gen:
         return {"format": FORMAT, "ops": ops}
 
 
-def generate(choose, prof, max_ops=40):
-    """One valid program for `prof` (a `versions.Profile`)."""
-    return _Gen(choose, prof, max_ops).program()
+def generate(choose, prof, max_ops=40, times=(0, 3)):
+    """One valid program for `prof` (a `versions.Profile`); `repeat` loops run a number of
+    times drawn from the range `times`."""
+    return _Gen(choose, prof, max_ops, times).program()
 
 
-def programs(prof, max_ops=40):
+def programs(prof, max_ops=40, times=(0, 3)):
     """A hypothesis strategy of valid programs for a profile."""
     from hypothesis import strategies as st
 
     @st.composite
     def strat(draw):
-        return generate(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops)
+        return generate(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops, times)
 
     return strat()

@@ -7,8 +7,9 @@ when both stop with the same error kind (or neither errs) and their probes carry
 labels in the same order with the same refcount and liveness for every object the witness
 can observe (CPython's shared empty tuple is not the program's and is skipped).
 
-`python -m bound_demo.witness.differential [--random N] [--write FILE]` runs every scenario
-on every available build plus N random valid programs per build, and writes a summary.
+`python -m bound_demo.witness.differential [--random N] [--pyo3 X.Y ...] [--write FILE]` runs
+every scenario on every available build (or only those of the named release lines) plus N
+random valid programs per extension module, and writes a summary.
 """
 
 from __future__ import annotations
@@ -105,8 +106,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Model vs real PyO3 on scenarios and random programs.")
     ap.add_argument("--random", type=int, default=2000, help="random programs per build")
     ap.add_argument("--write", help="write a JSON summary here")
+    ap.add_argument("--pyo3", action="append", metavar="X.Y",
+                    help="only the builds of this release line (repeatable; default: every build)")
     a = ap.parse_args(argv)
-    builds = available_builds()
+    builds = [b for b in available_builds() if not a.pyo3 or b[0] in a.pyo3]
     rows, mismatches = [], []
     for pyo3, feats, cfg in builds:
         t0 = time.perf_counter()
