@@ -323,3 +323,32 @@ def programs(prof, max_ops=40, times=(0, 3)):
         return generate(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops, times)
 
     return strat()
+
+
+def loop_program(choose, prof, max_ops=25, times=(16, 40)):
+    """A valid program built around one long `repeat` of a random body that names only its
+    own handles, after a random prefix (pools, queued decrefs, threads, Python variables):
+    the programs that `fastforward` may write in bulk."""
+    g = _Gen(choose, prof, max_ops)
+    ops = g.program()["ops"]
+    body, _ = g.body([], 1, True, True, 1)
+    loop = [{"op": "repeat", "times": choose(*times), "body": body}, g.probe()]
+    where = choose(0, 2)
+    if where == 1 and prof.gil_ref_api:
+        ops.append({"op": "gil", "body": [{"op": "new_pool", "body": loop}]})
+    elif where == 2:
+        ops.append({"op": "pyfunction", "body": loop})
+    else:
+        ops.append({"op": "gil", "body": loop})
+    return {"format": FORMAT, "ops": ops}
+
+
+def loop_programs(prof, max_ops=25, times=(16, 40)):
+    """A hypothesis strategy of `loop_program`s."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def strat(draw):
+        return loop_program(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops, times)
+
+    return strat()

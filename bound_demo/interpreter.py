@@ -26,7 +26,7 @@ import gc
 import struct
 from array import array
 
-from . import errors, gil, gilpool, instance
+from . import errors, fastforward, gil, gilpool, instance
 from .events import E
 from .state import CHECKPOINT, Machine
 
@@ -89,7 +89,14 @@ class Runner:
         if not prof.lazy_reference_pool:
             # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
             m.pool_init = True
+        # Checkpoint k is the state once `cp_steps[k]` steps are done and the delta log has
+        # reached `cp_log[k]`. The step loop takes one every CHECKPOINT steps, right after a
+        # step; a fast-forwarded loop (`fastforward`) takes them at iteration boundaries, where
+        # the log may already hold deltas of the next step (a scope's handles leaving after
+        # its last drop). Two are never more than CHECKPOINT steps apart.
         self.checkpoints = [m.snapshot()]
+        self.cp_steps = [0]
+        self.cp_log = [0]
         self.next_hid = 0
         self.inbox = {}  # thread name -> handles sent to it
         self.waiting = []  # tids blocked in thread blocks (the enclosing threads)
@@ -97,6 +104,8 @@ class Runner:
         main = m.new_thread("main")
         self.cur = Frame(main, None, object(), None)
         self._api = {}
+        self._ff = {}  # repeat op index -> whether `fastforward` may apply to it
+        self.fast_iterations = 0  # loop iterations `fastforward` wrote in bulk
         self.executed = 0  # program ops run, counting every repeat iteration
         self.notes = None
         self._result = None
@@ -122,10 +131,26 @@ class Runner:
             self.extras[i] = extra
         self._until_checkpoint -= 1
         if not self._until_checkpoint:
-            self._until_checkpoint = CHECKPOINT
-            self.checkpoints.append(self.m.snapshot())
+            self.checkpoint()
             if len(sbuf) > 65536:
                 self._flush()
+
+    def steps_added(self, k):
+        """A bulk path appended k steps to `sbuf` itself (k no more than the steps left before
+        the next checkpoint is due): count them, and take that checkpoint if it is due now."""
+        self.nsteps += k
+        self._until_checkpoint -= k
+        if not self._until_checkpoint:
+            self.checkpoint()
+            if len(self.sbuf) > 65536:
+                self._flush()
+
+    def checkpoint(self, log_pos=None):
+        """Snapshot the state; `log_pos` is where the delta log stands for it (default: its end)."""
+        self._until_checkpoint = CHECKPOINT
+        self.checkpoints.append(self.m.snapshot())
+        self.cp_steps.append(self.nsteps)
+        self.cp_log.append(self.m.log_base + len(self.m.log) if log_pos is None else log_pos)
 
     def _flush(self):
         """Pack the step and delta buffers into their arrays."""
@@ -324,7 +349,14 @@ class Runner:
     def repeat(self, op):
         body, scopes = op.body, self.cur.scopes
         run_body, end_scope = self.run_body, self.end_scope
-        for _ in range(op.d["times"]):
+        times = op.d["times"]
+        if times >= fastforward.MIN_TIMES and fastforward.ENABLED:
+            ok = self._ff.get(op.index)
+            if ok is None:
+                ok = self._ff[op.index] = fastforward.eligible(op)
+            if ok:
+                times = fastforward.run(self, op, times)
+        for _ in range(times):
             scope = []
             scopes.append(scope)
             run_body(body, scope)

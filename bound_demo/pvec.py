@@ -109,6 +109,22 @@ class PVec:
         self.n = i + 1
         self.tail, self.tail_key = leaf, i >> 6
 
+    def extend(self, values):
+        """Append a list of values, a leaf at a time (the bulk path of `fastforward`)."""
+        i, n = self.n, len(values)
+        if i + n > CAPACITY:
+            raise OverflowError("bound_demo state vector is full")
+        pos = 0
+        while pos < n:
+            leaf = self._leaf(i, True)
+            j = i & _M
+            take = min(_W - j, n - pos)
+            leaf[j : j + take] = values[pos : pos + take]
+            self.tail, self.tail_key = leaf, i >> 6
+            i += take
+            pos += take
+        self.n = i
+
     def truncate(self, n):
         # Slots past the new length keep stale values; they are unreachable and are
         # overwritten (copy-on-write) by later appends.

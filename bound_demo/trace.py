@@ -10,12 +10,13 @@ touched and full state; `Trace.from_json` reads it back with the same attributes
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from . import captions
 from .events import NAMES
 from .snapshot import DictState, State, oid_name
-from .state import (CHECKPOINT, D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
+from .state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
                     D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
                     D_THREAD, D_UNMARK, Machine)
 
@@ -220,20 +221,20 @@ class Trace:
 
     # ---- states ----------------------------------------------------------------------------
     def state_at(self, i):
-        """The complete state after step i: one checkpoint plus fewer than 128 steps of deltas."""
+        """The complete state after step i: one checkpoint plus fewer than 2·CHECKPOINT steps of deltas."""
         r = self._r
         n = r.nsteps
         if i < 0:
             i += n
         if not 0 <= i < n:
             raise IndexError("step index out of range")
-        c = (i + 1) // CHECKPOINT
-        start_step = c * CHECKPOINT
-        snap = r.checkpoints[c]
-        if start_step > i:
-            return State(snap, self._tables)
-        lo = r.delta_end(start_step - 1)
         hi = r.delta_end(i)
+        c = bisect_right(r.cp_steps, i + 1) - 1
+        if r.cp_log[c] > hi:
+            c -= 1  # taken after some of step i+1's deltas: start from the one before
+        snap, lo = r.checkpoints[c], r.cp_log[c]
+        if lo == hi:
+            return State(snap, self._tables)
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side)
         m.replay(r.m.log_array[lo:hi])
@@ -246,12 +247,12 @@ class Trace:
         stop = r.nsteps if stop is None else min(stop, r.nsteps)
         if start >= stop:
             return
-        c = (start + 1) // CHECKPOINT
+        c = bisect_right(r.cp_steps, start) - 1
         m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side)
         log = r.m.log_array
-        pos = r.delta_end(c * CHECKPOINT - 1)
-        for i in range(c * CHECKPOINT, stop):
+        pos = r.cp_log[c]
+        for i in range(r.cp_steps[c], stop):
             end = r.delta_end(i)
             if end > pos:
                 m.replay(log[pos:end])

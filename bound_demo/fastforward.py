@@ -1,0 +1,351 @@
+"""Fast-forwarding `repeat` loops whose iterations repeat exactly. Trace bookkeeping, not PyO3.
+
+PyO3 has nothing like this; it is how the model keeps a loop such as the #1056 one
+(`for _ in 0..N { PyString::new(py, "x"); }`) linear and fast. Such a loop does the same
+thing N times, each time to fresh objects and handles, so the record of iteration t+1 is the
+record of iteration t with every fresh number moved on by a fixed stride: object ids by the
+objects one iteration creates, handle ids and handle records by the handles it introduces,
+pool positions by what it leaves in the pool, step and delta positions by its steps and
+deltas. Writing the remaining iterations from that pattern, in bulk, gives the very trace the
+interpreter would have recorded op by op.
+
+**When it applies.** Statically (`eligible`): the body names only handles it introduces itself
+(so it cannot reach anything older through a handle) and contains no nested `repeat` and no
+`py_del`. Dynamically (`run`): three consecutive iterations, run by the interpreter as usual,
+must
+
+* start from states equal in everything such a body can read: the current frame, the
+  handles in scope outside the body, every thread's GIL count, GIL flag, pool marks and
+  releasing entries, the pending queues, values in flight, leaks, POOL's existence, Python
+  variables, threads waiting and inboxes;
+* change only what they create (deltas of the kinds listed in `ALLOWED`, on objects, handles
+  and pool positions of that iteration), and end each with nothing new left in scope;
+* record the same extras (step notes) and differ from one another by the same stride in
+  every number they record: steps, deltas, handle records, side entries, new objects'
+  types and final refcounts, pool entries left behind, probe labels.
+
+The interpreter is a deterministic function of that state, and equality of state at the
+start of iterations t and t+1 (up to the strides) carries over to t+2; so the pattern holds
+for every remaining iteration. Anything else (a body that queues increfs, fills a container,
+sets a Python variable, creates a thread on its first pass and then differs, ...) runs op
+by op as before. The machine state advances in chunks with a checkpoint at least every
+`CHECKPOINT` steps, so reading any step's state costs what it costs elsewhere.
+`tests/model/test_fastforward.py` runs random loops both ways and compares whole traces.
+"""
+
+from __future__ import annotations
+
+from array import array
+from itertools import repeat as _rep
+
+from .pvec import snap_list
+from .state import (CHECKPOINT, D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH,
+                    D_RC, D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK)
+
+ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
+MIN_TIMES = 16  # shorter loops are not worth the warm-up
+WARMUP = 8  # iterations run op by op, at most, looking for the pattern
+BLOCK = 8192  # iterations written to the step and delta arrays at a time
+ALLOWED = frozenset((D_NEWOBJ, D_RC, D_PUSH, D_HSET, D_HDEL, D_COUNT, D_HOLDS, D_MARK,
+                     D_UNMARK, D_RELEASE, D_RELEASED, D_SIDE))
+_MASK = (1 << 29) - 1
+
+
+def eligible(op):
+    """Whether a repeat body only names handles it introduces (and has no nested loop)."""
+    return _closed(op.body, [])
+
+
+def _closed(ops, outer):
+    scope = set()
+    scopes = outer + [scope]
+    for op in ops:
+        if op.kind in ("repeat", "py_del"):
+            return False
+        names = [op.d[k] for k in ("src", "item") if k in op.d] + list(op.d.get("items") or ())
+        if any(not any(n in s for s in scopes) for n in names):
+            return False
+        if op.body and not _closed(op.body, scopes):
+            return False
+        if "as" in op.d and op.kind != "pyfunction":
+            scope.add(op.d["as"])
+    return True
+
+
+# ---- watching iterations ------------------------------------------------------------------
+def _signature(r):
+    """What a closed body can read of the state it starts from (and must find unchanged)."""
+    m = r.m
+    return (r.cur, len(r.cur.scopes), len(r.handles), len(m.handles),
+            tuple((k, len(v)) for k, v in r.inbox.items()), tuple(r.waiting),
+            tuple((t.count, t.holds, tuple(t.marks), tuple(map(tuple, t.releasing)))
+                  for t in m.threads),
+            m.pinc.n, m.pdec.n, m.draining, tuple(m.flight), len(m.leaked), m.pool_init,
+            tuple(m.pyvars.items()), len(m.var_names), len(m.thread_names), r._result)
+
+
+class _Mark:
+    """Positions at an iteration boundary."""
+
+    __slots__ = ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed", "owned",
+                 "labels", "sig")
+
+    def __init__(self, r):
+        m = r.m
+        self.steps, self.s, self.log = r.nsteps, len(r.sbuf), len(m.log)
+        self.nobj, self.hid, self.hrecs, self.side = m.nobj, r.next_hid, len(m.hrecs), len(m.side)
+        self.executed = r.executed
+        self.owned = tuple(t.owned.n for t in m.threads)
+        self.labels = dict(r.labels)
+        self.sig = _signature(r)
+
+
+def _linear(a, b, c):
+    """The per-position stride from b to c, if a, b, c are equally spaced; else None."""
+    d = [y - x for x, y in zip(b, c)]
+    return d if [y - x for x, y in zip(a, b)] == d else None
+
+
+def _linear_tuples(ta, tb, tc):
+    """Strides for sequences of tuples (handle records, side entries), or None. Non-int
+    fields must be equal; bool fields count as ints that do not move."""
+    if not (len(ta) == len(tb) == len(tc)):
+        return None
+    out = []
+    for x, y, z in zip(ta, tb, tc):
+        if not (len(x) == len(y) == len(z)):
+            return None
+        d = []
+        for u, v, w in zip(x, y, z):
+            if isinstance(u, int) and isinstance(v, int) and isinstance(w, int):
+                if v - u != w - v:
+                    return None
+                d.append(w - v)
+            elif not (u == v == w):
+                return None
+            else:
+                d.append(0)
+        out.append(d)
+    return out
+
+
+def _owns_only_its_own(log, mk, end):
+    """Every delta of the iteration that starts at `mk` is allowed and touches only what the
+    iteration itself created (objects, handles, pool positions, side entries)."""
+    for d in log:
+        code, a, b = d & 31, (d >> 5) & _MASK, d >> 34
+        if code not in ALLOWED:
+            return False
+        if code == D_RC and not mk.nobj <= a < end.nobj:
+            return False
+        if code == D_PUSH and not mk.nobj <= b < end.nobj:
+            return False
+        if code in (D_HSET, D_HDEL) and not mk.hid <= a < end.hid:
+            return False
+        if code in (D_RELEASE, D_MARK) and not (a < len(mk.owned) and b >= mk.owned[a]):
+            return False
+        if code == D_SIDE and not mk.side <= a < end.side:
+            return False
+    return True
+
+
+class _Pattern:
+    """The last iteration's record and the stride from the one before."""
+
+
+def _pattern(r, m0, m1, m2, m3):
+    marks = (m0, m1, m2, m3)
+    if not (m0.sig == m1.sig == m2.sig == m3.sig):
+        return None
+    fields = ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed")
+    for f in fields:
+        a, b, c, d = (getattr(x, f) for x in marks)
+        if not (b - a == c - b == d - c):
+            return None
+    if len(m3.owned) != len(m0.owned):
+        return None
+    grow = [m1.owned[t] - m0.owned[t] for t in range(len(m0.owned))]
+    for x, y in ((m1, m2), (m2, m3)):
+        if [y.owned[t] - x.owned[t] for t in range(len(grow))] != grow or min(grow, default=0) < 0:
+            return None
+    p = _Pattern()
+    p.spi = m3.steps - m2.steps
+    if not 1 <= p.spi <= CHECKPOINT:
+        return None
+    m = r.m
+    sbuf, log = r.sbuf, m.log
+
+    def seg(buf, f):
+        return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
+
+    sa, sb, sc = seg(sbuf, "s")
+    p.ds = _linear(sa, sb, sc)
+    la, lb, lc = seg(log, "log")
+    p.dl = _linear(la, lb, lc)
+    if p.ds is None or p.dl is None:
+        return None
+    for lg, x, y in ((la, m0, m1), (lb, m1, m2), (lc, m2, m3)):
+        if not _owns_only_its_own(lg, x, y):
+            return None
+    p.s, p.log = sc, lc
+    # Extras (notes, names) must be the same objects' worth at each position.
+    ex = r.extras
+    p.extras = []
+    for k in range(p.spi):
+        e = ex.get(m2.steps + k)
+        if not (ex.get(m0.steps + k) == ex.get(m1.steps + k) == e):
+            return None
+        if e is not None:
+            p.extras.append((k, e))
+    hr = seg(m.hrecs, "hrecs")
+    p.dh = _linear_tuples(*hr)
+    sd = seg(m.side, "side")
+    p.dside = _linear_tuples(*sd)
+    if p.dh is None or p.dside is None:
+        return None
+    p.h, p.side = hr[2], sd[2]
+    ty = seg(m.types, "nobj")
+    if not (ty[0] == ty[1] == ty[2]) or len(m.types) != m3.nobj:
+        return None
+    p.types = ty[2]
+    rc = [[m.rc.get(o) for o in range(x.nobj, y.nobj)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
+    if not (rc[0] == rc[1] == rc[2]):
+        return None
+    p.rc = rc[2]
+    p.owned = []
+    for t, g in enumerate(grow):
+        if not g:
+            continue
+        snap = m.threads[t].owned.snapshot()
+        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t]) for x, y in ((m0, m1), (m1, m2), (m2, m3)))
+        d = _linear(oa, ob, oc)
+        if d is None:
+            return None
+        p.owned.append((t, oc, d))
+    p.labels = {}
+    if not (m1.labels.keys() == m2.labels.keys() == m3.labels.keys()):
+        return None
+    for name, v3 in m3.labels.items():
+        v1, v2 = m1.labels[name], m2.labels[name]
+        if not (v3 - v2 == v2 - v1 and v3 - v2 in (0, p.spi)):
+            return None
+        if v3 != v2:
+            p.labels[name] = v3
+    p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
+    return p
+
+
+# ---- writing iterations in bulk -----------------------------------------------------------
+def _series(base, delta, t0, n):
+    """Iterations t0+1 … t0+n of a pattern, flat and iteration-major: base + t·delta."""
+    w = len(base)
+    out = [0] * (w * n)
+    for k in range(w):
+        b, d = base[k], delta[k]
+        if d:
+            out[k::w] = range(b + d * (t0 + 1), b + d * (t0 + n + 1), d)
+        else:
+            out[k::w] = _rep(b, n)
+    return out
+
+
+def _tuples(base, deltas, n):
+    """Iterations 1 … n of a sequence of tuples that move by `deltas` per iteration."""
+    per = len(base)
+    out = [None] * (per * n)
+    for k, (tup, d) in enumerate(zip(base, deltas)):
+        cols = [range(v + dv, v + dv * (n + 1), dv) if dv else _rep(v, n) for v, dv in zip(tup, d)]
+        out[k::per] = list(zip(*cols))
+    return out
+
+
+def _append_series(arr, base, delta, t0, n):
+    """`arr.extend(_series(base, delta, t0, n))`, a field at a time through a memoryview
+    (no list of Python ints in between)."""
+    w, start = len(base), len(arr)
+    arr.frombytes(bytes(8 * w * n))
+    with memoryview(arr) as whole:
+        part = whole[start:]
+        for k in range(w):
+            b, d = base[k], delta[k]
+            if d:
+                part[k::w] = array("q", range(b + d * (t0 + 1), b + d * (t0 + n + 1), d))
+            else:
+                part[k::w] = array("q", (b,)) * n
+        part.release()
+
+
+def _write(r, p, n):
+    """Record iterations 1 … n after the pattern's last one, and advance the state to match."""
+    m = r.m
+    r._flush()  # the step and delta buffers are empty from here on
+    s0, l0 = r.nsteps, m.log_base
+    for t0 in range(0, n, BLOCK):
+        k = min(BLOCK, n - t0)
+        _append_series(r.s, p.s, p.ds, t0, k)
+        _append_series(m.log_array, p.log, p.dl, t0, k)
+    m.log_base = l0 + n * len(p.log)
+    for k, e in p.extras:
+        r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
+    if p.h:
+        m.hrecs.extend(_tuples(p.h, p.dh, n))
+    if p.side:
+        m.side.extend(_tuples(p.side, p.dside, n))
+    m.types.extend(p.types * n)
+    # Objects, pools and counters move forward a chunk of iterations at a time, with a
+    # checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart.
+    since = CHECKPOINT - r._until_checkpoint
+    per_chunk = CHECKPOINT // p.spi
+    c = min(n, (CHECKPOINT - since) // p.spi)  # what still fits before the next checkpoint
+    done = 0
+    while done < n:
+        if c:
+            _advance(r, p, done, c)
+            done += c
+            since += c * p.spi
+        if done < n:
+            r.checkpoint(l0 + done * len(p.log))  # the log itself is already written to the end
+            since = 0
+        c = min(n - done, per_chunk)
+    if since == CHECKPOINT:
+        r.checkpoint(l0 + n * len(p.log))  # due exactly at the end (the step loop counts from 1)
+    else:
+        r._until_checkpoint = CHECKPOINT - since
+    for name, v in p.labels.items():
+        r.labels[name] = v + n * p.spi
+
+
+def _advance(r, p, t0, c):
+    m = r.m
+    m.nobj += p.objs * c
+    if p.rc:
+        m.rc.extend(p.rc * c)
+    for t, base, d in p.owned:
+        m.threads[t].owned.extend(_series(base, d, t0, c))
+    r.nsteps += p.spi * c
+    r.executed += p.execs * c
+    r.next_hid += p.hids * c
+
+
+def run(r, op, times):
+    """Run a repeat loop: a few iterations op by op; the rest in bulk once they repeat exactly.
+    Returns how many iterations are left for the caller to run op by op."""
+    body, scopes = op.body, r.cur.scopes
+    r._flush()
+    marks = [_Mark(r)]
+    log_base, s_len = r.m.log_base, len(r.s)
+    done = 0
+    while done < min(times, WARMUP):
+        scope = []
+        scopes.append(scope)
+        r.run_body(body, scope)
+        r.end_scope(scopes.pop(), None, op)
+        done += 1
+        marks.append(_Mark(r))
+        if len(marks) >= 4 and r.m.log_base == log_base and len(r.s) == s_len:
+            p = _pattern(r, *marks[-4:])
+            if p is not None:
+                _write(r, p, times - done)
+                r.fast_iterations += times - done
+                return 0
+    return times - done
