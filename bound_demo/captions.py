@@ -67,10 +67,13 @@ def _implicit(t, prof, cnt, op, d, src, dst, a, b, x):
 
 
 def _rec(t, hid):
-    for rec in reversed(t._tables[2]):
-        if rec[0] == hid:
-            return rec
-    return None
+    """The newest record of a handle as (hid, name, kind, oid, tid, status, owns, borrows)."""
+    from .state import latest_record, unpack_handle
+    rec = latest_record(t._tables[2], hid)
+    if rec is None:
+        return None
+    hid, ni, *rest = unpack_handle(rec)
+    return (hid, t._tables[5][ni], *rest)
 
 
 _WHY = {"moved": "was moved out", "dropped": "was already dropped"}

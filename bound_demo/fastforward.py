@@ -40,7 +40,7 @@ from itertools import repeat as _rep
 
 from .pvec import snap_list
 from .state import (CHECKPOINT, D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH,
-                    D_RC, D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK)
+                    D_RC, D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, pack_handle, unpack_handle)
 
 ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
 MIN_TIMES = 16  # shorter loops are not worth the warm-up
@@ -198,12 +198,14 @@ def _pattern(r, m0, m1, m2, m3):
         if e is not None:
             p.extras.append((k, e))
     hr = seg(m.hrecs, "hrecs")
-    p.dh = _linear_tuples(*hr)
+    p.dh = _linear(*hr)
     sd = seg(m.side, "side")
     p.dside = _linear_tuples(*sd)
     if p.dh is None or p.dside is None:
         return None
     p.h, p.side = hr[2], sd[2]
+    p.hrec_fields = [[y - x for x, y in zip(unpack_handle(b), unpack_handle(c))]
+                     for b, c in zip(hr[1], hr[2])]
     ty = seg(m.types, "nobj")
     if not (ty[0] == ty[1] == ty[2]) or len(m.types) != m3.nobj:
         return None
@@ -275,6 +277,19 @@ def _append_series(arr, base, delta, t0, n):
         part.release()
 
 
+def _fits(p, n):
+    """Whether n more iterations keep every packed handle-record field in its range (so that
+    the packed records, too, move by a fixed stride)."""
+    for rec, d in zip(p.h, p.hrec_fields):
+        last = [v + n * dv for v, dv in zip(unpack_handle(rec), d)]
+        try:
+            if list(unpack_handle(pack_handle(last[0], *last[1:]))) != last:
+                return False
+        except OverflowError:
+            return False
+    return True
+
+
 def _write(r, p, n):
     """Record iterations 1 … n after the pattern's last one, and advance the state to match."""
     m = r.m
@@ -288,7 +303,7 @@ def _write(r, p, n):
     for k, e in p.extras:
         r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
     if p.h:
-        m.hrecs.extend(_tuples(p.h, p.dh, n))
+        m.hrecs.extend(_series(p.h, p.dh, 0, n))
     if p.side:
         m.side.extend(_tuples(p.side, p.dside, n))
     m.types.extend(p.types * n)
@@ -344,7 +359,7 @@ def run(r, op, times):
         marks.append(_Mark(r))
         if len(marks) >= 4 and r.m.log_base == log_base and len(r.s) == s_len:
             p = _pattern(r, *marks[-4:])
-            if p is not None:
+            if p is not None and _fits(p, times - done):
                 _write(r, p, times - done)
                 r.fast_iterations += times - done
                 return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .pvec import snap_get, snap_list
-from .state import KINDS, STATUSES, TYPES
+from .state import (KINDS, STATUSES, TYPES, handle_name_index, latest_record,
+                    unpack_handle)
 
 
 def oid_name(i: int) -> str:
@@ -116,7 +117,7 @@ class State:
 
     def __init__(self, snap, tables):
         self._snap = snap
-        self._t = tables  # (types, thread_names, hrecs, var_names)
+        self._t = tables  # (types, thread_names, hrecs, var_names, side, handle names)
         self._threads = None
         self._handles = None
 
@@ -185,15 +186,16 @@ class State:
 
     # -- handles and Python variables -------------------------------------------------------
     def _handle(self, rec):
-        hid, name, kind, oid, tid, status, owns, borrows = rec
-        hrecs = self._t[2]
+        hid, ni, kind, oid, tid, status, owns, borrows = unpack_handle(rec)
+        hrecs, hnames = self._t[2], self._t[5]
         bname = None
         if borrows >= 0:
-            for r in reversed(hrecs):
-                if r[0] == borrows:
-                    bname = r[1]
-                    break
-        return HandleState(hid, name, KINDS[kind], None if oid < 0 else oid_name(oid),
+            # A borrow cannot outlive what it borrows: that handle is in scope here.
+            idx = self._snap[6].get(borrows)
+            brec = hrecs[idx] if idx is not None else latest_record(hrecs, borrows)
+            if brec is not None:
+                bname = hnames[handle_name_index(brec)]
+        return HandleState(hid, hnames[ni], KINDS[kind], None if oid < 0 else oid_name(oid),
                            self._t[1][tid], STATUSES[status], owns, bname)
 
     @property

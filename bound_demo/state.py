@@ -25,7 +25,7 @@ from array import array
 
 from .pvec import Editor, PVec, snap_list
 
-CHECKPOINT = 128
+CHECKPOINT = 256
 TYPES = ("object", "list", "dict", "tuple")
 KINDS = ("gil_ref", "bound", "borrowed", "bound_ref", "py", "python")
 STATUSES = ("live", "moved", "dropped")
@@ -36,6 +36,47 @@ STATUSES = ("live", "moved", "dropped")
  D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE) = range(1, 26)
 _A = 1 << 29
 _COUNT_BIAS = 1 << 20  # GIL counts may be negative (-1 during __traverse__)
+
+
+# A handle record is one int, not a tuple: a loop of a million iterations leaves a million
+# records, and a million tuples would cost the cyclic collector a long pass (ints it never
+# tracks). Fields, low bits first: hid, kind, status, owns, tid, oid + 1, borrowed hid + 1,
+# then the index of the name in the table of handle names.
+_HFIELDS = ((0, 27), (27, 3), (30, 2), (32, 1), (33, 17), (50, 26), (76, 27))
+_NAME_SHIFT = 103
+_HID_MASK = (1 << 27) - 1
+
+
+def pack_handle(hid, name_idx, kind, oid, tid, status, owns, borrows):
+    vals = (hid, kind, status, int(owns), tid, oid + 1, borrows + 1)
+    x = name_idx << _NAME_SHIFT
+    for (shift, width), v in zip(_HFIELDS, vals):
+        if not 0 <= v < 1 << width:
+            raise OverflowError("bound_demo handle record field out of range")
+        x |= v << shift
+    return x
+
+
+def unpack_handle(x):
+    """(hid, name index, kind, oid or -1, tid, status, owns, borrowed hid or -1)."""
+    hid, kind, status, owns, tid, oid1, b1 = ((x >> s) & ((1 << w) - 1) for s, w in _HFIELDS)
+    return hid, x >> _NAME_SHIFT, kind, oid1 - 1, tid, status, bool(owns), b1 - 1
+
+
+def handle_hid(x):
+    return x & _HID_MASK
+
+
+def handle_name_index(x):
+    return x >> _NAME_SHIFT
+
+
+def latest_record(hrecs, hid, stop=None):
+    """The newest record of handle `hid` among hrecs[:stop], or None."""
+    for i in range((len(hrecs) if stop is None else stop) - 1, -1, -1):
+        if hrecs[i] & _HID_MASK == hid:
+            return hrecs[i]
+    return None
 
 
 class Thread:
@@ -64,7 +105,7 @@ class Machine:
     """The live state of a run, its delta log and its checkpoints."""
 
     def __init__(self, snap=None, hrecs=None, thread_names=None, var_names=None, types=None,
-                 side=None):
+                 side=None, hnames=None):
         self.editor = ed = Editor()
         # The delta log. Appending to an `array` parses each int through PyArg_Parse, which
         # costs several times a list append; so deltas go to a list first and are packed into
@@ -72,7 +113,9 @@ class Machine:
         self.log = []
         self.log_array = array("q")
         self.log_base = 0
-        self.hrecs = hrecs if hrecs is not None else []  # immutable handle records
+        self.hrecs = hrecs if hrecs is not None else []  # immutable handle records (packed ints)
+        self.hnames = hnames if hnames is not None else []  # handle names, by index
+        self._hname_index = {}
         self.thread_names = thread_names if thread_names is not None else []
         self.var_names = var_names if var_names is not None else []
         self.types = types if types is not None else []  # append-only: a type per object
@@ -284,8 +327,13 @@ class Machine:
 
     def set_handle(self, hid, rec):
         """rec = (hid, name, kind, oid|-1, tid, status, owns, borrows_hid|-1)."""
+        _, name, kind, oid, tid, status, owns, borrows = rec
+        ni = self._hname_index.get(name)
+        if ni is None:
+            ni = self._hname_index[name] = len(self.hnames)
+            self.hnames.append(name)
         idx = len(self.hrecs)
-        self.hrecs.append(rec)
+        self.hrecs.append(pack_handle(hid, ni, kind, oid, tid, status, owns, borrows))
         self.handles[hid] = idx
         self.log.append(D_HSET | hid << 5 | idx << 34)
 

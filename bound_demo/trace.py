@@ -18,7 +18,7 @@ from .events import NAMES
 from .snapshot import DictState, State, oid_name
 from .state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
                     D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
-                    D_THREAD, D_UNMARK, Machine)
+                    D_THREAD, D_UNMARK, Machine, handle_name_index)
 
 TRACE_FORMAT = "bound_demo.trace/1"
 _OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
@@ -120,7 +120,7 @@ class Trace:
         self.program_obj, self.prof, self.error = program, prof, error
         self._r = runner
         r = runner
-        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names, r.m.side)
+        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names, r.m.side, r.m.hnames)
         self._final = State(r.m.snapshot(), self._tables)
 
     # ---- settings ----------------------------------------------------------------------
@@ -212,7 +212,7 @@ class Trace:
             elif code == D_PCLEAR:
                 pending = True
             elif code == D_HSET:
-                name = hrecs[b][1]
+                name = self._tables[5][handle_name_index(hrecs[b])]
                 if name not in handles:
                     handles.append(name)
         return {"objects": [oid_name(o) for o in sorted(objs)],
@@ -236,7 +236,8 @@ class Trace:
         if lo == hi:
             return State(snap, self._tables)
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side)
+                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
+                    hnames=r.m.hnames)
         m.replay(r.m.log_array[lo:hi])
         return State(m.snapshot(), self._tables)
 
@@ -249,7 +250,8 @@ class Trace:
             return
         c = bisect_right(r.cp_steps, start) - 1
         m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side)
+                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
+                    hnames=r.m.hnames)
         log = r.m.log_array
         pos = r.cp_log[c]
         for i in range(r.cp_steps[c], stop):
