@@ -3,7 +3,8 @@
 Measures the #1056 GIL-ref loop (`with_gil { for _ in 0..N { PyCell::new } }`, PyO3 0.20):
 run time, program ops per second, steps per second, peak memory, how cost grows from 10⁵ to
 10⁶ iterations, and the time to read `steps[i].state` / `trace.at()` for sampled steps.
-Each size runs in a child process so that its peak RSS is its own. Targets (issue #2):
+Each size runs in a child process so that its peak RSS is its own. `bulk_iterations` says how
+many iterations `fastforward` wrote from their pattern. Targets (issue #2):
 ≥ 300,000 ops/s, peak ≤ 1 GB, time(10⁶)/time(10⁵) ≤ 12, any step's state ≤ 5 ms.
 """
 
@@ -51,6 +52,7 @@ def measure(n, samples=300):
     assert trace.at("end").threads["main"].owned_len == n
     at_ms = (time.perf_counter() - t1) * 1000
     return {"iterations": n, "executed_ops": trace.executed_ops, "steps": steps,
+            "bulk_iterations": trace._r.fast_iterations,
             "run_s": round(run_s, 3), "wall_s": round(wall_s, 3), "ops_per_s": round(trace.executed_ops / run_s),
             "steps_per_s": round(steps / run_s), "iterations_per_s": round(n / run_s),
             "worst_state_ms": round(worst * 1000, 3), "at_ms": round(at_ms, 3),

@@ -22,7 +22,10 @@ MAX_JSON_BYTES = 16 * 1024 * 1024  # a program text larger than 16 MiB is refuse
 MAX_DEPTH = 64  # blocks nested deeper than this are refused
 MAX_OPS = 100_000  # ops written in a program
 MAX_NAME = 80  # characters in a handle, thread, label or variable name
-MAX_EXECUTED_OPS = 20_000_000  # ops a run may execute, counting every repeat iteration
+# Ops a run may execute, counting every repeat iteration. An op creates at most one object
+# and adds at most one pool or queue entry, so this also keeps every state vector under its
+# capacity (pvec.CAPACITY, 16,777,216 entries).
+MAX_EXECUTED_OPS = 16_000_000
 MAX_TIMES = 10_000_000  # one repeat's count
 
 

@@ -172,6 +172,17 @@ def test_huge_repeat_is_refused_before_running():
         bound_demo.run(P({"op": "with_gil", "body": [nested]}))
 
 
+def test_executed_ops_stay_under_the_state_capacity():
+    from bound_demo.program import MAX_EXECUTED_OPS
+    from bound_demo.pvec import CAPACITY
+    assert MAX_EXECUTED_OPS < CAPACITY
+    loop = {"op": "repeat", "times": 8_000_001, "body": [
+        {"op": "new", "as": "a", "type": "object", "api": "gil_ref"},
+        {"op": "new", "as": "b", "type": "object", "api": "gil_ref"}]}
+    with pytest.raises(ValueError, match="over the cap of 16,000,000"):
+        bound_demo.run(P({"op": "with_gil", "body": [loop]}), pyo3="0.20")
+
+
 def test_enormous_json_is_refused():
     with pytest.raises(ValueError, match="larger than the cap"):
         bound_demo.run('{"format": "bound_demo.program/1", "ops": [], "pad": "' + "x" * (17 * 2**20) + '"}')
