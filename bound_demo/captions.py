@@ -19,6 +19,8 @@ def caption(trace, i, ev, op, a, b, x):
     d = op.d if op is not None else {}
     src, dst = d.get("src"), d.get("as")
     note = f" — {d['note']}" if d.get("note") and ev == op_event(op) else ""
+    if ev == "scope_end" and not x.get("handles"):
+        x = dict(x, rec=_rec(trace, i, a))
     text = _CAPTIONS.get(ev, lambda *_: ev)(trace, prof, cnt, op, d, src, dst, a, b, x)
     return text + note
 
@@ -66,10 +68,18 @@ def _implicit(t, prof, cnt, op, d, src, dst, a, b, x):
     return _drop(t, prof, cnt, op, d, src, dst, a, b, x, implicit=True)
 
 
-def _rec(t, hid):
-    """The newest record of a handle as (hid, name, kind, oid, tid, status, owns, borrows)."""
+def _rec(t, i, hid):
+    """The record of handle `hid` as it went out of scope at step i, as (hid, name, kind, oid,
+    tid, status, owns, borrows). Its removal is among step i's deltas, so the state after
+    step i-1 still lists it; in a long trace that is far cheaper than scanning every record."""
     from .state import latest_record, unpack_handle
-    rec = latest_record(t._tables[2], hid)
+    hrecs = t._tables[2]
+    rec = None
+    if len(hrecs) > 4096 and i > 0:
+        idx = t.state_at(i - 1)._snap[6].get(hid)
+        rec = hrecs[idx] if idx is not None else None
+    if rec is None:
+        rec = latest_record(hrecs, hid)
     if rec is None:
         return None
     hid, ni, *rest = unpack_handle(rec)
@@ -83,7 +93,7 @@ def _scope_end(t, prof, cnt, op, d, src, dst, a, b, x):
     from .state import KINDS, STATUSES
     hs = x.get("handles")
     if hs is None:
-        rec = _rec(t, a)
+        rec = x.get("rec")
         hs = [(rec[1], KINDS[rec[2]], STATUSES[rec[5]])] if rec else []
     parts = []
     for name, kind, status in hs:

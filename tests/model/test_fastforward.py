@@ -184,3 +184,26 @@ def test_random_long_loops_match(pyo3, features, cfg):
 
     check_loop()
     check_any()
+
+
+def test_scope_end_captions_of_long_traces_name_the_right_handle():
+    # Past 4096 handle records a scope_end caption looks the handle up in the state before
+    # its step instead of scanning every record; both must find the same record.
+    from bound_demo.captions import _rec
+    from bound_demo.state import latest_record, unpack_handle
+    t = bound_demo.run(loop(5000, NEW_GIL_REF), pyo3="0.20")
+    hrecs = t._tables[2]
+    assert len(hrecs) > 4096
+    checked = 0
+    for i in range(1, len(t.steps), 97):
+        if t.steps[i].event != "scope_end":
+            continue
+        a = t._r.step_fields(i)[2]
+        # The newest record made before step i's own deltas.
+        stop = next(k for k in range(len(hrecs)) if unpack_handle(hrecs[k])[0] > a)
+        want = unpack_handle(latest_record(hrecs, a, stop))
+        got = _rec(t, i, a)
+        assert got == (want[0], t._tables[5][want[1]], *want[2:])
+        assert t.steps[i].caption.startswith("`x` goes out of scope")
+        checked += 1
+    assert checked > 10
