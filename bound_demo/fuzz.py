@@ -268,44 +268,52 @@ class _Gen:
         for _ in range(self.c(1, 3)):
             if self.budget <= 0:
                 break
-            choice = self.c(0, 6)
-            if choice <= 2:
-                ops.append(self.gil_block(top, top, 1, 2, False))
-            elif choice == 3:
-                body, _ = self.body(top, 1, True, False, 1)
-                ops.append({"op": "pyfunction", "body": body})
-            elif choice == 4 and self.nogil_drop:
-                # Make a Py at top level, move it into a thread, drop it there (no GIL).
-                v = self.name("p")
-                ops.append({"op": "gil", "as": v, "body": [
-                    {"op": "new", "as": v + "_", "type": "object", "api": "py"},
-                    {"op": "return", "src": v + "_"}]})
-                top.append(_H(v, "py", "object", 0, None, 0))
-                pys = [h for h in top if h.live and h.kind == "py"]
-                if pys:
-                    h = self.pick(pys)
-                    h.live = False
-                    t = self.pick(["worker", "helper"])
-                    ops.append({"op": "send", "src": h.name, "to": t})
-                    body = [{"op": "drop", "src": h.name}] if self.c(0, 1) else []
-                    body.append(self.probe())
-                    if self.c(0, 1):
-                        inner, _ = self.body([], 1, True, False, 1)
-                        body.append({"op": "gil", "body": inner})
-                    ops.append({"op": "thread", "name": t, "body": body})
-            elif self.pyvars:
-                ops.append({"op": "py_del", "src": self.pyvars.pop(0)})
-            else:
-                ops.append(self.gil_block(top, top, 1, 2, False))
-            ops.append(self.probe())
-        if not self.nogil_drop:
-            # Top-level py handles would be dropped without the GIL at the end: keep them
-            # inside a last gil block instead, so the program stays free of aborts.
-            for h in top:
-                if h.live and h.kind == "py":
-                    ops.append({"op": "gil", "body": [{"op": "drop", "src": h.name}]})
-                    h.live = False
+            self.chunk(ops, top)
+        ops += self.closing(top)
         return {"format": FORMAT, "ops": ops}
+
+    def chunk(self, ops, top):
+        """One top-level piece (a GIL block, a pyfunction, a Py sent to a thread, a `del`),
+        then a probe. `top` holds the top-level handles; the stateful tests grow a program
+        a chunk at a time."""
+        choice = self.c(0, 6)
+        if choice <= 2:
+            ops.append(self.gil_block(top, top, 1, 2, False))
+        elif choice == 3:
+            body, _ = self.body(top, 1, True, False, 1)
+            ops.append({"op": "pyfunction", "body": body})
+        elif choice == 4 and self.nogil_drop:
+            # Make a Py at top level, move it into a thread, drop it there (no GIL).
+            v = self.name("p")
+            ops.append({"op": "gil", "as": v, "body": [
+                {"op": "new", "as": v + "_", "type": "object", "api": "py"},
+                {"op": "return", "src": v + "_"}]})
+            top.append(_H(v, "py", "object", 0, None, 0))
+            pys = [h for h in top if h.live and h.kind == "py"]
+            if pys:
+                h = self.pick(pys)
+                h.live = False
+                t = self.pick(["worker", "helper"])
+                ops.append({"op": "send", "src": h.name, "to": t})
+                body = [{"op": "drop", "src": h.name}] if self.c(0, 1) else []
+                body.append(self.probe())
+                if self.c(0, 1):
+                    inner, _ = self.body([], 1, True, False, 1)
+                    body.append({"op": "gil", "body": inner})
+                ops.append({"op": "thread", "name": t, "body": body})
+        elif self.pyvars:
+            ops.append({"op": "py_del", "src": self.pyvars.pop(0)})
+        else:
+            ops.append(self.gil_block(top, top, 1, 2, False))
+        ops.append(self.probe())
+
+    def closing(self, top):
+        """Ops that end a program cleanly: without a reference pool, top-level py handles
+        would be dropped without the GIL at the end (an abort), so a last gil block drops them."""
+        if self.nogil_drop:
+            return []
+        return [{"op": "gil", "body": [{"op": "drop", "src": h.name}]}
+                for h in top if h.live and h.kind == "py"]
 
 
 def generate(choose, prof, max_ops=40, times=(0, 3)):
