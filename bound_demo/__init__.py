@@ -11,7 +11,7 @@ Layout (one module per PyO3 concept):
 * `program`, `builder` — programs (format v1) and a Python builder that reads like the Rust
 * `interpreter`     — Rust's scopes, moves, borrows, lifetimes, threads
 * `state`, `snapshot`, `pvec`, `trace`, `captions`, `rust` — the trace and its views of state
-* `fastforward`     — loops that repeat exactly, written from their pattern in bulk
+* `fastforward`     — loops that repeat exactly, recorded as their pattern
 * `scenarios`       — the library of named programs, each with its Rust
 """
 

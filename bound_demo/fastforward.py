@@ -6,8 +6,9 @@ thing N times, each time to fresh objects and handles, so the record of iteratio
 record of iteration t with every fresh number moved on by a fixed stride: object ids by the
 objects one iteration creates, handle ids and handle records by the handles it introduces,
 pool positions by what it leaves in the pool, step and delta positions by its steps and
-deltas. Writing the remaining iterations from that pattern, in bulk, gives the very trace the
-interpreter would have recorded op by op.
+deltas. Recording the remaining iterations as that pattern gives the very trace the
+interpreter would have recorded op by op: their steps and deltas are not stored but computed
+when read (`Segment`), and the state they leave behind is built in bulk.
 
 **When it applies.** Statically (`eligible`): the body names only handles it introduces itself
 (so it cannot reach anything older through a handle) and contains no nested `repeat` and no
@@ -30,12 +31,12 @@ for every remaining iteration. Anything else (a body that queues increfs, fills 
 sets a Python variable, creates a thread on its first pass and then differs, ...) runs op
 by op as before. The machine state advances in chunks with a checkpoint at least every
 `CHECKPOINT` steps, so reading any step's state costs what it costs elsewhere.
-`tests/model/test_fastforward.py` runs random loops both ways and compares whole traces.
+`tests/model/test_fastforward.py` runs random loops both ways and compares every step, every
+delta and the state at every checkpoint.
 """
 
 from __future__ import annotations
 
-from array import array
 from itertools import repeat as _rep
 
 from .pvec import snap_list
@@ -45,7 +46,6 @@ from .state import (CHECKPOINT, D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWO
 ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
 MIN_TIMES = 16  # shorter loops are not worth the warm-up
 WARMUP = 8  # iterations run op by op, at most, looking for the pattern
-BLOCK = 8192  # iterations written to the step and delta arrays at a time
 ALLOWED = frozenset((D_NEWOBJ, D_RC, D_PUSH, D_HSET, D_HDEL, D_COUNT, D_HOLDS, D_MARK,
                      D_UNMARK, D_RELEASE, D_RELEASED, D_SIDE))
 _MASK = (1 << 29) - 1
@@ -261,20 +261,37 @@ def _tuples(base, deltas, n):
     return out
 
 
-def _append_series(arr, base, delta, t0, n):
-    """`arr.extend(_series(base, delta, t0, n))`, a field at a time through a memoryview
-    (no list of Python ints in between)."""
-    w, start = len(base), len(arr)
-    arr.frombytes(bytes(8 * w * n))
-    with memoryview(arr) as whole:
-        part = whole[start:]
-        for k in range(w):
-            b, d = base[k], delta[k]
-            if d:
-                part[k::w] = array("q", range(b + d * (t0 + 1), b + d * (t0 + n + 1), d))
-            else:
-                part[k::w] = array("q", (b,)) * n
-        part.release()
+class Segment:
+    """The steps and deltas of n iterations written from a pattern, computed when read:
+    iteration t (0-based) records `base + (t + 1) * stride`, field by field."""
+
+    __slots__ = ("step_lo", "step_hi", "spi", "S", "DS", "log_lo", "log_hi", "per", "L", "DL",
+                 "steps_virtual_to", "log_virtual_to")
+
+    def __init__(self, step_lo, spi, s, ds, log_lo, log, dl, n):
+        self.step_lo, self.step_hi, self.spi = step_lo, step_lo + n * spi, spi
+        self.S, self.DS = [v + d for v, d in zip(s, ds)], ds
+        self.log_lo, self.per = log_lo, len(log)
+        self.log_hi = log_lo + n * len(log)
+        self.L, self.DL = [v + d for v, d in zip(log, dl)], dl
+
+    def step(self, i):
+        t, k = divmod(i - self.step_lo, self.spi)
+        k *= 4
+        S, D = self.S, self.DS
+        return (S[k] + t * D[k], S[k + 1] + t * D[k + 1], S[k + 2] + t * D[k + 2],
+                S[k + 3] + t * D[k + 3])
+
+    def deltas(self, lo, hi):
+        per, L, D = self.per, self.L, self.DL
+        t, k = divmod(lo - self.log_lo, per)
+        out = []
+        for _ in range(hi - lo):
+            out.append(L[k] + t * D[k])
+            k += 1
+            if k == per:
+                t, k = t + 1, 0
+        return out
 
 
 def _fits(p, n):
@@ -295,10 +312,7 @@ def _write(r, p, n):
     m = r.m
     r._flush()  # the step and delta buffers are empty from here on
     s0, l0 = r.nsteps, m.log_base
-    for t0 in range(0, n, BLOCK):
-        k = min(BLOCK, n - t0)
-        _append_series(r.s, p.s, p.ds, t0, k)
-        _append_series(m.log_array, p.log, p.dl, t0, k)
+    r.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
     m.log_base = l0 + n * len(p.log)
     for k, e in p.extras:
         r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import struct
 from array import array
+from bisect import bisect_right
 
 from . import errors, fastforward, gil, gilpool, instance
 from .events import E
@@ -82,6 +83,7 @@ class Runner:
         # Like the delta log, they are buffered in a list and packed in bulk (see `_flush`).
         self.s = array("q")
         self.sbuf = []
+        self.segments, self._seg_steps, self._seg_logs = [], [], []
         self.nsteps = 0
         self._until_checkpoint = CHECKPOINT
         self.extras = {}
@@ -160,14 +162,59 @@ class Runner:
             del sbuf[:]
         self.m.flush_log()
 
+    # ---- reading steps and deltas back -----------------------------------------------------
+    # Steps and deltas live in `self.s` and `self.m.log_array`, except those of loops that
+    # `fastforward` wrote from their pattern: a `Segment` computes those on demand.
+    def _step(self, i):
+        """The four ints of step i."""
+        k = 4 * i
+        if self.segments:
+            j = bisect_right(self._seg_steps, i) - 1
+            if j >= 0:
+                g = self.segments[j]
+                if i < g.step_hi:
+                    return g.step(i)
+                k = 4 * (i - g.steps_virtual_to)
+        s = self.s
+        return s[k], s[k + 1], s[k + 2], s[k + 3]
+
     def step_fields(self, i):
         """(event, op index or -1, a, b, delta end) of step i."""
-        s, k = self.s, 4 * i
-        meta = s[k]
-        return meta & 255, (meta >> 8) - 1, s[k + 1], s[k + 2], s[k + 3]
+        meta, a, b, end = self._step(i)
+        return meta & 255, (meta >> 8) - 1, a, b, end
 
     def delta_end(self, i):
-        return self.s[4 * i + 3] if i >= 0 else 0
+        return self._step(i)[3] if i >= 0 else 0
+
+    def log_slice(self, lo, hi):
+        """Deltas lo … hi-1 of the whole log (a list, or an array slice when none is virtual)."""
+        arr, segs = self.m.log_array, self.segments
+        if not segs:
+            return arr[lo:hi]
+        out = []
+        p = lo
+        while p < hi:
+            j = bisect_right(self._seg_logs, p) - 1
+            g = segs[j] if j >= 0 else None
+            if g is not None and p < g.log_hi:
+                e = min(hi, g.log_hi)
+                out += g.deltas(p, e)
+            else:
+                e = min(hi, segs[j + 1].log_lo) if j + 1 < len(segs) else hi
+                off = g.log_virtual_to if g is not None else 0
+                out += arr[p - off:e - off]
+            p = e
+        return out
+
+    def add_segment(self, g):
+        """Steps and deltas from here on that a `fastforward.Segment` computes; both buffers
+        must be flushed first."""
+        prev = self.segments[-1] if self.segments else None
+        g.steps_virtual_to = (prev.steps_virtual_to if prev else 0) + g.step_hi - g.step_lo
+        g.log_virtual_to = (prev.log_virtual_to if prev else 0) + g.log_hi - g.log_lo
+        self.segments.append(g)
+        self._seg_steps.append(g.step_lo)
+        self._seg_logs.append(g.log_lo)
 
     # ---- running ---------------------------------------------------------------------------
     def run(self):

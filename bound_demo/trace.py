@@ -195,7 +195,7 @@ class Trace:
 
     def _deltas(self, i):
         r = self._r
-        return r.m.log_array[r.delta_end(i - 1):r.delta_end(i)]
+        return r.log_slice(r.delta_end(i - 1), r.delta_end(i))
 
     def _touched(self, i):
         objs, threads, handles, pending = set(), set(), [], False
@@ -238,7 +238,7 @@ class Trace:
         m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side,
                     hnames=r.m.hnames)
-        m.replay(r.m.log_array[lo:hi])
+        m.replay(r.log_slice(lo, hi))
         return State(m.snapshot(), self._tables)
 
     def iter_states(self, start=0, stop=None, every=1):
@@ -252,12 +252,11 @@ class Trace:
         m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side,
                     hnames=r.m.hnames)
-        log = r.m.log_array
         pos = r.cp_log[c]
         for i in range(r.cp_steps[c], stop):
             end = r.delta_end(i)
             if end > pos:
-                m.replay(log[pos:end])
+                m.replay(r.log_slice(pos, end))
                 pos = end
                 if len(m.log) > 4096:
                     del m.log[:]  # the replay's own log is never read
@@ -277,11 +276,11 @@ class Trace:
         out_owned = {n: [] for n in names}
         out_inc, out_dec = [], []
         out_rc = {}
-        log, mask = r.m.log_array, (1 << 29) - 1
+        mask = (1 << 29) - 1
         pos = 0
         for i in range(r.nsteps):
             end = r.delta_end(i)
-            for d in log[pos:end]:
+            for d in r.log_slice(pos, end):
                 code = d & 31
                 if code == D_RC:
                     a = (d >> 5) & mask

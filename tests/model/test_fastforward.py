@@ -36,7 +36,8 @@ def both(program, pyo3, features=(), cfg=()):
 
 def records(t):
     r = t._r
-    return (r.s.tolist(), r.m.log_array.tolist(), r.extras, r.labels, r.m.hrecs, r.m.side,
+    steps = [r.step_fields(i) for i in range(r.nsteps)]
+    return (steps, list(r.log_slice(0, r.m.log_base)), r.extras, r.labels, r.m.hrecs, r.m.side,
             r.m.types, r.m.thread_names, r.m.var_names, r.executed, repr(t.error))
 
 
