@@ -283,15 +283,15 @@ class Segment:
                 S[k + 3] + t * D[k + 3])
 
     def deltas(self, lo, hi):
-        per, L, D = self.per, self.L, self.DL
-        t, k = divmod(lo - self.log_lo, per)
-        out = []
-        for _ in range(hi - lo):
-            out.append(L[k] + t * D[k])
-            k += 1
-            if k == per:
-                t, k = t + 1, 0
-        return out
+        """Deltas lo … hi-1 (absolute log positions inside this segment), as a list."""
+        per = self.per
+        t0, k0 = divmod(lo - self.log_lo, per)
+        n = (hi - self.log_lo + per - 1) // per - t0  # iterations the range touches
+        out = [0] * (n * per)
+        for k in range(per):
+            b, d = self.L[k] + t0 * self.DL[k], self.DL[k]
+            out[k::per] = range(b, b + d * n, d) if d else _rep(b, n)
+        return out[k0:k0 + hi - lo]
 
 
 def _fits(p, n):

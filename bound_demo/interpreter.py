@@ -206,6 +206,21 @@ class Runner:
             p = e
         return out
 
+    def step_deltas(self, first, stop, pos):
+        """(i, deltas of step i not yet read) for steps first … stop-1, given that the log
+        has been read up to `pos`: one forward pass, reading the log in blocks."""
+        block = 4096
+        for b0 in range(first, stop, block):
+            ends = [self.delta_end(i) for i in range(b0, min(stop, b0 + block))]
+            base = pos
+            chunk = self.log_slice(pos, max(pos, ends[-1]))
+            for i, end in enumerate(ends, b0):
+                if end > pos:
+                    yield i, chunk[pos - base:end - base]
+                    pos = end
+                else:
+                    yield i, ()
+
     def add_segment(self, g):
         """Steps and deltas from here on that a `fastforward.Segment` computes; both buffers
         must be flushed first."""

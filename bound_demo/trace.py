@@ -252,12 +252,9 @@ class Trace:
         m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
                     var_names=r.m.var_names, types=r.m.types, side=r.m.side,
                     hnames=r.m.hnames)
-        pos = r.cp_log[c]
-        for i in range(r.cp_steps[c], stop):
-            end = r.delta_end(i)
-            if end > pos:
-                m.replay(r.log_slice(pos, end))
-                pos = end
+        for i, deltas in r.step_deltas(r.cp_steps[c], stop, r.cp_log[c]):
+            if deltas:
+                m.replay(deltas)
                 if len(m.log) > 4096:
                     del m.log[:]  # the replay's own log is never read
             if i >= start and (i - start) % every == 0:
@@ -277,10 +274,8 @@ class Trace:
         out_inc, out_dec = [], []
         out_rc = {}
         mask = (1 << 29) - 1
-        pos = 0
-        for i in range(r.nsteps):
-            end = r.delta_end(i)
-            for d in r.log_slice(pos, end):
+        for i, deltas in r.step_deltas(0, r.nsteps, 0):
+            for d in deltas:
                 code = d & 31
                 if code == D_RC:
                     a = (d >> 5) & mask
@@ -301,7 +296,6 @@ class Trace:
                     dec += 1
                 elif code == D_PCLEAR:
                     inc = dec = 0
-            pos = end
             for t, n in enumerate(names):
                 out_owned[n].append(owned[t] if t < len(owned) else 0)
             out_inc.append(inc)

@@ -54,6 +54,11 @@ def assert_same(program, pyo3, features=(), cfg=(), full=400):
             assert fast.steps[i].state.to_dict() == slow.steps[i].state.to_dict(), i
     if n <= full:
         assert fast.to_json() == slow.to_json()
+    assert fast.series() == slow.series()
+    for start, every in ((0, max(1, n // 7)), (n // 3, max(1, n // 11))):
+        walked = [(i, st.to_dict()) for i, st in fast.iter_states(start, None, every)]
+        assert walked == [(i, st.to_dict()) for i, st in slow.iter_states(start, None, every)]
+        assert walked == [(i, fast.state_at(i).to_dict()) for i in range(start, n, every)]
     cps = fast._r.cp_steps + [n]
     assert max(b - a for a, b in zip(cps, cps[1:])) <= CHECKPOINT
     return fast
