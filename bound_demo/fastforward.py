@@ -107,8 +107,8 @@ def _linear(a, b, c):
 
 
 def _linear_tuples(ta, tb, tc):
-    """Strides for sequences of tuples (handle records, side entries), or None. Non-int
-    fields must be equal; bool fields count as ints that do not move."""
+    """Strides for sequences of tuples (side entries: pool entries split off, pending work
+    taken), or None. Non-int fields must be equal; bool fields count as ints that do not move."""
     if not (len(ta) == len(tb) == len(tc)):
         return None
     out = []
@@ -150,7 +150,7 @@ def _owns_only_its_own(log, mk, end):
 
 
 class _Pattern:
-    """The last iteration's record and the stride from the one before."""
+    """The last iteration's record and the stride from the one before, field by field."""
 
 
 def _pattern(r, m0, m1, m2, m3):
