@@ -282,14 +282,24 @@ class Segment:
         return (S[k] + t * D[k], S[k + 1] + t * D[k + 1], S[k + 2] + t * D[k + 2],
                 S[k + 3] + t * D[k + 3])
 
+    def ends(self, lo, hi):
+        """Where the deltas of steps lo … hi-1 end (the fourth int of each step)."""
+        return self._fields(self.S[3::4], self.DS[3::4], self.step_lo, lo, hi)
+
     def deltas(self, lo, hi):
         """Deltas lo … hi-1 (absolute log positions inside this segment), as a list."""
-        per = self.per
-        t0, k0 = divmod(lo - self.log_lo, per)
-        n = (hi - self.log_lo + per - 1) // per - t0  # iterations the range touches
+        return self._fields(self.L, self.DL, self.log_lo, lo, hi)
+
+    @staticmethod
+    def _fields(base, stride, first, lo, hi):
+        """Items lo … hi-1 of the sequence whose item first + t·len(base) + k is
+        base[k] + t·stride[k], built a field at a time from ranges."""
+        per = len(base)
+        t0, k0 = divmod(lo - first, per)
+        n = (hi - first + per - 1) // per - t0  # iterations the range touches
         out = [0] * (n * per)
         for k in range(per):
-            b, d = self.L[k] + t0 * self.DL[k], self.DL[k]
+            b, d = base[k] + t0 * stride[k], stride[k]
             out[k::per] = range(b, b + d * n, d) if d else _rep(b, n)
         return out[k0:k0 + hi - lo]
 

@@ -206,12 +206,30 @@ class Runner:
             p = e
         return out
 
+    def delta_ends(self, lo, hi):
+        """`[delta_end(i) for i in range(lo, hi)]`, a stretch at a time."""
+        segs, s = self.segments, self.s
+        out = []
+        i = lo
+        while i < hi:
+            j = bisect_right(self._seg_steps, i) - 1 if segs else -1
+            g = segs[j] if j >= 0 else None
+            if g is not None and i < g.step_hi:
+                e = min(hi, g.step_hi)
+                out += g.ends(i, e)
+            else:
+                e = min(hi, segs[j + 1].step_lo) if j + 1 < len(segs) else hi
+                off = g.steps_virtual_to if g is not None else 0
+                out += s[4 * (i - off) + 3:4 * (e - off):4]
+            i = e
+        return out
+
     def step_deltas(self, first, stop, pos):
         """(i, deltas of step i not yet read) for steps first … stop-1, given that the log
         has been read up to `pos`: one forward pass, reading the log in blocks."""
         block = 4096
         for b0 in range(first, stop, block):
-            ends = [self.delta_end(i) for i in range(b0, min(stop, b0 + block))]
+            ends = self.delta_ends(b0, min(stop, b0 + block))
             base = pos
             chunk = self.log_slice(pos, max(pos, ends[-1]))
             for i, end in enumerate(ends, b0):

@@ -55,6 +55,8 @@ def assert_same(program, pyo3, features=(), cfg=(), full=400):
     if n <= full:
         assert fast.to_json() == slow.to_json()
     assert fast.series() == slow.series()
+    assert fast._r.delta_ends(0, n) == [fast._r.delta_end(i) for i in range(n)]
+    assert fast._r.delta_ends(n // 3, n - 1) == [fast._r.delta_end(i) for i in range(n // 3, n - 1)]
     for start, every in ((0, max(1, n // 7)), (n // 3, max(1, n // 11))):
         walked = [(i, st.to_dict()) for i, st in fast.iter_states(start, None, every)]
         assert walked == [(i, st.to_dict()) for i, st in slow.iter_states(start, None, every)]
