@@ -1,0 +1,8 @@
+//! expect: use of deprecated
+//! With deprecation warnings made errors, `allow_threads` is reported as deprecated in 0.26.0 (the model's note).
+#![deny(deprecated)]
+use pyo3::prelude::*;
+
+fn main() {
+    Python::attach(|py| py.allow_threads(|| ()));
+}
