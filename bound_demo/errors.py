@@ -38,11 +38,20 @@ def borrow_outlived(name, src, where):
 
 
 def lifetime_escape(name, kind, block):
+    """A handle tied to `'py` leaving its block. rustc words it by how the block is written
+    (checked in witness/compile_fail/): a value returned from a closure (`with_gil`, `attach`,
+    `with_pool`) is "lifetime may not live long enough", with no error code; a GIL ref taken
+    from the pool of `new_pool` borrows that `GILPool` guard, so it is E0597."""
+    fix = (f"Fix: return an owned, GIL-independent `Py<T>` instead (`.unbind()`, or "
+           f"`.into()`/`into_py(py)` for a GIL ref) and re-bind it later with `.bind(py)`.")
+    if block == "new_pool":
+        return compile_error(
+            f"`pool` does not live long enough: `{name}` is a {kind} that borrows the `GILPool` "
+            f"created by `new_pool`, and the pool is dropped at the end of its block while "
+            f"`{name}` would still be in use. {fix}", "E0597")
     return compile_error(
-        f"`{name}` is a {kind} tied to the `'py` lifetime of this `{block}` closure and cannot "
-        f"be returned out of it (borrowed data escapes the closure). Fix: return an owned, "
-        f"GIL-independent `Py<T>` instead (`.unbind()`, or `.into()`/`into_py(py)` for a GIL "
-        f"ref) and re-bind it later with `.bind(py)`.", "E0521")
+        f"lifetime may not live long enough: `{name}` is a {kind} tied to the `'py` lifetime "
+        f"of this `{block}` closure, so the closure cannot return it. {fix}")
 
 
 def not_send(name, kind, where):
