@@ -188,7 +188,8 @@ def _pattern(r, m0, m1, m2, m3):
         if not _owns_only_its_own(lg, x, y):
             return None
     p.s, p.log = sc, lc
-    # Extras (notes, names) must be the same objects' worth at each position.
+    # A step's extras (notes, names) must be equal in all three iterations; the iterations
+    # written from the pattern share the last one's.
     ex = r.extras
     p.extras = []
     for k in range(p.spi):
