@@ -186,42 +186,41 @@ class Runner:
     def delta_end(self, i):
         return self._step(i)[3] if i >= 0 else 0
 
-    def log_slice(self, lo, hi):
-        """Deltas lo … hi-1 of the whole log (a list, or an array slice when none is virtual)."""
-        arr, segs = self.m.log_array, self.segments
-        if not segs:
-            return arr[lo:hi]
-        out = []
+    def _stretches(self, lo, hi, steps):
+        """Split positions lo … hi-1 (step indices, or with `steps=False` log positions) into
+        stretches: (segment, start, end) where a segment computes them, (None, start, end)
+        with start and end as indices into the stored array where they are stored."""
+        segs = self.segments
+        starts = self._seg_steps if steps else self._seg_logs
         p = lo
         while p < hi:
-            j = bisect_right(self._seg_logs, p) - 1
+            j = bisect_right(starts, p) - 1 if segs else -1
             g = segs[j] if j >= 0 else None
-            if g is not None and p < g.log_hi:
-                e = min(hi, g.log_hi)
-                out += g.deltas(p, e)
+            g_hi = (g.step_hi if steps else g.log_hi) if g is not None else 0
+            if g is not None and p < g_hi:
+                e = min(hi, g_hi)
+                yield g, p, e
             else:
-                e = min(hi, segs[j + 1].log_lo) if j + 1 < len(segs) else hi
-                off = g.log_virtual_to if g is not None else 0
-                out += arr[p - off:e - off]
+                e = min(hi, starts[j + 1]) if j + 1 < len(segs) else hi
+                off = 0 if g is None else g.steps_virtual_to if steps else g.log_virtual_to
+                yield None, p - off, e - off
             p = e
+
+    def log_slice(self, lo, hi):
+        """Deltas lo … hi-1 of the whole log (a list, or an array slice when none is virtual)."""
+        arr = self.m.log_array
+        if not self.segments:
+            return arr[lo:hi]
+        out = []
+        for g, a, b in self._stretches(lo, hi, steps=False):
+            out += g.deltas(a, b) if g is not None else arr[a:b]
         return out
 
     def delta_ends(self, lo, hi):
         """`[delta_end(i) for i in range(lo, hi)]`, a stretch at a time."""
-        segs, s = self.segments, self.s
-        out = []
-        i = lo
-        while i < hi:
-            j = bisect_right(self._seg_steps, i) - 1 if segs else -1
-            g = segs[j] if j >= 0 else None
-            if g is not None and i < g.step_hi:
-                e = min(hi, g.step_hi)
-                out += g.ends(i, e)
-            else:
-                e = min(hi, segs[j + 1].step_lo) if j + 1 < len(segs) else hi
-                off = g.steps_virtual_to if g is not None else 0
-                out += s[4 * (i - off) + 3:4 * (e - off):4]
-            i = e
+        s, out = self.s, []
+        for g, a, b in self._stretches(lo, hi, steps=True):
+            out += g.ends(a, b) if g is not None else s[4 * a + 3:4 * b:4]
         return out
 
     def step_deltas(self, first, stop, pos):
