@@ -294,15 +294,11 @@ class Segment:
     @staticmethod
     def _fields(base, stride, first, lo, hi):
         """Items lo … hi-1 of the sequence whose item first + t·len(base) + k is
-        base[k] + t·stride[k], built a field at a time from ranges."""
+        base[k] + t·stride[k]."""
         per = len(base)
         t0, k0 = divmod(lo - first, per)
         n = (hi - first + per - 1) // per - t0  # iterations the range touches
-        out = [0] * (n * per)
-        for k in range(per):
-            b, d = base[k] + t0 * stride[k], stride[k]
-            out[k::per] = range(b, b + d * n, d) if d else _rep(b, n)
-        return out[k0:k0 + hi - lo]
+        return _series(base, stride, t0 - 1, n)[k0:k0 + hi - lo]
 
 
 def _fits(p, n):
