@@ -17,10 +17,10 @@ Layout (one module per PyO3 concept):
 
 from __future__ import annotations
 
-from . import program as _program
+from .format import program as _program
 from . import scenarios
-from .builder import Program
-from .interpreter import Runner
+from .format.builder import Program
+from .rules.interpreter import Runner
 from .trace import Trace, TraceError
 from .versions import RELEASES, profile
 

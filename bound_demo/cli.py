@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import textwrap
 
 from . import run as run_program
 from . import scenarios
+from .text.tables import step_table
 
 
 def _load(ref):
@@ -43,27 +42,6 @@ def _split(values):
     for v in values or ():
         out.extend(x for x in v.split(",") if x)
     return tuple(out)
-
-
-def step_table(trace, width=None):
-    """A readable table of a trace's steps: what ran, counts and pool sizes, the caption."""
-    width = width or shutil.get_terminal_size((120, 20)).columns
-    head = f"{'#':>4}  {'op':<22} {'count':>5} {'pool':>5} {'pend':>5}  what happened"
-    lines = [f"{trace.label}: {len(trace.steps)} steps", head, "-" * min(width, 120)]
-    cap_w = max(30, width - 48)
-    for s in trace.steps:
-        st = s.state
-        th = st.threads.get("main")
-        tname = next(iter(s.touched["threads"]), "main")
-        th = st.threads.get(tname, th)
-        pend = len(st.pending_decrefs) + len(st.pending_increfs)
-        cap = textwrap.wrap(s.caption, cap_w) or [""]
-        lines.append(f"{s.index:>4}  {(s.op_path or '-'):<22.22} {th.gil_count:>5} "
-                     f"{th.owned_len:>5} {pend:>5}  {cap[0]}")
-        lines += [" " * 48 + c for c in cap[1:]]
-    if trace.error:
-        lines.append(f"\n{trace.error.kind} at {trace.error.op_path}: {trace.error.message}")
-    return "\n".join(lines)
 
 
 def main(argv=None):

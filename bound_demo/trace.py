@@ -13,29 +13,17 @@ import json
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from . import captions
-from .events import NAMES
-from .snapshot import DictState, State, oid_name
-from .state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
+from .concepts.errors import TraceError
+from .text import captions
+from .concepts.events import NAMES
+from .store.snapshot import DictState, State, oid_name
+from .store.state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
                     D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
                     D_THREAD, D_UNMARK, Machine, handle_name_index)
 
 TRACE_FORMAT = "bound_demo.trace/1"
 _OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
 _THREAD_CODES = (D_PUSH, D_RELEASE, D_RELEASED, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
-
-
-class TraceError:
-    """Why a program stopped: `.kind`, `.op_path`, `.message`, and `.step` (its index)."""
-
-    def __init__(self, kind, op_path, message, step=None):
-        self.kind, self.op_path, self.message, self.step = kind, op_path, message, step
-
-    def to_dict(self):
-        return {"kind": self.kind, "op_path": self.op_path, "message": self.message, "step": self.step}
-
-    def __repr__(self):
-        return f"TraceError({self.kind!r}, {self.op_path!r}, {self.message!r})"
 
 
 class Step:
@@ -179,7 +167,7 @@ class Trace:
         return list(self._extra(i).get("notes", ()))
 
     def _rust(self, i):
-        from .rust import rust_for
+        from .text.rust import rust_for
         op = self._op(i)
         if op is None:
             return None
@@ -264,7 +252,7 @@ class Trace:
         """Per-step numbers for charts, in one pass over the deltas (no states built):
         `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
         `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
-        from .state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR
+        from .store.state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR
         r = self._r
         names = self._tables[1]
         want = None if objects is None else {int(o[1:]) - 1 for o in objects}
@@ -308,7 +296,7 @@ class Trace:
 
     def table(self, width=None):
         """A readable step table (what `python -m bound_demo run` prints)."""
-        from .cli import step_table
+        from .text.tables import step_table
         return step_table(self, width)
 
     def at(self, label):
@@ -351,7 +339,7 @@ class LoadedTrace(Trace):
     def __init__(self, d):
         if d.get("format") != TRACE_FORMAT:
             raise ValueError(f"format: expected {TRACE_FORMAT!r}, got {d.get('format')!r}")
-        from . import program as prog
+        from .format import program as prog
         from .versions import profile
         self._d = d
         self.prof = profile(d["pyo3"], d["features"], d["cfg"])

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import bound_demo
 
 from . import available_builds, run as witness_run
-from ..fuzz import generate
-from ..program import spell_for_release
+from ..format.fuzz import generate
+from ..format.program import spell_for_release
 from ..versions import profile
 
 

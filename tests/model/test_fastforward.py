@@ -1,4 +1,4 @@
-"""The bulk paths (`bound_demo.fastforward`: repeat loops written from their pattern, and the
+"""The bulk paths (`bound_demo.store.fastforward`: repeat loops written from their pattern, and the
 pool drop's plain decrefs) must record exactly what op-by-op interpretation records.
 
 Each test runs a program twice, bulk paths on and off, and compares the whole trace JSON:
@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import bound_demo
-from bound_demo import fastforward, scenarios
-from bound_demo.fuzz import loop_programs, programs
-from bound_demo.state import CHECKPOINT
+from bound_demo import scenarios
+from bound_demo.store import fastforward
+from bound_demo.format.fuzz import loop_programs, programs
+from bound_demo.store.state import CHECKPOINT
 from bound_demo.versions import profile
 
 EXAMPLES = int(os.environ.get("BOUND_DEMO_FUZZ_EXAMPLES", "150"))
@@ -197,8 +198,8 @@ def test_random_long_loops_match(pyo3, features, cfg):
 def test_scope_end_captions_of_long_traces_name_the_right_handle():
     # Past 4096 handle records a scope_end caption looks the handle up in the state before
     # its step instead of scanning every record; both must find the same record.
-    from bound_demo.captions import _rec
-    from bound_demo.state import latest_record, unpack_handle
+    from bound_demo.text.captions import _rec
+    from bound_demo.store.state import latest_record, unpack_handle
     t = bound_demo.run(loop(5000, NEW_GIL_REF), pyo3="0.20")
     hrecs = t._tables[2]
     assert len(hrecs) > 4096

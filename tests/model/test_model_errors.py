@@ -5,7 +5,7 @@ import json
 import pytest
 
 import bound_demo
-from bound_demo.program import MAX_DEPTH, ProgramError
+from bound_demo.format.program import MAX_DEPTH, ProgramError
 from modelkit import P, probe, rc
 
 NEW_PY = {"op": "new", "as": "p", "type": "object", "api": "py"}
@@ -186,8 +186,8 @@ def test_huge_repeat_is_refused_before_running():
 
 
 def test_executed_ops_stay_under_the_state_capacity():
-    from bound_demo.program import MAX_EXECUTED_OPS
-    from bound_demo.pvec import CAPACITY
+    from bound_demo.format.program import MAX_EXECUTED_OPS
+    from bound_demo.store.pvec import CAPACITY
     assert MAX_EXECUTED_OPS < CAPACITY
     loop = {"op": "repeat", "times": 8_000_001, "body": [
         {"op": "new", "as": "a", "type": "object", "api": "gil_ref"},

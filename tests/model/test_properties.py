@@ -1,5 +1,5 @@
 """Properties of every valid program, checked with hypothesis on generated programs
-(`bound_demo.fuzz`, shared with the model-vs-witness differential tests).
+(`bound_demo.format.fuzz`, shared with the model-vs-witness differential tests).
 
 Stated as rules:
 * refcount bookkeeping: for every live object, its refcount equals the number of its strong
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import bound_demo
-from bound_demo.fuzz import programs
+from bound_demo.format.fuzz import programs
 from bound_demo.trace import Trace
 from bound_demo.versions import profile
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import bound_demo
-from bound_demo.fuzz import _Gen
-from bound_demo.program import FORMAT
+from bound_demo.format.fuzz import _Gen
+from bound_demo.format.program import FORMAT
 from bound_demo.versions import profile
 
 from test_properties import BUILDS, check_bookkeeping

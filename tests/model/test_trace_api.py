@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import bound_demo
-from bound_demo.builder import Program, drop
+from bound_demo.format.builder import Program, drop
 from modelkit import rc
 
 

@@ -52,7 +52,7 @@ def test_answers_follow_the_model_not_a_table():
 
 
 def test_readers():
-    prog = bound_demo.builder.Program()
+    prog = bound_demo.format.builder.Program()
     with prog.attach() as py:
         a = py.new_bound("a")
         a.clone("b")

@@ -1,7 +1,7 @@
 """Differential tests: the model and real PyO3 must agree at every probe.
 
 * every scenario of the library on every witnessed build;
-* hypothesis-generated random valid programs (`bound_demo.fuzz`, the generator the model's
+* hypothesis-generated random valid programs (`bound_demo.format.fuzz`, the generator the model's
   property tests use), BOUND_DEMO_WITNESS_EXAMPLES per extension module (2,000 by default;
   `make fuzz` runs more). A mismatch shows the shrunk program, both probe sequences and the
   first probe where they differ.
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 
 import bound_demo
 from bound_demo import witness
-from bound_demo.fuzz import programs
+from bound_demo.format.fuzz import programs
 from bound_demo.versions import profile
 
 IN_CI = os.environ.get("CI") == "true"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from itertools import chain, repeat
 
-from . import errors, fastforward, heap, reference_pool
+from . import errors, heap, reference_pool
+from ..store import fastforward
 from .events import E
-from .state import D_RC, D_RELEASED
+from ..store.state import D_RC, D_RELEASED
 
 
 def register_owned(r, oid):

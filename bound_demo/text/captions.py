@@ -72,7 +72,7 @@ def _rec(t, i, hid):
     """The record of handle `hid` as it went out of scope at step i, as (hid, name, kind, oid,
     tid, status, owns, borrows). Its removal is among step i's deltas, so the state after
     step i-1 still lists it; in a long trace that is far cheaper than scanning every record."""
-    from .state import latest_record, unpack_handle
+    from ..store.state import latest_record, unpack_handle
     hrecs = t._tables[2]
     rec = None
     if len(hrecs) > 4096 and i > 0:
@@ -90,7 +90,7 @@ _WHY = {"moved": "was moved out", "dropped": "was already dropped"}
 
 
 def _scope_end(t, prof, cnt, op, d, src, dst, a, b, x):
-    from .state import KINDS, STATUSES
+    from ..store.state import KINDS, STATUSES
     hs = x.get("handles")
     if hs is None:
         rec = x.get("rec")

@@ -27,9 +27,10 @@ import struct
 from array import array
 from bisect import bisect_right
 
-from . import errors, fastforward, gil, gilpool, instance
-from .events import E
-from .state import CHECKPOINT, Machine
+from ..concepts import errors, gil, gilpool, instance
+from ..store import fastforward
+from ..concepts.events import E
+from ..store.state import CHECKPOINT, Machine
 
 KIND = {"gil_ref": 0, "bound": 1, "borrowed": 2, "bound_ref": 3, "py": 4, "python": 5}
 SEND_KINDS = ("py",)
@@ -250,7 +251,6 @@ class Runner:
 
     # ---- running ---------------------------------------------------------------------------
     def run(self):
-        from .trace import TraceError
         error = None
         # The run allocates millions of small acyclic objects; the cyclic collector would
         # rescan the growing heap again and again, making long runs superlinear.
@@ -265,7 +265,7 @@ class Runner:
         except errors.RustError as e:
             op = self.current_op
             i = self.nsteps
-            error = TraceError(e.kind, op.path if op else "ops", e.message, i)
+            error = errors.TraceError(e.kind, op.path if op else "ops", e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         finally:
             self._flush()
@@ -475,7 +475,7 @@ class Runner:
             raise errors.RustError("exception", f"NameError: name '{name}' is not defined (it was "
                                                 f"already deleted)")
         self.m.set_pyvar(name, None)
-        from . import heap
+        from ..concepts import heap
         heap.decref(self, oid, E.py_del, op, {"name": name})
 
     def thread(self, op):
@@ -513,7 +513,7 @@ class Runner:
             return
         self.m.flight_land()
         name = op.d.get("as")
-        from . import heap
+        from ..concepts import heap
         if name:
             m = self.m
             old = m.pyvars.get(m.var_names.index(name)) if name in m.var_names else None

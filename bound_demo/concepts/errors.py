@@ -9,6 +9,19 @@ project's `exception` (a Python exception such as IndexError reaching Rust as a 
 from __future__ import annotations
 
 
+class TraceError:
+    """Why a program stopped: `.kind`, `.op_path`, `.message`, and `.step` (its index)."""
+
+    def __init__(self, kind, op_path, message, step=None):
+        self.kind, self.op_path, self.message, self.step = kind, op_path, message, step
+
+    def to_dict(self):
+        return {"kind": self.kind, "op_path": self.op_path, "message": self.message, "step": self.step}
+
+    def __repr__(self):
+        return f"TraceError({self.kind!r}, {self.op_path!r}, {self.message!r})"
+
+
 class RustError(Exception):
     """Raised inside the interpreter; turned into `trace.error`."""
 

@@ -394,7 +394,7 @@ def _check_index(r, op, oid, t):
     n = slots[1] if slots else 0
     if i >= n:
         raise errors.index_error(i, n, ("object", "list", "dict", "tuple")[t])
-    from .pvec import snap_get
+    from ..store.pvec import snap_get
     return snap_get(slots, i)
 
 

@@ -58,7 +58,7 @@ def dealloc(r, oid, op):
     elif t in (1, 3):
         slots = m.slots(oid)
         if slots:
-            from .pvec import snap_list
+            from ..store.pvec import snap_list
             for item in reversed(snap_list(slots)):
                 m.item_pop(oid)
                 decref(r, item, E.release_item, op, {"container": oid})
