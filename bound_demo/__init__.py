@@ -17,29 +17,13 @@ Layout (one module per PyO3 concept):
 
 from __future__ import annotations
 
-from .format import program as _program
 from . import scenarios
 from .format.builder import Program
-from .rules.interpreter import Runner
+from .model import run
 from .trace import Trace, TraceError
 from .versions import RELEASES, profile
 
 __all__ = ["run", "Trace", "TraceError", "Program", "RELEASES", "profile", "show", "scenarios"]
-
-
-def run(program, pyo3="0.29", features=(), cfg=()):
-    """Run a program (dict, JSON text, path, or builder `Program`) and return its `Trace`.
-
-    Raises `ValueError` for a malformed program or unknown release/feature/cfg; problems in
-    the Rust the program stands for are recorded as `trace.error` instead.
-    """
-    if isinstance(program, Program):
-        program = program.to_dict()
-    prof = profile(pyo3, features, cfg)
-    prog = _program.parse(program)
-    runner = Runner(prog, prof)
-    error = runner.run()
-    return Trace(prog, prof, runner, error)
 
 
 def show(program_or_trace, pyo3=None, **kw):

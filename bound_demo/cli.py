@@ -11,6 +11,7 @@ import sys
 from . import run as run_program
 from . import scenarios
 from .text.tables import step_table
+from .versions import DEFAULT_RELEASE
 
 
 def _load(ref):
@@ -85,7 +86,7 @@ def main(argv=None):
                 pyo3, f, c = scenarios.releases(args.program)[0]
                 feats, cfg = feats or f, cfg or c
             else:
-                pyo3 = "0.29"
+                pyo3 = DEFAULT_RELEASE
         trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg)
         print(trace.to_json(indent=1) if args.json else step_table(trace))
         return 0

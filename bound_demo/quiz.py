@@ -32,6 +32,8 @@ import html
 import os
 from functools import cached_property
 
+from .versions import DEFAULT_RELEASE
+
 __all__ = ["ask", "check", "ids", "get", "Quiz", "OUTCOMES", "refcount", "pool_size",
            "pending_decrefs", "pending_increfs", "gil_count", "alive", "outcome"]
 
@@ -120,7 +122,7 @@ class Quiz:
     with the answer; ``{answer}`` in it is replaced by the computed answer.
     """
 
-    def __init__(self, prompt, program, answer, *, pyo3="0.29", features=(), cfg=(),
+    def __init__(self, prompt, program, answer, *, pyo3=DEFAULT_RELEASE, features=(), cfg=(),
                  runs=None, choices=None, hints=(), explain="", qid=None, notebook=None,
                  rust=None, patch=None):
         self.prompt, self.program, self.reader = prompt, program, answer

@@ -19,11 +19,18 @@ PATCH = {
     "0.20": "0.20.3", "0.21": "0.21.2", "0.22": "0.22.6", "0.23": "0.23.5", "0.24": "0.24.2",
     "0.25": "0.25.1", "0.26": "0.26.0", "0.27": "0.27.2", "0.28": "0.28.3", "0.29": "0.29.3",
 }
+# The release a run uses when none is named (the API, the CLI, the quiz and the witness).
+DEFAULT_RELEASE = "0.29"
 FEATURES = {"gil-refs": ("0.21", "0.22"), "py-clone": RELEASES[2:]}
 CFGS = {
     "pyo3_disable_reference_pool": RELEASES[2:],
     "pyo3_leak_on_drop_without_reference_pool": RELEASES[2:],
 }
+
+
+def cfg_exists(cfg: str, pyo3: str) -> bool:
+    """Whether a `--cfg` flag means anything in this release line."""
+    return pyo3 in CFGS.get(cfg, ())
 
 
 def _minor(v: str) -> int:
@@ -57,6 +64,10 @@ class Profile:
     with_gil_names: bool = True  # Python::with_gil / py.allow_threads exist (gone in 0.28)
     with_gil_deprecated: bool = False  # 0.26, 0.27
     bound_suffix: bool = False  # constructors spelled `*_bound` (0.21, 0.22)
+    gil_refs_behind_feature: bool = False  # 0.22: GIL Refs exist only with the `gil-refs` feature
+    gil_refs_feature_silences: bool = False  # 0.21: `gil-refs` only silences the deprecation
+    into_py_api: bool = True  # `IntoPy::into_py` exists (gone in 0.25)
+    into_py_deprecated: bool = False  # 0.23, 0.24: `IntoPy` gave way to `IntoPyObject`
     gil_word: str = "GIL"  # 0.26+ speaks of "attached" threads
 
     @property
@@ -73,7 +84,7 @@ class Profile:
         return "attach" if self.attach_names else "with_gil"
 
 
-def profile(pyo3="0.29", features=(), cfg=()) -> Profile:
+def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
     """The profile for a release line, validating features and cfgs as Cargo would."""
     pyo3 = str(pyo3)
     if pyo3.count(".") == 2:
@@ -115,5 +126,9 @@ def profile(pyo3="0.29", features=(), cfg=()) -> Profile:
         with_gil_names=m <= 27,
         with_gil_deprecated=m in (26, 27),
         bound_suffix=m in (21, 22),
+        gil_refs_behind_feature=m == 22,
+        gil_refs_feature_silences=m == 21,
+        into_py_api=m <= 24,
+        into_py_deprecated=m in (23, 24),
         gil_word="attached" if m >= 26 else "GIL",
     )

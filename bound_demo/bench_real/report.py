@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..versions import PATCH
 from . import charts, reading
 from .claims import CLAIMS, saving
 
@@ -82,7 +83,7 @@ def pool_table(d):
     by = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
     out = ["| PyO3 | dropped detached (ns) | dropped attached (ns) | detached / attached | "
            "in instructions |", "|---|---|---|---|---|"]
-    for v, full in (("0.20", "0.20.3"), ("0.21", "0.21.2"), ("0.29", "0.29.3")):
+    for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29")):
         r = w["ratios"].get(f"pool_{v.replace('.', '')}")
         rid = f"pool_{v.replace('.', '')}"
         out.append(f"| {full} | {by[v + '/detached']:.2f} | {by[v + '/attached']:.2f} | "

@@ -6,6 +6,8 @@ The Rust for each function lives in ``bench_real/``: ``gil_refs.rs`` (compiled f
 """
 from dataclasses import dataclass
 
+from ..versions import PATCH
+
 MODULES = {"0.20": "bench_pyo3_020", "0.21": "bench_pyo3_021", "0.29": "bench_pyo3_029"}
 
 
@@ -44,10 +46,10 @@ def inputs():
 def _std(name, extra=()):
     """The four series every GIL-ref/Bound workload has, plus any extras."""
     return (
-        Series("0.20/gil_refs", "0.20", f"{name}_gil_refs", "0.20.3 GIL Refs"),
-        Series("0.21/gil_refs", "0.21", f"{name}_gil_refs", "0.21.2 GIL Refs (gil-refs)"),
-        Series("0.21/bound", "0.21", f"{name}_bound", "0.21.2 Bound"),
-        Series("0.29/bound", "0.29", f"{name}_bound", "0.29.3 Bound"),
+        Series("0.20/gil_refs", "0.20", f"{name}_gil_refs", f"{PATCH['0.20']} GIL Refs"),
+        Series("0.21/gil_refs", "0.21", f"{name}_gil_refs", f"{PATCH['0.21']} GIL Refs (gil-refs)"),
+        Series("0.21/bound", "0.21", f"{name}_bound", f"{PATCH['0.21']} Bound"),
+        Series("0.29/bound", "0.29", f"{name}_bound", f"{PATCH['0.29']} Bound"),
     ) + tuple(extra)
 
 
@@ -64,8 +66,8 @@ WORKLOADS = (
     Workload("tuple_items", "Iterate a tuple",
              "tuple.get_item(i) then tuple.iter(); Borrowed variant uses get_borrowed_item/iter_borrowed",
              _std("tuple_items", (
-                 Series("0.21/borrowed", "0.21", "tuple_items_borrowed", "0.21.2 Borrowed"),
-                 Series("0.29/borrowed", "0.29", "tuple_items_borrowed", "0.29.3 Borrowed"))),
+                 Series("0.21/borrowed", "0.21", "tuple_items_borrowed", f"{PATCH['0.21']} Borrowed"),
+                 Series("0.29/borrowed", "0.29", "tuple_items_borrowed", f"{PATCH['0.29']} Borrowed"))),
              ("tuple",)),
     Workload("extract", "Extract Rust values",
              "iterate three lists, extract i64, f64 and String from each row",
@@ -74,7 +76,7 @@ WORKLOADS = (
              "n Py<PyAny> handles dropped inside allow_threads/detach (queued in the reference "
              "pool, drained on re-attach) vs dropped while attached",
              tuple(Series(f"{v}/{how}", v, f"py_drop_{how}", f"{full} {how}")
-                   for v, full in (("0.20", "0.20.3"), ("0.21", "0.21.2"), ("0.29", "0.29.3"))
+                   for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29"))
                    for how in ("detached", "attached"))),
 )
 
@@ -82,16 +84,16 @@ WORKLOADS = (
 # > 1 means the denominator is faster. Missing series (e.g. Borrowed on create_drop) are skipped.
 RATIOS = (
     ("same_build", "0.21/gil_refs", "0.21/bound",
-     "GIL Refs / Bound, both in the 0.21.2 build (same process, same PyO3 internals)"),
+     f"GIL Refs / Bound, both in the {PATCH['0.21']} build (same process, same PyO3 internals)"),
     ("claim_baseline", "0.20/gil_refs", "0.21/bound",
-     "0.20.3 GIL Refs / 0.21.2 Bound: the upgrade the 25-30% claims describe"),
-    ("today", "0.20/gil_refs", "0.29/bound", "0.20.3 GIL Refs / 0.29.3 Bound"),
+     f"{PATCH['0.20']} GIL Refs / {PATCH['0.21']} Bound: the upgrade the 25-30% claims describe"),
+    ("today", "0.20/gil_refs", "0.29/bound", f"{PATCH['0.20']} GIL Refs / {PATCH['0.29']} Bound"),
     ("shim", "0.21/gil_refs", "0.20/gil_refs",
-     "0.21.2 GIL Refs / 0.20.3 GIL Refs: cost of upgrading without migrating"),
-    ("borrowed", "0.21/bound", "0.21/borrowed", "0.21.2 owned Bound / Borrowed"),
-    ("pool_020", "0.20/detached", "0.20/attached", "0.20.3 drop detached / attached"),
-    ("pool_021", "0.21/detached", "0.21/attached", "0.21.2 drop detached / attached"),
-    ("pool_029", "0.29/detached", "0.29/attached", "0.29.3 drop detached / attached"),
+     f"{PATCH['0.21']} GIL Refs / {PATCH['0.20']} GIL Refs: cost of upgrading without migrating"),
+    ("borrowed", "0.21/bound", "0.21/borrowed", f"{PATCH['0.21']} owned Bound / Borrowed"),
+    ("pool_020", "0.20/detached", "0.20/attached", f"{PATCH['0.20']} drop detached / attached"),
+    ("pool_021", "0.21/detached", "0.21/attached", f"{PATCH['0.21']} drop detached / attached"),
+    ("pool_029", "0.29/detached", "0.29/attached", f"{PATCH['0.29']} drop detached / attached"),
 )
 
 # Issue #1056's loop for the memory measurement: (series key, module version, function).

@@ -45,7 +45,7 @@ class Value:
 
 # ---- API availability per release (read from the profile) ----------------------------------
 def _gil_ref_missing(prof, what):
-    if prof.pyo3 == "0.22":
+    if prof.gil_refs_behind_feature:
         return errors.absent(what, prof.pyo3, "in 0.22 the GIL Refs API needs the `gil-refs` "
                              "feature; better, use the Bound API (`Bound::new`, `*_bound`).")
     if prof.bound_api:
@@ -70,7 +70,7 @@ def api_check(prof, op):
     k, notes = op.kind, []
     gil_ref_note = GIL_REF_NOTE.format(
         v=prof.pyo3, feat=" (the `gil-refs` feature only silences the warning in 0.21)"
-        if prof.pyo3 == "0.21" else "")
+        if prof.gil_refs_feature_silences else "")
     if k == "with_gil" or k == "allow_threads":
         new = "attach" if k == "with_gil" else "detach"
         api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
@@ -115,11 +115,10 @@ def api_check(prof, op):
         if prof.gil_ref_deprecated:
             notes.append(gil_ref_note)
     elif k == "into_py":
-        m = int(prof.pyo3.split(".")[1])
-        if m >= 25:
+        if not prof.into_py_api:
             return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
                                  "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`."), notes
-        if m >= 23:
+        if prof.into_py_deprecated:
             notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
     return None, notes
 

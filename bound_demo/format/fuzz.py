@@ -27,7 +27,6 @@ class _Gen:
         self.n = 0
         self.pyvars = []
         self.labels = 0
-        self.m = int(prof.pyo3.split(".")[1])
         # A Py may be dropped where no GIL is held: queued with the reference pool, leaked
         # with `--cfg pyo3_leak_on_drop_without_reference_pool`, an abort otherwise.
         self.nogil_drop = prof.reference_pool or prof.leak_without_pool
@@ -164,7 +163,7 @@ class _Gen:
                 return {"op": "into_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth)}
             h.borrowers += 1
             return {"op": "as_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth, h)}
-        if choice == 14 and self.m <= 24 and h.kind in ("gil_ref", "bound", "bound_ref", "borrowed"):
+        if choice == 14 and p.into_py_api and h.kind in ("gil_ref", "bound", "bound_ref", "borrowed"):
             if h.kind == "bound" and not (outer_ok(h) and self.consumable(h)):
                 return None
             if h.kind == "bound":

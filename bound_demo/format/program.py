@@ -269,12 +269,12 @@ def parse(program) -> Program:
     return Program(data, ops, c.flat, rust, data.get("title"), cost)
 
 
-def spell_for_release(program, pyo3):
+def spell_for_release(program, prof):
     """A copy of a program with the release-neutral ops `gil`/`nogil` spelled as that release
     spells them (`with_gil`/`allow_threads` before 0.26, `attach`/`detach` from 0.26). The
     witness uses this: real PyO3 has only the real names."""
     data = json.loads(json.dumps(load(program)))
-    new = int(str(pyo3).split(".")[1]) >= 26
+    new = prof.attach_names
 
     def walk(ops):
         for op in ops:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from ..versions import FEATURES
+from ..versions import FEATURES, cfg_exists
 
 
 def names():
@@ -38,14 +38,14 @@ def releases(name):
         for f in prog.get("features", []):
             if pyo3 in FEATURES.get(f, ()) and f not in feats:
                 feats.append(f)
-        cfg = [c for c in prog.get("cfg", []) if pyo3 >= "0.22"]
+        cfg = [c for c in prog.get("cfg", []) if cfg_exists(c, pyo3)]
         out.append((pyo3, tuple(feats), tuple(cfg)))
     return out
 
 
 def run(name, pyo3=None, features=None, cfg=None):
     """Run a scenario; by default under the first release it lists."""
-    from .. import run as _run
+    from ..model import run as _run
     if pyo3 is None:
         pyo3, f, c = releases(name)[0]
         features = f if features is None else features

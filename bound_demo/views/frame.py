@@ -14,7 +14,7 @@ from . import palette as P
 from . import tables
 from .access import extra
 from .dotsrc import DotWriter
-from .labels import count_name, esc, gil_words, safe_id, version_tuple
+from .labels import count_name, esc, gil_words, profile_of, safe_id
 from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
                      of_state, of_trace)
 
@@ -50,8 +50,8 @@ def _no_pool_note(trace) -> str | None:
     """Releases without OWNED_OBJECTS say so instead of drawing an empty strip."""
     if trace is None:
         return None
-    v = version_tuple(trace.pyo3)
-    if v >= (0, 23) or (v == (0, 22) and "gil-refs" not in tuple(trace.features or ())):
+    prof = profile_of(trace)
+    if prof is not None and not prof.owned_pool:
         return f"no owned-object pool in PyO3 {trace.pyo3}"
     return None
 
@@ -119,7 +119,8 @@ def _heap(g, st, uni: Universe, touched):
 
 
 def _right_column(g, st, uni: Universe, trace, touched):
-    show_increfs = uni.ever_increfs or (trace is not None and version_tuple(trace.pyo3) < (0, 22))
+    prof = profile_of(trace)
+    show_increfs = uni.ever_increfs or (prof is not None and prof.deferred_increfs)
     column = (["queue"] + (["pyvars"] if uni.py_vars else []) + (["flight"] if uni.in_flight else [])
               + (["leaked"] if uni.leaked else []) + ["legend"])
     o_touched = set(touched.get("objects") or [])
@@ -130,7 +131,7 @@ def _right_column(g, st, uni: Universe, trace, touched):
         c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs,
                                            show_increfs=show_increfs,
                                            touched=bool(touched.get("pending")),
-                                           lazy=trace is None or version_tuple(trace.pyo3) >= (0, 22),
+                                           lazy=prof is None or prof.lazy_reference_pool,
                                            draining=(uni.draining_increfs, uni.draining_decrefs)))
         if uni.py_vars:
             c.node("pyvars", tables.py_var_table(uni.py_vars, st.py_vars))

@@ -6,6 +6,8 @@ derived with ``safe_id`` so no user text is ever parsed as DOT syntax.
 """
 from __future__ import annotations
 
+from ..versions import profile
+
 import re
 
 _SAFE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
@@ -28,24 +30,28 @@ def safe_id(prefix: str, name) -> str:
     return f"{prefix}_x{s.encode('utf-8').hex()}"
 
 
-def version_tuple(pyo3) -> tuple:
-    """'0.21' -> (0, 21); anything unparsable sorts before every release."""
-    try:
-        return tuple(int(p) for p in str(pyo3).split(".")[:2])
-    except (TypeError, ValueError):
-        return (0, 0)
+def profile_of(trace):
+    """The release profile a trace was recorded under (None for a bare state): views ask it
+    what the release does and never compare version strings themselves."""
+    prof = getattr(trace, "prof", None)
+    if prof is not None or getattr(trace, "pyo3", None) is None:
+        return prof
+    try:  # a trace-like record (a witness run, say) that names its release but holds no profile
+        return profile(trace.pyo3, getattr(trace, "features", ()) or (), getattr(trace, "cfg", ()) or ())
+    except ValueError:
+        return None
 
 
 def count_name(trace) -> str:
-    """PyO3 renamed GIL_COUNT to ATTACH_COUNT in 0.26."""
-    if trace is not None and version_tuple(getattr(trace, "pyo3", None)) >= (0, 26):
-        return "ATTACH_COUNT"
-    return "GIL_COUNT"
+    """The thread counter's name in the trace's release (GIL_COUNT, ATTACH_COUNT from 0.26)."""
+    prof = profile_of(trace)
+    return prof.count_name if prof is not None else "GIL_COUNT"
 
 
 def gil_words(trace) -> tuple:
     """How to say 'holds the GIL' / 'does not' in the release's own vocabulary."""
-    if trace is not None and version_tuple(getattr(trace, "pyo3", None)) >= (0, 26):
+    prof = profile_of(trace)
+    if prof is not None and prof.attach_names:
         return ("attached", "detached")
     return ("holds GIL", "no GIL")
 

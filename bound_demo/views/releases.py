@@ -1,14 +1,10 @@
-"""Which releases, features and cfg flags exist: the model's own tables when it is
-importable, else the list from the program format (so views work on old checkouts)."""
+"""Which releases, features and cfg flags exist, as the release table says, and which of a
+run's options a given release keeps."""
 from __future__ import annotations
 
-try:
-    from bound_demo.versions import CFGS, FEATURES, RELEASES
-except Exception:  # pragma: no cover - only while the model is being written
-    RELEASES = tuple(f"0.{m}" for m in range(20, 30))
-    FEATURES = {"gil-refs": ("0.21", "0.22"), "py-clone": RELEASES[2:]}
-    CFGS = {"pyo3_disable_reference_pool": RELEASES[2:],
-            "pyo3_leak_on_drop_without_reference_pool": RELEASES[2:]}
+from ..versions import CFGS, FEATURES, RELEASES
+
+__all__ = ["CFGS", "FEATURES", "RELEASES", "allowed"]
 
 
 def allowed(options, release) -> tuple:

@@ -9,7 +9,7 @@ program object. Results mirror the observable part of the model's state (docs/de
 
 API:
 
-- ``run(program, pyo3="0.21", features=("gil-refs",), cfg=(), *, timeout=20.0)`` -> ``WitnessResult``
+- ``run(program, pyo3=DEFAULT_RELEASE, features=(), cfg=(), *, timeout=20.0)`` -> ``WitnessResult``
   (``program``: dict, JSON string or path). Raises ``ValueError`` for a malformed program and
   ``WitnessUnavailable`` (a ``LookupError``) when that build is not installed.
 - ``WitnessResult``: ``.probes`` (list of ``(label, WitnessState)`` in execution order),
@@ -40,6 +40,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ..versions import DEFAULT_RELEASE, PATCH
+
 __all__ = [
     "run", "available_builds", "WitnessResult", "WitnessState", "WitnessObject", "WitnessError",
     "WitnessUnavailable", "BUILDS",
@@ -68,24 +70,24 @@ def _fs(*sets: Iterable[str]) -> frozenset:
 # same; `py-clone` only adds `impl Clone for Py<T>`, so builds compiled with it answer for both
 # and refuse `Py::clone` (compile_error) when the program's features lack it.
 BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
-    ("0.20", (), _Build("bd_witness_020", "0.20.3", _fs(()), False, False)),
-    ("0.21", (), _Build("bd_witness_021", "0.21.2", _fs((), ("gil-refs",)), False, False)),
-    ("0.22", (), _Build("bd_witness_022_gilrefs", "0.22.6", _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False)),
-    ("0.22", (), _Build("bd_witness_022_pyclone", "0.22.6", _fs((), ("py-clone",)), True, False)),
+    ("0.20", (), _Build("bd_witness_020", PATCH["0.20"], _fs(()), False, False)),
+    ("0.21", (), _Build("bd_witness_021", PATCH["0.21"], _fs((), ("gil-refs",)), False, False)),
+    ("0.22", (), _Build("bd_witness_022_gilrefs", PATCH["0.22"], _fs(("gil-refs",), ("gil-refs", "py-clone")), True, False)),
+    ("0.22", (), _Build("bd_witness_022_pyclone", PATCH["0.22"], _fs((), ("py-clone",)), True, False)),
     ("0.22", ("pyo3_disable_reference_pool",),
-     _Build("bd_witness_022_nopool", "0.22.6", _fs((), ("py-clone",)), True, True)),
-    ("0.23", (), _Build("bd_witness_023", "0.23.5", _fs((), ("py-clone",)), True, False)),
-    ("0.24", (), _Build("bd_witness_024", "0.24.2", _fs((), ("py-clone",)), True, False)),
-    ("0.25", (), _Build("bd_witness_025", "0.25.1", _fs((), ("py-clone",)), True, False)),
-    ("0.26", (), _Build("bd_witness_026", "0.26.0", _fs((), ("py-clone",)), True, False)),
-    ("0.27", (), _Build("bd_witness_027", "0.27.2", _fs((), ("py-clone",)), True, False)),
-    ("0.28", (), _Build("bd_witness_028", "0.28.3", _fs((), ("py-clone",)), True, False)),
-    ("0.29", (), _Build("bd_witness_029", "0.29.3", _fs((), ("py-clone",)), True, False)),
+     _Build("bd_witness_022_nopool", PATCH["0.22"], _fs((), ("py-clone",)), True, True)),
+    ("0.23", (), _Build("bd_witness_023", PATCH["0.23"], _fs((), ("py-clone",)), True, False)),
+    ("0.24", (), _Build("bd_witness_024", PATCH["0.24"], _fs((), ("py-clone",)), True, False)),
+    ("0.25", (), _Build("bd_witness_025", PATCH["0.25"], _fs((), ("py-clone",)), True, False)),
+    ("0.26", (), _Build("bd_witness_026", PATCH["0.26"], _fs((), ("py-clone",)), True, False)),
+    ("0.27", (), _Build("bd_witness_027", PATCH["0.27"], _fs((), ("py-clone",)), True, False)),
+    ("0.28", (), _Build("bd_witness_028", PATCH["0.28"], _fs((), ("py-clone",)), True, False)),
+    ("0.29", (), _Build("bd_witness_029", PATCH["0.29"], _fs((), ("py-clone",)), True, False)),
     ("0.29", ("pyo3_disable_reference_pool",),
-     _Build("bd_witness_029_nopool", "0.29.3", _fs((), ("py-clone",)), True, True)),
+     _Build("bd_witness_029_nopool", PATCH["0.29"], _fs((), ("py-clone",)), True, True)),
     # With the leak cfg a `Py` dropped without the GIL is leaked, never an abort: no child needed.
     ("0.29", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
-     _Build("bd_witness_029_leak", "0.29.3", _fs((), ("py-clone",)), True, False)),
+     _Build("bd_witness_029_leak", PATCH["0.29"], _fs((), ("py-clone",)), True, False)),
 ]
 
 
@@ -212,7 +214,7 @@ def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
     return res
 
 
-def run(program: Any, pyo3: str = "0.21", features: Iterable[str] = ("gil-refs",), cfg: Iterable[str] = (),
+def run(program: Any, pyo3: str = DEFAULT_RELEASE, features: Iterable[str] = (), cfg: Iterable[str] = (),
         *, timeout: float = 20.0) -> WitnessResult:
     """Run ``program`` (dict, JSON string or path) against the real PyO3 build for
     (pyo3, features, cfg). Raises ValueError for a malformed program and WitnessUnavailable when

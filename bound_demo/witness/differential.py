@@ -66,7 +66,7 @@ def real_probes(result):
 
 def compare(program, pyo3, features=(), cfg=()):
     trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg)
-    real = witness_run(spell_for_release(program, pyo3), pyo3=pyo3, features=features, cfg=cfg)
+    real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3, features=features, cfg=cfg)
     m, r = model_probes(trace), real_probes(real)
     me = trace.error.kind if trace.error else None
     re_ = real.error.kind if real.error else None

@@ -12,13 +12,12 @@ releases to run it under, side by side; ``+feature`` after a release adds a Carg
 that run only, ``features`` adds features to every run, ``cfg`` adds --cfg flags.
 
 The traces are computed by bound_demo itself at build time, so a page can never show a picture
-the model would not draw. Until bound_demo.run and bound_demo.views.player_html exist, the
-marker renders a visible placeholder (tests/site reports it) instead of breaking the build.
+the model would not draw. A marker that cannot be rendered (a missing program, a package that
+does not import) fails the build with the marker named.
 """
 
 from __future__ import annotations
 
-import html
 import importlib
 import logging
 import re
@@ -57,13 +56,11 @@ def _runs(attrs: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _api():
-    """(run, player_html), or None while the package does not provide them yet."""
-    try:
-        package = importlib.import_module("bound_demo")
-        views = importlib.import_module("bound_demo.views")
-        return package.run, views.player_html
-    except (ImportError, AttributeError):
-        return None
+    """(run, player_html). An import failure propagates: a page must never ship a placeholder
+    where an animation belongs, so a broken package breaks the build."""
+    package = importlib.import_module("bound_demo")
+    views = importlib.import_module("bound_demo.views")
+    return package.run, views.player_html
 
 
 @lru_cache(maxsize=None)
@@ -73,18 +70,11 @@ def render(marker_attrs: str) -> str:
     runs = _runs(attrs)
     paths = _program_paths(attrs, len(runs))
     label = ", ".join(r + "".join(f" + {f}" for f in fs) for r, fs in runs)
-    api = _api()
     missing = [p for p in paths if not p.exists()]
-    if api is None or missing:
-        what = ", ".join(dict.fromkeys(p.relative_to(ROOT).as_posix() for p in paths))
-        reason = ("the model's player is not available yet" if api is None
-                  else f"{missing[0].relative_to(ROOT).as_posix()} does not exist yet")
-        return (
-            '<div class="bd-player-placeholder admonition note">'
-            f'<p class="admonition-title">Animation: {html.escape(what)} under PyO3 {html.escape(label)}</p>'
-            f"<p>Placeholder: {html.escape(reason)}.</p></div>"
-        )
-    run, player_html = api
+    if missing:
+        raise FileNotFoundError(f"player marker ({label}): {missing[0].relative_to(ROOT).as_posix()} "
+                                "does not exist; add the program or fix the marker's path")
+    run, player_html = _api()
     cfg = tuple(c for c in attrs.get("cfg", "").split(",") if c)
     traces = [run(str(path), pyo3=release, features=features, cfg=cfg)
               for path, (release, features) in zip(paths, runs)]

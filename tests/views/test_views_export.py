@@ -13,8 +13,6 @@ pytestmark = pytest.mark.usefixtures("dot")
 
 @pytest.fixture
 def program(tmp_path):
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     path = tmp_path / "prog.json"
     path.write_text(json.dumps(EXAMPLE))
     return path
@@ -51,8 +49,6 @@ def test_gif(program, tmp_path):
 
 
 def test_bad_program_is_reported(tmp_path, capsys):
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "bound_demo.program/1", "ops": [{"op": "nope"}]}))
     assert main([str(bad), "--html", str(tmp_path / "x.html")]) == 2

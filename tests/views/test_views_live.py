@@ -26,8 +26,6 @@ def test_steps_over_a_given_trace():
 
 
 def test_rerun_on_release_change_and_compare():
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     from bound_demo.views.live import LivePlayer
     p = LivePlayer(EXAMPLE, pyo3="0.20", background=False)
     p.release.value = "0.21"
@@ -42,8 +40,6 @@ def test_rerun_on_release_change_and_compare():
 
 
 def test_background_prerender_fills_the_cache():
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     import time
     from bound_demo.views.live import LivePlayer
     p = LivePlayer(EXAMPLE, pyo3="0.20")

@@ -38,8 +38,6 @@ def _text(cell) -> str:
 
 
 def test_live_player_in_a_kernel(tmp_path):
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     need_tool("dot")
     import nbformat
     from nbclient import NotebookClient

@@ -107,8 +107,6 @@ def test_show_outside_a_kernel_is_static_html(monkeypatch):
 
 def test_show_runs_programs_for_several_releases():
     from .helpers import EXAMPLE, real_run
-    if real_run() is None:
-        pytest.skip("bound_demo.run is not there yet")
     from bound_demo.views import show
     out = show(EXAMPLE, pyo3=["0.20", "0.23"], features=("gil-refs",), static=True)
     assert "PyO3 0.20<" in out.data and "PyO3 0.23<" in out.data  # gil-refs dropped where absent
