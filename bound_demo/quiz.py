@@ -403,18 +403,8 @@ def _prog(*ops):
 
 def _times(n):
     """Patch a scenario: set its first `repeat` to run n times."""
-    def patch(prog):
-        def walk(ops):
-            for op in ops:
-                if op.get("op") == "repeat":
-                    op["times"] = n
-                    return True
-                if walk(op.get("body", [])):
-                    return True
-            return False
-        walk(prog["ops"])
-        return prog
-    return patch
+    from .scenarios import with_times
+    return lambda prog: with_times(prog, n)
 
 
 YES_NO = ["yes", "no"]

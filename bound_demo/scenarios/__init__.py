@@ -20,12 +20,44 @@ def names():
                   if p.name.endswith(".json"))
 
 
-def get(name):
-    """The program dict of a scenario (a fresh copy)."""
+def get(name, times=None):
+    """The program dict of a scenario (a fresh copy); `times` sets its first loop's count."""
     path = resources.files(__package__) / f"{name}.json"
     if not path.is_file():
         raise KeyError(f"no scenario {name!r}; known: {', '.join(names())}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    prog = json.loads(path.read_text(encoding="utf-8"))
+    return prog if times is None else with_times(prog, times)
+
+
+def with_times(prog, times):
+    """The program with its first `repeat` (in program order, depth first) set to `times`."""
+    def walk(ops):
+        for op in ops:
+            if op.get("op") == "repeat":
+                op["times"] = times
+                return True
+            if walk(op.get("body", [])):
+                return True
+        return False
+
+    if not walk(prog["ops"]):
+        raise ValueError("the program has no `repeat` whose count `times` could set")
+    return prog
+
+
+def records(list_api="bound", rec_api="bound", n=3):
+    """Notebook 6's `#[pyfunction] fn records`: a list of `n` new objects, returned to Python.
+    `list_api` and `rec_api` are "gil_ref" or "bound", one migration stage each."""
+    return {"format": "bound_demo.program/1", "ops": [
+        {"op": "pyfunction", "name": "records", "as": "result", "body": [
+            {"op": "new", "as": "out", "type": "list", "api": list_api},
+            {"op": "repeat", "times": n, "body": [
+                {"op": "new", "as": "rec", "type": "object", "api": rec_api},
+                {"op": "append", "src": "out", "item": "rec"},
+                {"op": "probe", "label": "appended"}]},
+            {"op": "probe", "label": "before_return"},
+            {"op": "return", "src": "out"}]},
+        {"op": "probe", "label": "returned"}]}
 
 
 def releases(name):

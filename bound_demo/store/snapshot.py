@@ -132,6 +132,11 @@ class State:
     def objects(self):
         return _Objects(self)
 
+    def refcount_table(self):
+        """{object: refcount}, with "freed" for an object whose count reached zero: what a
+        lesson prints to show who owns what at a probe."""
+        return {oid: (ob.refcount if ob.alive else "freed") for oid, ob in self.objects.items()}
+
     def refcounts(self):
         """All refcounts, in object order (cheap bulk read for charts)."""
         return snap_list(self._snap[1]) if self._snap[0] else []

@@ -26,3 +26,16 @@ def step_table(trace, width=None):
     if trace.error:
         lines.append(f"\n{trace.error.kind} at {trace.error.op_path}: {trace.error.message}")
     return "\n".join(lines)
+
+
+def stage_report(trace):
+    """One migration stage of a `records`-shaped program (bound_demo.scenarios.records) in a few
+    lines: whether it runs, the pool and refcounts before the return, what Python holds after,
+    and every deprecation note."""
+    before, after = trace.at("before_return"), trace.at("returned")
+    lines = [f"{trace.label} - " + (f"error: {trace.error.message}" if trace.error else "runs"),
+             f"  pool before return : {before.threads['main'].owned}",
+             f"  refcounts before   : {before.refcount_table()}",
+             f"  refcounts returned : {after.refcount_table()}  Python holds {after.py_vars}"]
+    lines += [f"  note: {n}" for n in sorted({n for s in trace.steps for n in s.notes})]
+    return "\n".join(lines)

@@ -2,6 +2,7 @@
 promises (goals first, "What to notice" and exercises last, questions from the package bank)."""
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -56,8 +57,18 @@ def test_no_simulation_or_private_api_in_cells(path):
     interpreter/state internals."""
     for src in code_sources(read(path)):
         assert not re.search(r"\._[a-z]", src), src
-        assert not re.search(r"bound_demo\.(interpreter|state|snapshot|pvec|heap|gil|gilpool|"
-                             r"reference_pool|instance)\b", src), src
+        assert not re.search(r"bound_demo\.(concepts|rules|store|interpreter|state|snapshot|pvec|heap|"
+                             r"gil|gilpool|reference_pool|instance)\b", src), src
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_define_nothing(path):
+    """Notebooks call the package: a `def` or `class` in a cell is logic that belongs in it."""
+    for src in code_sources(read(path)):
+        tree = ast.parse(src)
+        defined = [n.name for n in ast.walk(tree)
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        assert defined == [], f"{path.name} defines {defined}; move it into bound_demo"
 
 
 def test_teachers_guide_covers_every_notebook():
