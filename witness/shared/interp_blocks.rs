@@ -8,8 +8,12 @@
 
 use super::*;
 
-/// The interpreter that the `#[pyfunction]` trampoline re-enters (set around each call).
-static mut CURRENT: *mut Interp = std::ptr::null_mut();
+thread_local! {
+    /// The interpreter that the `#[pyfunction]` trampoline re-enters, set around each call. Per
+    /// thread: the trampoline runs on the thread that made the call, and program threads are
+    /// real OS threads, so a process-wide slot could hand one thread another's interpreter.
+    static CURRENT: std::cell::Cell<*mut Interp> = const { std::cell::Cell::new(std::ptr::null_mut()) };
+}
 
 impl Interp {
     pub(super) fn py_del(&mut self, name: &str) -> R<()> {
@@ -227,13 +231,9 @@ impl Interp {
         let g = at(op, self.enter_python())?;
         self.pending_call = Some(op as *const Op);
         self.call_error = None;
-        let out = unsafe {
-            let saved = CURRENT;
-            CURRENT = self;
-            let out = rel::call_pyfunction();
-            CURRENT = saved;
-            out
-        };
+        let saved = CURRENT.with(|c| c.replace(self as *mut Interp));
+        let out = unsafe { rel::call_pyfunction() };
+        CURRENT.with(|c| c.set(saved));
         let err = self.call_error.take();
         let msg = if out.is_null() { unsafe { fetch_error_message() } } else { String::new() };
         if !out.is_null() && (err.is_some() || op.as_.is_none()) {
@@ -347,7 +347,7 @@ pub fn quiet_panics() {
 /// scope that owns that token and hands back the value the body returns, if any.
 pub fn pyfunction_body(py: Tok) -> Option<Val> {
     // SAFETY: set by `Interp::pyfunction` right around the Python call that lands here.
-    let me = unsafe { &mut *CURRENT };
+    let me = unsafe { &mut *CURRENT.with(|c| c.get()) };
     let op = unsafe { &*me.pending_call.take().expect("pyfunction called outside a program") };
     let id = me.next_tok;
     me.next_tok += 1;

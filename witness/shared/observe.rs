@@ -19,7 +19,7 @@
 use pyo3::ffi;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, Once, OnceLock};
 
 pub struct Entry {
     pub ty: &'static str,
@@ -147,23 +147,24 @@ fn container_freed(ptr: *mut ffi::PyObject) {
     }
 }
 
-static mut ORIG_LIST: Option<ffi::destructor> = None;
-static mut ORIG_DICT: Option<ffi::destructor> = None;
-static mut ORIG_TUPLE: Option<ffi::destructor> = None;
+// The original deallocators, written once by `install_hooks` before any wrapper can run.
+static ORIG_LIST: OnceLock<ffi::destructor> = OnceLock::new();
+static ORIG_DICT: OnceLock<ffi::destructor> = OnceLock::new();
+static ORIG_TUPLE: OnceLock<ffi::destructor> = OnceLock::new();
 
 // The wrappers release the registry lock before calling the original deallocator, because
 // freeing a container decrefs its items and may free further tracked objects re-entrantly.
 unsafe extern "C" fn list_dealloc(o: *mut ffi::PyObject) {
     container_freed(o);
-    (ORIG_LIST.unwrap())(o)
+    (ORIG_LIST.get().expect("hooks installed"))(o)
 }
 unsafe extern "C" fn dict_dealloc(o: *mut ffi::PyObject) {
     container_freed(o);
-    (ORIG_DICT.unwrap())(o)
+    (ORIG_DICT.get().expect("hooks installed"))(o)
 }
 unsafe extern "C" fn tuple_dealloc(o: *mut ffi::PyObject) {
     container_freed(o);
-    (ORIG_TUPLE.unwrap())(o)
+    (ORIG_TUPLE.get().expect("hooks installed"))(o)
 }
 
 static HOOKS: Once = Once::new();
@@ -174,9 +175,9 @@ pub fn install_hooks() {
         let list = std::ptr::addr_of_mut!(ffi::PyList_Type);
         let dict = std::ptr::addr_of_mut!(ffi::PyDict_Type);
         let tuple = std::ptr::addr_of_mut!(ffi::PyTuple_Type);
-        ORIG_LIST = (*list).tp_dealloc;
-        ORIG_DICT = (*dict).tp_dealloc;
-        ORIG_TUPLE = (*tuple).tp_dealloc;
+        let _ = ORIG_LIST.set((*list).tp_dealloc.expect("list has a deallocator"));
+        let _ = ORIG_DICT.set((*dict).tp_dealloc.expect("dict has a deallocator"));
+        let _ = ORIG_TUPLE.set((*tuple).tp_dealloc.expect("tuple has a deallocator"));
         (*list).tp_dealloc = Some(list_dealloc);
         (*dict).tp_dealloc = Some(dict_dealloc);
         (*tuple).tp_dealloc = Some(tuple_dealloc);

@@ -237,11 +237,12 @@ pub fn bd_call(py: Python<'_>) -> Ret<'_> {
     }
 }
 
-static mut FUNC: *mut ffi::PyObject = std::ptr::null_mut();
+/// The `bd_call` function object, created once by `init` and kept for the life of the process.
+static FUNC: std::sync::atomic::AtomicPtr<ffi::PyObject> = std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
 
 /// Python calls the function (the caller holds the GIL); returns the new reference or null.
 pub unsafe fn call_pyfunction() -> *mut ffi::PyObject {
-    ffi::PyObject_CallObject(FUNC, std::ptr::null_mut())
+    ffi::PyObject_CallObject(FUNC.load(std::sync::atomic::Ordering::Acquire), std::ptr::null_mut())
 }
 
 static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -272,7 +273,7 @@ pub fn init(m: &PyModule) -> PyResult<()> {
     let f = wrap_pyfunction!(bd_call, m)?;
     // The function object is kept for the life of the process.
     let f: PyObject = f.into();
-    unsafe { FUNC = f.into_ptr() };
+    FUNC.store(f.into_ptr(), std::sync::atomic::Ordering::Release);
     m.add("PYO3_VERSION", VERSION)?;
     m.add("FEATURES", Vec::<&str>::new())?;
     m.add("CFG", Vec::<&str>::new())?;

@@ -5,10 +5,13 @@ mod interp;
 mod observe;
 #[path = "../../shared/program.rs"]
 mod program;
-#[path = "../../shared/rel_021_022.rs"]
+#[path = "../../shared/rel_bound.rs"]
 mod rel;
 
 use pyo3::prelude::*;
+
+/// The exact PyO3 release compiled in (pinned in Cargo.toml; reported as `PYO3_VERSION`).
+pub const PYO3_CRATE: &str = "0.22.6";
 
 #[pymodule]
 fn bd_witness_022_nopool(m: &Bound<'_, PyModule>) -> PyResult<()> {

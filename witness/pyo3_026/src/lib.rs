@@ -5,7 +5,7 @@ mod interp;
 mod observe;
 #[path = "../../shared/program.rs"]
 mod program;
-#[path = "../../shared/rel_023_029.rs"]
+#[path = "../../shared/rel_bound.rs"]
 mod rel;
 
 use pyo3::prelude::*;
