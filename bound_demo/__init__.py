@@ -1,18 +1,18 @@
-"""bound_demo: an exact, witnessed model of PyO3's memory machinery, releases 0.20 to 0.29.
+"""bound_demo: an exact, witnessed model of PyO3's memory machinery, release by release.
 
-Layout (one module per PyO3 concept):
+`run(program, pyo3=..., features=..., cfg=...)` returns a `Trace`. The package is layered (each
+layer imports only from those below; tests/layers checks it with import-linter):
 
-* `versions`        — release profiles: everything that differs between releases
-* `gil`             — GIL_COUNT/ATTACH_COUNT, with_gil/attach, allow_threads/detach, trampolines
-* `gilpool`         — GILPool, OWNED_OBJECTS, register_owned, new_pool/with_pool
-* `reference_pool`  — POOL: pending increfs/decrefs and where they drain
-* `instance`        — handles: GIL refs, Bound, Borrowed, &Bound, Py
-* `heap`            — Py_INCREF/Py_DECREF and deallocation
-* `program`, `builder` — programs (format v1) and a Python builder that reads like the Rust
-* `interpreter`     — Rust's scopes, moves, borrows, lifetimes, threads
-* `state`, `snapshot`, `pvec`, `trace`, `captions`, `rust` — the trace and its views of state
-* `fastforward`     — loops that repeat exactly, recorded as their pattern
-* `scenarios`       — the library of named programs, each with its Rust
+* `cli`, `quiz`, `views`, `witness`, `bench`, `bench_real` - tools over traces
+* `scenarios` - the library of named programs, each with its Rust
+* `model` - `run()`
+* `trace` - the trace: steps, states, series, JSON
+* `text` - captions, Rust spellings per release, step tables
+* `rules` - Rust's scopes, moves, borrows, lifetimes, threads (the interpreter)
+* `concepts` - one module per PyO3 concept: gil, gilpool, reference_pool, instance, heap
+* `store` - the state, its delta log, snapshots, fast-forwarded loops
+* `format` - programs (format v1), the Python builder, random programs
+* `versions` - the release table: everything that differs between releases
 """
 
 from __future__ import annotations
