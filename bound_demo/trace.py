@@ -17,13 +17,11 @@ from .concepts.errors import TraceError
 from .text import captions
 from .concepts.events import NAMES
 from .store.snapshot import DictState, State, oid_name
-from .store.state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
-                    D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
-                    D_THREAD, D_UNMARK, Machine, handle_name_index)
+from .store.deltas import (D_HSET, D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC,
+                           D_RELEASE, OBJECT_CODES, PENDING_CODES, THREAD_CODES, decode)
+from .store.state import Machine, handle_name_index
 
 TRACE_FORMAT = "bound_demo.trace/1"
-_OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
-_THREAD_CODES = (D_PUSH, D_RELEASE, D_RELEASED, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
 
 
 class Step:
@@ -189,12 +187,12 @@ class Trace:
         objs, threads, handles, pending = set(), set(), [], False
         hrecs, tnames = self._tables[2], self._tables[1]
         for d in self._deltas(i):
-            code, a, b = d & 31, (d >> 5) & ((1 << 29) - 1), d >> 34
-            if code in _OBJ_CODES:
+            code, a, b = decode(d)
+            if code in OBJECT_CODES:
                 objs.add(a)
-            elif code in _THREAD_CODES:
+            elif code in THREAD_CODES:
                 threads.add(a)
-            elif code in (D_PINC, D_PDEC):
+            elif code in PENDING_CODES:
                 objs.add(a)
                 pending = True
             elif code == D_PCLEAR:
@@ -252,47 +250,13 @@ class Trace:
         """Per-step numbers for charts, in one pass over the deltas (no states built):
         `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
         `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
-        from .store.state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR
-        r = self._r
-        names = self._tables[1]
-        want = None if objects is None else {int(o[1:]) - 1 for o in objects}
-        owned, inc, dec = [0] * len(names), 0, 0
-        rcs = {}
-        out_owned = {n: [] for n in names}
-        out_inc, out_dec = [], []
-        out_rc = {}
-        mask = (1 << 29) - 1
-        for i, deltas in r.step_deltas(0, r.nsteps, 0):
+        st = self._r
+        acc = _Series(self._tables[1], objects)
+        for i, deltas in st.step_deltas(0, st.nsteps, 0):
             for d in deltas:
-                code = d & 31
-                if code == D_RC:
-                    a = (d >> 5) & mask
-                    if a in rcs:
-                        rcs[a] = d >> 34
-                elif code == D_PUSH:
-                    owned[(d >> 5) & mask] += 1
-                elif code == D_NEWOBJ:
-                    a = (d >> 5) & mask
-                    if (want is None and len(rcs) < 12) or (want is not None and a in want):
-                        rcs[a] = 1
-                        out_rc[a] = [0] * i
-                elif code == D_RELEASE:
-                    owned[(d >> 5) & mask] = d >> 34
-                elif code == D_PINC:
-                    inc += 1
-                elif code == D_PDEC:
-                    dec += 1
-                elif code == D_PCLEAR:
-                    inc = dec = 0
-            for t, n in enumerate(names):
-                out_owned[n].append(owned[t] if t < len(owned) else 0)
-            out_inc.append(inc)
-            out_dec.append(dec)
-            for a, v in rcs.items():
-                out_rc[a].append(v)
-        return {"steps": r.nsteps, "owned": out_owned, "pending_increfs": out_inc,
-                "pending_decrefs": out_dec,
-                "refcounts": {oid_name(a): v for a, v in out_rc.items()}}
+                acc.apply(i, *decode(d))
+            acc.record()
+        return acc.result(st.nsteps)
 
     def table(self, width=None):
         """A readable step table (what `python -m bound_demo run` prints)."""
@@ -331,6 +295,66 @@ class Trace:
     @staticmethod
     def from_json(text):
         return LoadedTrace(json.loads(text) if isinstance(text, str) else text)
+
+
+class _Series:
+    """What `Trace.series` accumulates: one `apply` per delta, one `record` per step."""
+
+    def __init__(self, thread_names, objects):
+        self.names = thread_names
+        self.want = None if objects is None else {int(o[1:]) - 1 for o in objects}
+        self.owned = [0] * len(thread_names)
+        self.inc = self.dec = 0
+        self.rcs = {}  # oid -> its refcount now, for the objects charted
+        self.out_owned = {n: [] for n in thread_names}
+        self.out_inc, self.out_dec, self.out_rc = [], [], {}
+
+    def _charted(self, oid):
+        if self.want is None:
+            return len(self.rcs) < 12
+        return oid in self.want
+
+    def apply(self, i, code, a, b):
+        if code == D_RC:
+            if a in self.rcs:
+                self.rcs[a] = b
+        elif code == D_PUSH:
+            self.owned[a] += 1
+        elif code == D_NEWOBJ:
+            self.new_object(i, a)
+        elif code == D_RELEASE:
+            self.owned[a] = b
+        else:
+            self._pending(code)
+
+    def _pending(self, code):
+        if code == D_PINC:
+            self.inc += 1
+        elif code == D_PDEC:
+            self.dec += 1
+        elif code == D_PCLEAR:
+            self.inc = self.dec = 0
+
+    def new_object(self, i, oid):
+        """Object `oid` is created at step i: charted from there on (0 before) if asked for."""
+        if self._charted(oid):
+            self.rcs[oid] = 1
+            self.out_rc[oid] = [0] * i
+
+    def record(self):
+        """Close a step: append every series' value after it."""
+        owned = self.owned
+        for t, n in enumerate(self.names):
+            self.out_owned[n].append(owned[t] if t < len(owned) else 0)
+        self.out_inc.append(self.inc)
+        self.out_dec.append(self.dec)
+        for a, v in self.rcs.items():
+            self.out_rc[a].append(v)
+
+    def result(self, nsteps):
+        return {"steps": nsteps, "owned": self.out_owned, "pending_increfs": self.out_inc,
+                "pending_decrefs": self.out_dec,
+                "refcounts": {oid_name(a): v for a, v in self.out_rc.items()}}
 
 
 class LoadedTrace(Trace):

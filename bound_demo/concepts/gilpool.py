@@ -15,7 +15,7 @@ from itertools import chain, repeat
 from . import errors, heap, reference_pool
 from ..store import fastforward
 from .events import E
-from ..store.state import D_RC, D_RELEASED
+from ..store.deltas import A_SHIFT, B_SHIFT, D_RC, D_RELEASED
 
 
 def register_owned(r, oid):
@@ -63,7 +63,7 @@ def _plain_decrefs(r, op, tid, objs, i):
     rcv, types, log, sbuf = m.rc, m.types, m.log, r.sbuf
     pending = m.pinc.n or m.pdec.n
     meta = E.pool_decref | (op.index + 1) << 8
-    released, rc_code = D_RELEASED | tid << 5, D_RC
+    released, rc_code = D_RELEASED | tid << A_SHIFT, D_RC
     top = m.threads[tid].releasing[-1]
     total, n = 0, len(objs)
     while i < n:
@@ -104,7 +104,7 @@ def _plain_decrefs(r, op, tid, objs, i):
         oids = objs[i:j]
         end = m.log_base + len(log)
         log.extend(chain.from_iterable(zip(repeat(released, k), [
-            rc_code | o << 5 | v << 34 for o, v in zip(oids, counts)])))
+            rc_code | o << A_SHIFT | v << B_SHIFT for o, v in zip(oids, counts)])))
         sbuf.extend(chain.from_iterable(zip(repeat(meta, k), oids, counts,
                                             range(end + 2, end + 2 * k + 1, 2))))
         top[1] += k

@@ -40,15 +40,15 @@ from __future__ import annotations
 from itertools import repeat as _rep
 
 from .pvec import snap_list
-from .state import (CHECKPOINT, D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH,
-                    D_RC, D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, pack_handle, unpack_handle)
+from .deltas import (D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH, D_RC,
+                     D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, decode)
+from .state import CHECKPOINT, pack_handle, unpack_handle
 
 ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
 MIN_TIMES = 16  # shorter loops are not worth the warm-up
 WARMUP = 8  # iterations run op by op, at most, looking for the pattern
 ALLOWED = frozenset((D_NEWOBJ, D_RC, D_PUSH, D_HSET, D_HDEL, D_COUNT, D_HOLDS, D_MARK,
                      D_UNMARK, D_RELEASE, D_RELEASED, D_SIDE))
-_MASK = (1 << 29) - 1
 
 
 def eligible(op):
@@ -133,7 +133,7 @@ def _owns_only_its_own(log, mk, end):
     """Every delta of the iteration that starts at `mk` is allowed and touches only what the
     iteration itself created (objects, handles, pool positions, side entries)."""
     for d in log:
-        code, a, b = d & 31, (d >> 5) & _MASK, d >> 34
+        code, a, b = decode(d)
         if code not in ALLOWED:
             return False
         if code == D_RC and not mk.nobj <= a < end.nobj:
