@@ -26,6 +26,7 @@ import gc
 import struct
 from array import array
 from bisect import bisect_right
+from itertools import chain, repeat
 
 from ..concepts import errors, gil, gilpool, instance
 from ..store import fastforward
@@ -91,7 +92,7 @@ class Runner:
         self.labels = {}
         if not prof.lazy_reference_pool:
             # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
-            m.pool_init = True
+            m.static_reference_pool()
         # Checkpoint k is the state once `cp_steps[k]` steps are done and the delta log has
         # reached `cp_log[k]`. The step loop takes one every CHECKPOINT steps, right after a
         # step; a fast-forwarded loop (`fastforward`) takes them at iteration boundaries, where
@@ -138,8 +139,23 @@ class Runner:
             if len(sbuf) > 65536:
                 self._flush()
 
-    def steps_added(self, k):
-        """A bulk path appended k steps to `sbuf` itself (k no more than the steps left before
+    @staticmethod
+    def step_meta(ev, op):
+        """The first int of a step record: its event and op."""
+        return ev | (op.index + 1 if op is not None else 0) << 8
+
+    def steps_before_checkpoint(self):
+        return self._until_checkpoint
+
+    def add_steps(self, meta, a_vals, b_vals, ends):
+        """Close len(a_vals) steps at once, all with the same `meta` (see `step_meta`), the
+        numbers a and b and the given delta ends; no more than `steps_before_checkpoint()`."""
+        k = len(a_vals)
+        self.sbuf.extend(chain.from_iterable(zip(repeat(meta, k), a_vals, b_vals, ends)))
+        self._steps_added(k)
+
+    def _steps_added(self, k):
+        """k steps were appended to `sbuf` in bulk (no more than the steps left before
         the next checkpoint is due): count them, and take that checkpoint if it is due now."""
         self.nsteps += k
         self._until_checkpoint -= k

@@ -320,14 +320,11 @@ def _write(r, p, n):
     r._flush()  # the step and delta buffers are empty from here on
     s0, l0 = r.nsteps, m.log_base
     r.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
-    m.log_base = l0 + n * len(p.log)
+    m.log_computed(n * len(p.log))
     for k, e in p.extras:
         r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
-    if p.h:
-        m.hrecs.extend(_series(p.h, p.dh, 0, n))
-    if p.side:
-        m.side.extend(_tuples(p.side, p.dside, n))
-    m.types.extend(p.types * n)
+    m.add_records(_series(p.h, p.dh, 0, n) if p.h else (),
+                  _tuples(p.side, p.dside, n) if p.side else (), p.types * n)
     # Objects, pools and counters move forward a chunk of iterations at a time, with a
     # checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart.
     since = CHECKPOINT - r._until_checkpoint
@@ -353,11 +350,10 @@ def _write(r, p, n):
 
 def _advance(r, p, t0, c):
     m = r.m
-    m.nobj += p.objs * c
     if p.rc:
-        m.rc.extend(p.rc * c)
+        m.add_objects(p.rc * c)
     for t, base, d in p.owned:
-        m.threads[t].owned.extend(_series(base, d, t0, c))
+        m.pool_extend(t, _series(base, d, t0, c))
     r.nsteps += p.spi * c
     r.executed += p.execs * c
     r.next_hid += p.hids * c

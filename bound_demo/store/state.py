@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import struct
 from array import array
+from itertools import chain, repeat
 
 from .deltas import (A_SHIFT, B_SHIFT, COUNT_BIAS, D_COUNT, D_DRAINED, D_FLIGHT, D_HDEL,
                      D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_LAND, D_LEAK, D_MARK, D_NEWOBJ,
                      D_PCLEAR, D_PDEC, D_PINC, D_POOLINIT, D_PUSH, D_PYVAR, D_RC, D_RELEASE,
                      D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, decode, encode)
-from .pvec import Editor, PVec, snap_list
+from .pvec import LEAF, Editor, PVec, snap_list
 
 CHECKPOINT = 256
 TYPES = ("object", "list", "dict", "tuple")
@@ -306,6 +307,83 @@ class Machine:
         if top[1] == len(self.side[top[0]]):
             self.threads[tid].releasing.pop()
         self.log.append(D_RELEASED | tid << A_SHIFT)
+
+    def released_decrefs(self, tid, objs, i, stop, may_free):
+        """`released` and a refcount -1 for entries objs[i:stop] of the pool being dropped on
+        thread `tid`, in bulk, up to the first whose decref would not be plain: one that would
+        find its object freed already, free a container, or (unless `may_free`) free any
+        object. Returns the refcounts after each decref done (an empty list: none).
+
+        A pool of a million GIL refs is mostly such plain decrefs; this writes them a leaf of
+        the refcount vector at a time, and the same deltas `released` and `add_rc` would."""
+        counts = self._plain_decrefs(objs, i, stop, may_free)
+        k = len(counts)
+        if k:
+            log = self.log
+            released, rc_code = encode(D_RELEASED, tid), D_RC
+            log.extend(chain.from_iterable(zip(repeat(released, k), [
+                rc_code | o << A_SHIFT | v << B_SHIFT for o, v in zip(objs[i:i + k], counts)])))
+            top = self.threads[tid].releasing[-1]
+            top[1] += k
+            if top[1] == len(self.side[top[0]]):
+                self.threads[tid].releasing.pop()
+        return counts
+
+    def _plain_decrefs(self, objs, i, stop, may_free):
+        rcv, types = self.rc, self.types
+        counts = []
+        j = solo = i  # entries before `solo` go one at a time (their leaf did not qualify)
+        while j < stop:
+            oid = objs[j]
+            leaf = rcv.read_leaf(oid)
+            a = oid % LEAF
+            span = min(stop - j, LEAF - a)
+            if j >= solo and span > 1 and objs[j + span - 1] == oid + span - 1 and \
+                    objs[j:j + span] == tuple(range(oid, oid + span)):
+                # Consecutive objects (a loop's fresh GIL refs): the rest of this leaf at once.
+                vals = [x - 1 for x in leaf[a:a + span]]
+                low = min(vals)
+                if low > 0 or (low == 0 and may_free and not any(types[oid:oid + span])):
+                    rcv.write_leaf(leaf, oid)[a:a + span] = vals
+                    counts += vals
+                    j += span
+                    continue
+                solo = j + span
+            v = leaf[a] - 1
+            if v <= 0 and (v < 0 or types[oid] or not may_free):
+                break  # not a plain one: the caller's general path does it
+            rcv.write_leaf(leaf, oid)[a] = v
+            counts.append(v)
+            j += 1
+        return counts
+
+    # ---- bulk primitives: `fastforward` writes repeated loop iterations with these -------
+    # Their deltas are not logged one by one: a `fastforward.Segment` computes them when
+    # read, and the caller takes checkpoints so that no replay ever needs them.
+    def log_computed(self, n):
+        """n deltas that a segment computes follow in the log (the list buffer is empty)."""
+        assert not self.log, "flush_log() first"
+        self.log_base += n
+
+    def add_records(self, hrecs, side, types):
+        """Handle records, side-table entries and object types of the iterations written."""
+        self.hrecs.extend(hrecs)
+        self.side.extend(side)
+        self.types.extend(types)
+
+    def add_objects(self, rcs):
+        """New objects with these refcounts (their types are already in `types`)."""
+        self.nobj += len(rcs)
+        self.rc.extend(rcs)
+
+    def pool_extend(self, tid, oids):
+        """`pool_push` of each of `oids`, in bulk."""
+        self.threads[tid].owned.extend(oids)
+
+    def static_reference_pool(self):
+        """POOL exists from the start (0.20/0.21: a plain static). Called before the first
+        checkpoint, so the initial snapshot carries it and no delta is needed."""
+        self.pool_init = True
 
     def init_reference_pool(self):
         self.pool_init = True
