@@ -104,10 +104,13 @@ class Trace:
 
     def __init__(self, program, prof, runner, error):
         self.program_obj, self.prof, self.error = program, prof, error
-        self._r = runner
-        r = runner
-        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names, r.m.side, r.m.hnames)
-        self._final = State(r.m.snapshot(), self._tables)
+        # The trace keeps what the run recorded (its store and the machine's tables), not the
+        # interpreter that ran it.
+        self._store = st = runner.store
+        self._executed = runner.executed
+        m = st.m
+        self._tables = (m.types, m.thread_names, m.hrecs, m.var_names, m.side, m.hnames)
+        self._final = State(m.snapshot(), self._tables)
 
     # ---- settings ----------------------------------------------------------------------
     @property
@@ -141,7 +144,7 @@ class Trace:
     @property
     def executed_ops(self):
         """Program ops run (each repeat iteration counts its ops again)."""
-        return self._r.executed
+        return self._executed
 
     # ---- steps ---------------------------------------------------------------------------
     @property
@@ -149,17 +152,17 @@ class Trace:
         return _Steps(self)
 
     def _nsteps(self):
-        return self._r.nsteps
+        return self._store.nsteps
 
     def _event(self, i):
-        return NAMES[self._r.step_fields(i)[0]]
+        return NAMES[self._store.step_fields(i)[0]]
 
     def _op(self, i):
-        k = self._r.step_fields(i)[1]
+        k = self._store.step_fields(i)[1]
         return self.program_obj.flat[k] if k >= 0 else None
 
     def _extra(self, i):
-        return self._r.extras.get(i) or {}
+        return self._store.extras.get(i) or {}
 
     def _notes(self, i):
         return list(self._extra(i).get("notes", ()))
@@ -176,11 +179,11 @@ class Trace:
         return rust_for(op, self.prof)
 
     def _caption(self, i):
-        ev, _, a, b, _ = self._r.step_fields(i)
+        ev, _, a, b, _ = self._store.step_fields(i)
         return captions.caption(self, i, NAMES[ev], self._op(i), a, b, self._extra(i))
 
     def _deltas(self, i):
-        r = self._r
+        r = self._store
         return r.log_slice(r.delta_end(i - 1), r.delta_end(i))
 
     def _touched(self, i):
@@ -208,7 +211,7 @@ class Trace:
     # ---- states ----------------------------------------------------------------------------
     def state_at(self, i):
         """The complete state after step i: one checkpoint plus fewer than 2·CHECKPOINT steps of deltas."""
-        r = self._r
+        r = self._store
         n = r.nsteps
         if i < 0:
             i += n
@@ -230,7 +233,7 @@ class Trace:
     def iter_states(self, start=0, stop=None, every=1):
         """States of steps start, start+every, ... < stop, by one forward replay: the whole
         trace costs one pass over its deltas (use this for charts, not `steps[i].state`)."""
-        r = self._r
+        r = self._store
         stop = r.nsteps if stop is None else min(stop, r.nsteps)
         if start >= stop:
             return
@@ -250,7 +253,7 @@ class Trace:
         """Per-step numbers for charts, in one pass over the deltas (no states built):
         `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
         `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
-        st = self._r
+        st = self._store
         acc = _Series(self._tables[1], objects)
         for i, deltas in st.step_deltas(0, st.nsteps, 0):
             for d in deltas:
@@ -264,14 +267,14 @@ class Trace:
         return step_table(self, width)
 
     def at(self, label):
-        i = self._r.labels.get(label)
+        i = self._store.labels.get(label)
         if i is None:
             raise KeyError(f"no probe labelled {label!r} ran")
         return self.state_at(i)
 
     @property
     def labels(self):
-        return dict(self._r.labels)
+        return dict(self._store.labels)
 
     @property
     def final(self):
@@ -285,6 +288,7 @@ class Trace:
             "program": {k: v for k, v in self.program.items()},
             "error": self.error.to_dict() if self.error else None,
             "labels": self.labels,
+            "executed_ops": self.executed_ops,
             "steps": [s.to_dict() for s in self.steps],
             "final": self.final.to_dict(),
         }
@@ -357,6 +361,21 @@ class _Series:
                 "refcounts": {oid_name(a): v for a, v in self.out_rc.items()}}
 
 
+def _series_from_state(acc, state, names, seen):
+    """Feed one stored state to a `_Series` (a loaded trace has states, not deltas); `seen`
+    objects were created before it. Returns how many have been created after it."""
+    objects = state.objects
+    for k, name in enumerate(objects):
+        if k >= seen:
+            acc.new_object(len(acc.out_inc), k)
+        if k in acc.rcs:
+            acc.rcs[k] = objects[name].refcount
+    threads = state.threads
+    acc.owned = [threads[n].owned_len if n in threads else 0 for n in names]
+    acc.inc, acc.dec = len(state.pending_increfs), len(state.pending_decrefs)
+    return len(objects)
+
+
 class LoadedTrace(Trace):
     """A trace read back from JSON: the same attributes, backed by the stored data."""
 
@@ -371,6 +390,7 @@ class LoadedTrace(Trace):
         e = d.get("error")
         self.error = TraceError(e["kind"], e["op_path"], e["message"], e.get("step")) if e else None
         self._final = DictState(d["final"])
+        self._ops_by_path = None
 
     def _nsteps(self):
         return len(self._d["steps"])
@@ -385,10 +405,28 @@ class LoadedTrace(Trace):
         path = self._s(i)["op_path"]
         if path is None:
             return None
-        for op in self.program_obj.flat:
-            if op.path == path:
-                return op
-        return None
+        if self._ops_by_path is None:
+            # Built once: a step's op by its path in O(1), however long the trace.
+            self._ops_by_path = {op.path: op for op in self.program_obj.flat}
+        return self._ops_by_path.get(path)
+
+    @property
+    def executed_ops(self):
+        n = self._d.get("executed_ops")
+        if n is None:
+            raise AttributeError("executed_ops: this trace JSON was written before the field "
+                                 "existed; run the program again to get it")
+        return n
+
+    def series(self, objects=None):
+        """`Trace.series`, computed from the stored state of every step."""
+        names = list(self._final.threads)
+        acc = _Series(names, objects)
+        seen = 0
+        for _, state in self.iter_states():
+            seen = _series_from_state(acc, state, names, seen)
+            acc.record()
+        return acc.result(self._nsteps())
 
     def _notes(self, i):
         return list(self._s(i)["notes"])

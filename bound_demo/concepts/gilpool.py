@@ -60,17 +60,17 @@ def _plain_decrefs(r, op, tid, objs, i):
     # Freeing a plain object is only plain while POOL is empty: otherwise its dealloc
     # trampoline drains POOL, which the general path shows.
     may_free = not (m.pinc.n or m.pdec.n)
-    meta = r.step_meta(E.pool_decref, op)
+    meta = r.store.step_meta(E.pool_decref, op)
     total, n = 0, len(objs)
     while i < n:
-        stop = min(n, i + r.steps_before_checkpoint())
+        stop = min(n, i + r.store.steps_before_checkpoint())
         end = m.log_len()
         counts = m.released_decrefs(tid, objs, i, stop, may_free)
         k = len(counts)
         if not k:
             break
         # Each entry is two deltas (`released`, the refcount) and one step.
-        r.add_steps(meta, objs[i:i + k], counts, range(end + 2, end + 2 * k + 1, 2))
+        r.store.add_steps(meta, objs[i:i + k], counts, range(end + 2, end + 2 * k + 1, 2))
         total += k
         i += k
         if i < stop:

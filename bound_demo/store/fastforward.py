@@ -92,11 +92,12 @@ class _Mark:
 
     def __init__(self, r):
         m = r.m
-        self.steps, self.s, self.log = r.nsteps, len(r.sbuf), len(m.log)
+        st = r.store
+        self.steps, self.s, self.log = st.nsteps, len(st.sbuf), len(m.log)
         self.nobj, self.hid, self.hrecs, self.side = m.nobj, r.next_hid, len(m.hrecs), len(m.side)
         self.executed = r.executed
         self.owned = tuple(t.owned.n for t in m.threads)
-        self.labels = dict(r.labels)
+        self.labels = dict(st.labels)
         self.sig = _signature(r)
 
 
@@ -173,7 +174,7 @@ def _pattern(r, m0, m1, m2, m3):
     if not 1 <= p.spi <= CHECKPOINT:
         return None
     m = r.m
-    sbuf, log = r.sbuf, m.log
+    sbuf, log = r.store.sbuf, m.log
 
     def seg(buf, f):
         return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
@@ -190,7 +191,7 @@ def _pattern(r, m0, m1, m2, m3):
     p.s, p.log = sc, lc
     # A step's extras (notes, names) must be equal in all three iterations; the iterations
     # written from the pattern share the last one's.
-    ex = r.extras
+    ex = r.store.extras
     p.extras = []
     for k in range(p.spi):
         e = ex.get(m2.steps + k)
@@ -316,18 +317,25 @@ def _fits(p, n):
 
 def _write(r, p, n):
     """Record iterations 1 … n after the pattern's last one, and advance the state to match."""
-    m = r.m
-    r._flush()  # the step and delta buffers are empty from here on
-    s0, l0 = r.nsteps, m.log_base
-    r.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
+    m, st = r.m, r.store
+    st.flush()  # the step and delta buffers are empty from here on
+    s0, l0 = st.nsteps, m.log_base
+    st.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
     m.log_computed(n * len(p.log))
     for k, e in p.extras:
-        r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
+        st.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
     m.add_records(_series(p.h, p.dh, 0, n) if p.h else (),
                   _tuples(p.side, p.dside, n) if p.side else (), p.types * n)
-    # Objects, pools and counters move forward a chunk of iterations at a time, with a
-    # checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart.
-    since = CHECKPOINT - r._until_checkpoint
+    _advance_in_chunks(r, p, n, l0)
+    for name, v in p.labels.items():
+        st.labels[name] = v + n * p.spi
+
+
+def _advance_in_chunks(r, p, n, l0):
+    """Objects, pools and counters move forward a chunk of iterations at a time, with a
+    checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart."""
+    st = r.store
+    since = CHECKPOINT - st.steps_before_checkpoint()
     per_chunk = CHECKPOINT // p.spi
     c = min(n, (CHECKPOINT - since) // p.spi)  # what still fits before the next checkpoint
     done = 0
@@ -337,15 +345,13 @@ def _write(r, p, n):
             done += c
             since += c * p.spi
         if done < n:
-            r.checkpoint(l0 + done * len(p.log))  # the log itself is already written to the end
+            st.checkpoint(l0 + done * len(p.log))  # the log itself is already written to the end
             since = 0
         c = min(n - done, per_chunk)
     if since == CHECKPOINT:
-        r.checkpoint(l0 + n * len(p.log))  # due exactly at the end (the step loop counts from 1)
+        st.checkpoint(l0 + n * len(p.log))  # due exactly at the end (the step loop counts from 1)
     else:
-        r._until_checkpoint = CHECKPOINT - since
-    for name, v in p.labels.items():
-        r.labels[name] = v + n * p.spi
+        st.set_steps_before_checkpoint(CHECKPOINT - since)
 
 
 def _advance(r, p, t0, c):
@@ -354,7 +360,7 @@ def _advance(r, p, t0, c):
         m.add_objects(p.rc * c)
     for t, base, d in p.owned:
         m.pool_extend(t, _series(base, d, t0, c))
-    r.nsteps += p.spi * c
+    r.store.nsteps += p.spi * c
     r.executed += p.execs * c
     r.next_hid += p.hids * c
 
@@ -363,9 +369,10 @@ def run(r, op, times):
     """Run a repeat loop: a few iterations op by op; the rest in bulk once they repeat exactly.
     Returns how many iterations are left for the caller to run op by op."""
     body, scopes = op.body, r.cur.scopes
-    r._flush()
+    st = r.store
+    st.flush()
     marks = [_Mark(r)]
-    log_base, s_len = r.m.log_base, len(r.s)
+    log_base, s_len = r.m.log_base, len(st.s)
     done = 0
     while done < min(times, WARMUP):
         scope = []
@@ -374,10 +381,10 @@ def run(r, op, times):
         r.end_scope(scopes.pop(), None, op)
         done += 1
         marks.append(_Mark(r))
-        if len(marks) >= 4 and r.m.log_base == log_base and len(r.s) == s_len:
+        if len(marks) >= 4 and r.m.log_base == log_base and len(st.s) == s_len:
             p = _pattern(r, *marks[-4:])
             if p is not None and _fits(p, times - done):
                 _write(r, p, times - done)
-                r.fast_iterations += times - done
+                st.fast_iterations += times - done
                 return 0
     return times - done
