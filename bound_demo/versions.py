@@ -26,6 +26,35 @@ CFGS = {
 }
 
 
+# ---- where POOL is drained ---------------------------------------------------------------
+# The points in the model where PyO3 calls `ReferencePool::update_counts` (0.26+:
+# `drop_deferred_references`), per release: point -> the PyO3 functions that drain there, in
+# order (each name is what the drain step's caption cites). A point missing from a row drains
+# nothing. Points: `pool_new` (`GILPool::new`, wherever a pool is opened); `acquire`
+# (`with_gil`/`attach` on a thread whose count is 0, when no counting pool does it);
+# `nested_acquire` (a nested `with_gil`/`attach`); `suspend_exit` (the end of
+# `allow_threads`/`detach`); `trampoline` and `dealloc` (a `#[pyfunction]` call and a
+# `#[pyclass]`'s `tp_dealloc`, when no pool does it).
+#   0.20/0.21: every GILPool::new drains (src/gil.rs v0.20.3 L378-L395); acquire, the
+#     trampolines and tp_dealloc open such a pool, so their drain is the pool's.
+#   0.22+: the guards drain: `GILGuard::acquire` and `GILGuard::assume` (src/gil.rs v0.22.6
+#     L151-L251); with `gil-refs` the pool that acquire still opens drains first.
+_POOL_ERA = {"pool_new": ("GILPool::new",), "suspend_exit": ("SuspendGIL::drop",)}
+_GUARD_ERA = {"pool_new": ("GILPool::new",), "acquire": ("GILGuard::acquire",),
+              "nested_acquire": ("GILGuard::assume",), "suspend_exit": ("SuspendGIL::drop",),
+              "trampoline": ("GILGuard::assume",), "dealloc": ("GILGuard::assume",)}
+DRAIN_POINTS = {"0.20": _POOL_ERA, "0.21": _POOL_ERA, **{v: _GUARD_ERA for v in RELEASES[2:]}}
+# With feature `gil-refs` (0.22 only), rows that differ from DRAIN_POINTS.
+DRAIN_POINTS_GIL_REFS = {"0.22": {"acquire": ("GILPool::new", "GILGuard::acquire")}}
+
+
+def _drain_points(pyo3, features):
+    row = dict(DRAIN_POINTS[pyo3])
+    if "gil-refs" in features:
+        row.update(DRAIN_POINTS_GIL_REFS.get(pyo3, {}))
+    return tuple(sorted(row.items()))
+
+
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
 
@@ -58,6 +87,14 @@ class Profile:
     with_gil_deprecated: bool = False  # 0.26, 0.27
     bound_suffix: bool = False  # constructors spelled `*_bound` (0.21, 0.22)
     gil_word: str = "GIL"  # 0.26+ speaks of "attached" threads
+    drain_points: tuple = ()  # (point, PyO3 functions that drain there), from DRAIN_POINTS
+
+    def drains(self, point: str) -> tuple:
+        """The PyO3 functions that drain POOL at this point of the model, in order."""
+        for p, where in self.drain_points:
+            if p == point:
+                return where
+        return ()
 
     @property
     def label(self) -> str:
@@ -116,4 +153,5 @@ def profile(pyo3="0.29", features=(), cfg=()) -> Profile:
         with_gil_deprecated=m in (26, 27),
         bound_suffix=m in (21, 22),
         gil_word="attached" if m >= 26 else "GIL",
+        drain_points=_drain_points(pyo3, features),
     )

@@ -28,7 +28,7 @@ def pool_new(r, op, event, extra=None):
         m.set_count(tid, th.count + 1)
     m.mark_push(tid, th.owned.n)
     r.step(event, op, th.owned.n, th.count, extra)
-    reference_pool.update_counts(r, op, "GILPool::new")
+    reference_pool.drain_at(r, op, "pool_new")
 
 
 def pool_drop(r, op, event, extra=None):
