@@ -1,6 +1,6 @@
 """Release profiles: everything that differs between PyO3 0.20 and 0.29, in one place.
 
-Each row mirrors the table in section 0 of the reference spec and the sources it cites:
+Each row mirrors these PyO3 sources:
 `src/gil.rs` (v0.20.3, v0.21.2, v0.22.6, v0.23.5), `src/internal/state.rs` and
 `src/instance.rs` (v0.26.0 … v0.29.2), `src/impl_/trampoline.rs` and `Cargo.toml` features.
 The rest of the model asks a `Profile` questions ("does a pool count the GIL?") and never
@@ -66,13 +66,13 @@ class Profile:
     pyo3: str
     features: tuple = ()
     cfg: tuple = ()
-    # --- the owned-object pool (GILPool / OWNED_OBJECTS), spec section 1 ---
+    # --- the owned-object pool (GILPool / OWNED_OBJECTS) ---
     owned_pool: bool = False  # OWNED_OBJECTS exists (0.20, 0.21, 0.22 + gil-refs)
     pool_counts_gil: bool = False  # GILPool::new/drop move GIL_COUNT (0.20/0.21 only, PR #4188)
     trampoline_pool: bool = False  # every #[pyfunction] call opens a GILPool (0.20/0.21)
-    # --- GIL_COUNT / ATTACH_COUNT, spec section 3 ---
+    # --- GIL_COUNT / ATTACH_COUNT ---
     nested_guard_counts: bool = False  # nested with_gil is an Assumed guard: +1/-1 and a drain (0.22+)
-    # --- the reference pool POOL, spec section 2 ---
+    # --- the reference pool POOL ---
     deferred_increfs: bool = False  # Py::clone without the GIL queues an incref (0.20/0.21)
     lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22+)
     reference_pool: bool = True  # false with --cfg pyo3_disable_reference_pool

@@ -39,21 +39,21 @@ def acquire(r, op):
         if prof.nested_guard_counts:
             # 0.22+: `GILGuard::Assumed` — count + 1, then a drain.
             m.set_count(tid, th.count + 1)
-            r.step(E.gil_assumed, op, th.count, -1, r.deprecation(op, "with_gil"))
+            r.step(E.gil_assumed, op, th.count, -1, r.notes)
             reference_pool.drain_at(r, op, "nested_acquire")
             r.run_block(op, token=True)
             m.set_count(tid, th.count - 1)
             r.step(E.gil_assumed_end, op, th.count, -1)
         else:
             # 0.20/0.21: `acquire_unchecked` returns None: no pool, no count, no drain.
-            r.step(E.gil_nested, op, th.count, -1, r.deprecation(op, "with_gil"))
+            r.step(E.gil_nested, op, th.count, -1, r.notes)
             r.run_block(op, token=True)
             r.step(E.gil_nested_end, op, th.count, -1)
         r.finish_block(op)
         return
     _check_deadlock(r, op)
     m.set_holds(tid, True)  # PyGILState_Ensure
-    dep = r.deprecation(op, "with_gil")
+    dep = r.notes
     r.enter_frame(op, token=True)
     if prof.pool_counts_gil:
         gilpool.pool_new(r, op, E.gil_ensure, dep)
@@ -87,7 +87,7 @@ def suspend(r, op):
     r.enter_frame(op, token=False, region=True)
     m.set_count(tid, 0)
     m.set_holds(tid, False)  # PyEval_SaveThread
-    r.step(E.allow_enter, op, saved, 0, r.deprecation(op, "allow_threads"))
+    r.step(E.allow_enter, op, saved, 0, r.notes)
     r.run_block(op, token=False, region=True)
     m.set_count(tid, saved)
     _check_deadlock(r, op)

@@ -88,7 +88,7 @@ def new_pool(r, op):
         raise errors.no_token(f"py.{op.kind}()")  # both are methods on a `Python<'py>` token
     closure = op.kind == "with_pool"
     r.enter_frame(op, token=True, region=closure)
-    pool_new(r, op, E.pool_new, r.deprecation(op, "pool"))
+    pool_new(r, op, E.pool_new, r.notes)
     r.run_block(op, token=True, region=closure)
     pool_drop(r, op, E.pool_drop)
     r.finish_block(op)

@@ -1,11 +1,13 @@
 """Runs a parsed program against a release profile and records the steps.
 
-The interpreter knows Rust, not PyO3: scopes and drop order (handles introduced in a body
+The interpreter implements Rust's side: scopes and drop order (handles introduced in a body
 are dropped in reverse order at its end), moves and borrows, `'py` lifetimes, `Send`, and
-which thread runs what. Everything PyO3 does is delegated to the concept modules: `gil`
+which thread runs what, plus the Python side of a program (`py_del`, what Python does with
+a `#[pyfunction]`'s result). What PyO3 does is delegated to the concept modules: `gil`
 (GIL_COUNT, with_gil/attach, allow_threads/detach, trampolines), `gilpool` (GILPool,
 OWNED_OBJECTS), `reference_pool` (POOL), `instance` (Bound, Py, Borrowed, GIL refs) and
-`heap` (refcounts, deallocation).
+`heap` (refcounts, deallocation). Steps are recorded in the trace store
+(`store.record.TraceStore`), which outlives the interpreter in the `Trace`.
 
 Simplification: a thread block runs to completion where it stands while the enclosing
 thread waits; real threads interleave. Simplification: a panic stops the program where it
@@ -27,13 +29,13 @@ import gc
 from ..concepts import errors, gil, gilpool, instance
 from ..store import fastforward
 from ..concepts.events import E
+from ..store.names import COPY_KINDS, SEND_KINDS, K, S, Kind, Status  # noqa: F401 - re-exported
 from ..store.record import TraceStore
 from ..store.state import Machine
 
-KIND = {"gil_ref": 0, "bound": 1, "borrowed": 2, "bound_ref": 3, "py": 4, "python": 5}
-SEND_KINDS = ("py",)
-COPY_KINDS = ("gil_ref", "borrowed", "bound_ref", "python")
-STATUS = {"live": 0, "moved": 1, "dropped": 2}
+# Handle kinds and statuses as the codes a handle record stores (see `store.names`).
+KIND = {k.value: k.code for k in Kind}
+STATUS = {s.value: s.code for s in Status}
 
 
 class Handle:
@@ -44,7 +46,7 @@ class Handle:
 
     def __init__(self, hid, name, kind, oid, tid, owns, borrows, token, region):
         self.hid, self.name, self.kind, self.oid, self.tid = hid, name, kind, oid, tid
-        self.status, self.owns, self.borrows = "live", owns, borrows
+        self.status, self.owns, self.borrows = S.LIVE, owns, borrows
         self.token, self.region, self.moved_at = token, region, None
 
     def rec(self):
@@ -93,7 +95,7 @@ class Runner:
         self._api = {}
         self._ff = {}  # repeat op index -> whether `fastforward` may apply to it
         self.executed = 0  # program ops run, counting every repeat iteration
-        self.notes = None
+        self.notes = None  # extras of the op being run: its deprecation notes (`api_check`)
         self._result = None
         self.dispatch = {
             "with_gil": gil.acquire, "attach": gil.acquire, "allow_threads": gil.suspend,
@@ -168,11 +170,11 @@ class Runner:
             # The common case in loops: one handle. Same effect as the general path below.
             h = scope[0]
             if h is not keep:
-                if h.status == "live" and h.owns:
+                if h.status == S.LIVE and h.owns:
                     instance.drop_handle(self, h, None, implicit=True)
                     quiet = False
                 else:
-                    quiet = h.kind != "python"
+                    quiet = h.kind != K.PYTHON
                 if h.hid in self.handles:
                     del self.handles[h.hid]
                     self.m.del_handle(h.hid)
@@ -183,9 +185,9 @@ class Runner:
         for h in reversed(scope):
             if h is keep:
                 continue
-            if h.status == "live" and h.owns:
+            if h.status == S.LIVE and h.owns:
                 instance.drop_handle(self, h, None, implicit=True)
-            elif h.kind != "python":
+            elif h.kind != K.PYTHON:
                 quiet.append(h)
         for h in scope:
             if h is not keep and h.hid in self.handles:
@@ -207,7 +209,7 @@ class Runner:
         self.cur = frame
         frame.scopes.append([])
         if tok is not None:
-            self.introduce("py", "python", -1, False, None)
+            self.introduce("py", K.PYTHON, -1, False, None)
         return frame
 
     def run_block(self, op, token, region=False, convert_result=False):
@@ -250,7 +252,7 @@ class Runner:
         cur = self.cur
         h = Handle(hid, name, kind, oid, cur.tid, owns, borrows,
                    cur.token if token is None else token, cur.region if region is None else region)
-        if kind == "py":
+        if kind == K.PY:
             h.token = None
         cur.scopes[-1].append(h)
         self.handles[hid] = h
@@ -275,10 +277,6 @@ class Runner:
             raise errors.compile_error(f"cannot find value `{name}` in this scope (it went out of "
                                        f"scope at the end of its block)", "E0425")
         return best
-
-    def deprecation(self, op, what):
-        """The deprecation notes of the op being run (set by `exec` from `api_check`)."""
-        return self.notes
 
     # ---- ops handled here -------------------------------------------------------------------
     def repeat(self, op):

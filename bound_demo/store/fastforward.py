@@ -155,11 +155,30 @@ class _Pattern:
 
 
 def _pattern(r, m0, m1, m2, m3):
+    """The pattern of the last three iterations (between the four marks), or None when they
+    do not repeat exactly. Each part below fills in its fields of the pattern, or fails."""
     marks = (m0, m1, m2, m3)
+    grow = _equal_strides(marks)
+    if grow is None:
+        return None
+    p = _Pattern()
+    p.spi = m3.steps - m2.steps
+    if not 1 <= p.spi <= CHECKPOINT:
+        return None
+    parts = (_records, _extras, _tables, _objects, _labels)
+    if not all(part(r, p, marks) for part in parts) or not _owned(r, p, marks, grow):
+        return None
+    p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
+    return p
+
+
+def _equal_strides(marks):
+    """Per-thread pool growth per iteration, if the four marks have equal signatures and are
+    equally spaced in every position; else None."""
+    m0, m1, m2, m3 = marks
     if not (m0.sig == m1.sig == m2.sig == m3.sig):
         return None
-    fields = ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed")
-    for f in fields:
+    for f in ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed"):
         a, b, c, d = (getattr(x, f) for x in marks)
         if not (b - a == c - b == d - c):
             return None
@@ -169,74 +188,107 @@ def _pattern(r, m0, m1, m2, m3):
     for x, y in ((m1, m2), (m2, m3)):
         if [y.owned[t] - x.owned[t] for t in range(len(grow))] != grow or min(grow, default=0) < 0:
             return None
-    p = _Pattern()
-    p.spi = m3.steps - m2.steps
-    if not 1 <= p.spi <= CHECKPOINT:
-        return None
-    m = r.m
-    sbuf, log = r.store.sbuf, m.log
+    return grow
 
-    def seg(buf, f):
-        return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
 
-    sa, sb, sc = seg(sbuf, "s")
+def _segments(buf, f, marks):
+    """The three iterations' slices of `buf`, cut at each mark's field `f`."""
+    m0, m1, m2, m3 = marks
+    return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
+
+
+def _records(r, p, marks):
+    """Steps and deltas move by fixed strides, and each iteration's deltas touch only what
+    it created."""
+    sa, sb, sc = _segments(r.store.sbuf, "s", marks)
     p.ds = _linear(sa, sb, sc)
-    la, lb, lc = seg(log, "log")
+    la, lb, lc = _segments(r.m.log, "log", marks)
     p.dl = _linear(la, lb, lc)
     if p.ds is None or p.dl is None:
-        return None
+        return False
+    m0, m1, m2, m3 = marks
     for lg, x, y in ((la, m0, m1), (lb, m1, m2), (lc, m2, m3)):
         if not _owns_only_its_own(lg, x, y):
-            return None
+            return False
     p.s, p.log = sc, lc
-    # A step's extras (notes, names) must be equal in all three iterations; the iterations
-    # written from the pattern share the last one's.
+    return True
+
+
+def _extras(r, p, marks):
+    """A step's extras (notes, names) must be equal in all three iterations; the iterations
+    written from the pattern share the last one's."""
     ex = r.store.extras
+    m0, m1, m2, _ = marks
     p.extras = []
     for k in range(p.spi):
         e = ex.get(m2.steps + k)
         if not (ex.get(m0.steps + k) == ex.get(m1.steps + k) == e):
-            return None
+            return False
         if e is not None:
             p.extras.append((k, e))
-    hr = seg(m.hrecs, "hrecs")
+    return True
+
+
+def _tables(r, p, marks):
+    """Handle records and side-table entries move by fixed strides, field by field."""
+    m = r.m
+    hr = _segments(m.hrecs, "hrecs", marks)
     p.dh = _linear(*hr)
-    sd = seg(m.side, "side")
+    sd = _segments(m.side, "side", marks)
     p.dside = _linear_tuples(*sd)
     if p.dh is None or p.dside is None:
-        return None
+        return False
     p.h, p.side = hr[2], sd[2]
     p.hrec_fields = [[y - x for x, y in zip(unpack_handle(b), unpack_handle(c))]
                      for b, c in zip(hr[1], hr[2])]
-    ty = seg(m.types, "nobj")
+    return True
+
+
+def _objects(r, p, marks):
+    """Each iteration creates objects of the same types that end with the same refcounts."""
+    m = r.m
+    m0, m1, m2, m3 = marks
+    ty = _segments(m.types, "nobj", marks)
     if not (ty[0] == ty[1] == ty[2]) or len(m.types) != m3.nobj:
-        return None
+        return False
     p.types = ty[2]
     rc = [[m.rc.get(o) for o in range(x.nobj, y.nobj)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
     if not (rc[0] == rc[1] == rc[2]):
-        return None
+        return False
     p.rc = rc[2]
+    return True
+
+
+def _owned(r, p, marks, grow):
+    """What each iteration leaves in a thread's pool moves by a fixed stride."""
+    m0, m1, m2, m3 = marks
     p.owned = []
     for t, g in enumerate(grow):
         if not g:
             continue
-        snap = m.threads[t].owned.snapshot()
-        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t]) for x, y in ((m0, m1), (m1, m2), (m2, m3)))
+        snap = r.m.threads[t].owned.snapshot()
+        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t])
+                      for x, y in ((m0, m1), (m1, m2), (m2, m3)))
         d = _linear(oa, ob, oc)
         if d is None:
-            return None
+            return False
         p.owned.append((t, oc, d))
+    return True
+
+
+def _labels(r, p, marks):
+    """Probes in the body move by one iteration's steps each time (or not at all)."""
+    _, m1, m2, m3 = marks
     p.labels = {}
     if not (m1.labels.keys() == m2.labels.keys() == m3.labels.keys()):
-        return None
+        return False
     for name, v3 in m3.labels.items():
         v1, v2 = m1.labels[name], m2.labels[name]
         if not (v3 - v2 == v2 - v1 and v3 - v2 in (0, p.spi)):
-            return None
+            return False
         if v3 != v2:
             p.labels[name] = v3
-    p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
-    return p
+    return True
 
 
 # ---- writing iterations in bulk -----------------------------------------------------------

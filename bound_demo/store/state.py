@@ -1,6 +1,6 @@
 """The machine state of one run and the snapshots a trace hands out.
 
-Layout (what lives where, per the spec's section 0):
+Layout (what lives where):
 
 * Python objects: a type and a refcount each (`ffi::Py_REFCNT`), plus the slots of
   containers (CPython `PyListObject.ob_item`, `PyTupleObject.ob_item`).
@@ -10,12 +10,15 @@ Layout (what lives where, per the spec's section 0):
 * Process-global: `POOL`, the pending incref and decref queues (`ReferencePool`).
 * Rust handles (variables) and Python-side variables.
 
-**State changes in one place.** Every change goes through one of the primitive methods of
-`Machine` below. Each primitive appends a *delta* to the log, and `replay` feeds logged
-deltas back through the very same primitives; so a state rebuilt for step *i* is by
-construction the state the run had at step *i*. Snapshots (`Snapshot`) are O(1) thanks to
-`pvec.PVec` structural sharing; the run takes one every `CHECKPOINT` steps and `State`
-for any step is one checkpoint plus at most `CHECKPOINT - 1` steps of deltas.
+**State changes in one place.** Every change goes through a method of `Machine` below;
+the PyO3 concept modules never write its fields themselves. Each primitive appends a
+*delta* (packed as `deltas` describes) to the log, and `replay` feeds logged deltas back
+through the very same primitives; so a state rebuilt for step *i* is by construction the
+state the run had at step *i*. The bulk primitives (`released_decrefs`, and those
+`fastforward` writes repeated loop iterations with) make the same changes for many steps
+at once. Snapshots are O(1) thanks to `pvec.PVec` structural sharing; checkpoints are never
+more than `CHECKPOINT` steps apart, so the state of any step is one checkpoint plus fewer
+than 2·`CHECKPOINT` steps of deltas (see `record`).
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from .deltas import (A_SHIFT, B_SHIFT, COUNT_BIAS, D_COUNT, D_DRAINED, D_FLIGHT,
                      D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_LAND, D_LEAK, D_MARK, D_NEWOBJ,
                      D_PCLEAR, D_PDEC, D_PINC, D_POOLINIT, D_PUSH, D_PYVAR, D_RC, D_RELEASE,
                      D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, decode, encode)
+from .names import Kind, ObjType, Status
 from .pvec import LEAF, Editor, PVec, snap_list
 
 CHECKPOINT = 256
-TYPES = ("object", "list", "dict", "tuple")
-KINDS = ("gil_ref", "bound", "borrowed", "bound_ref", "py", "python")
-STATUSES = ("live", "moved", "dropped")
+# The stored codes' names, as the plain strings a state reports (see `names`).
+TYPES = tuple(t.value for t in ObjType)
+KINDS = tuple(k.value for k in Kind)
+STATUSES = tuple(s.value for s in Status)
 
 
 
@@ -162,7 +167,7 @@ class Machine:
         self.editor.freeze()
         return snap
 
-    # ---- primitives: the only code that changes state ---------------------------------
+    # ---- primitives: each changes one thing and logs one delta ------------------------
     def _log(self, code, a=0, b=0):
         self.log.append(encode(code, a, b))
 
@@ -321,8 +326,9 @@ class Machine:
         if k:
             log = self.log
             released, rc_code = encode(D_RELEASED, tid), D_RC
+            sa, sb = A_SHIFT, B_SHIFT  # locals: read once per delta, a million times
             log.extend(chain.from_iterable(zip(repeat(released, k), [
-                rc_code | o << A_SHIFT | v << B_SHIFT for o, v in zip(objs[i:i + k], counts)])))
+                rc_code | o << sa | v << sb for o, v in zip(objs[i:i + k], counts)])))
             top = self.threads[tid].releasing[-1]
             top[1] += k
             if top[1] == len(self.side[top[0]]):
