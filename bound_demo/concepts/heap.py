@@ -22,6 +22,8 @@ from .events import E
 from ..store.names import ObjType
 
 TYPECODE = {t.value: t.code for t in ObjType}  # the program's type name -> the stored code
+_OBJECT = ObjType.OBJECT.code
+_SLOTTED = (ObjType.LIST.code, ObjType.TUPLE.code)  # dicts hold no items (a Simplification)
 
 
 def incref(r, oid, event, op, extra=None):
@@ -54,12 +56,9 @@ def dealloc(r, oid, op):
     """Free an object: a container drops its slots (last first); a pyclass runs PyO3's trampoline."""
     m = r.m
     t = m.types[oid]
-    if t == 0:
+    if t == _OBJECT:
         r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
-    elif t in (1, 3):
-        slots = m.slots(oid)
-        if slots:
-            from ..store.pvec import snap_list
-            for item in reversed(snap_list(slots)):
-                m.item_pop(oid)
-                decref(r, item, E.release_item, op, {"container": oid})
+    elif t in _SLOTTED:
+        for item in reversed(m.items_of(oid)):
+            m.item_pop(oid)
+            decref(r, item, E.release_item, op, {"container": oid})

@@ -431,12 +431,10 @@ def op_append(r, op):
 
 def _check_index(r, op, oid, t):
     i = op.d["index"]
-    slots = r.m.slots(oid)
-    n = slots[1] if slots else 0
+    n = r.m.item_count(oid)
     if i >= n:
         raise errors.index_error(i, n, ObjType.of(t).value)
-    from ..store.pvec import snap_get
-    return snap_get(slots, i)
+    return r.m.item(oid, i)
 
 
 def op_get_item(r, op):

@@ -32,7 +32,7 @@ from .deltas import (A_SHIFT, B_SHIFT, COUNT_BIAS, D_COUNT, D_DRAINED, D_FLIGHT,
                      D_PCLEAR, D_PDEC, D_PINC, D_POOLINIT, D_PUSH, D_PYVAR, D_RC, D_RELEASE,
                      D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, decode, encode)
 from .names import Kind, ObjType, Status
-from .pvec import LEAF, Editor, PVec, snap_list
+from .pvec import LEAF, Editor, PVec, snap_get, snap_list
 
 CHECKPOINT = 256
 # The stored codes' names, as the plain strings a state reports (see `names`).
@@ -196,6 +196,20 @@ class Machine:
     def slots(self, oid):
         """A container's slots as a frozen-or-live `(root, n)` pair, or None."""
         return self.items.get(oid) if oid < self.items.n else None
+
+    def item_count(self, oid):
+        """How many slots a container has (0 for anything else)."""
+        slots = self.slots(oid)
+        return slots[1] if slots else 0
+
+    def item(self, oid, i):
+        """Slot i of a container (an object id); i < `item_count(oid)`."""
+        return snap_get(self.slots(oid), i)
+
+    def items_of(self, oid):
+        """A container's items (object ids, first slot first); [] for anything else."""
+        slots = self.slots(oid)
+        return snap_list(slots) if slots else []
 
     def item_append(self, oid, item):
         slots = self._slots.get(oid)
