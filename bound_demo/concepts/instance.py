@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import errors, gilpool, heap, reference_pool
 from .events import E
-from ..store.names import COPY_KINDS, K, S, Kind, ObjType
+from ..store.names import COPY_KINDS, K, S, ObjType
 
 RETURN = getattr(E, "return")  # `return` is a keyword, so the event is not an attribute name
 

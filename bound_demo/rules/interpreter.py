@@ -29,7 +29,7 @@ import gc
 from ..concepts import errors, gil, gilpool, instance
 from ..store import fastforward
 from ..concepts.events import E
-from ..store.names import COPY_KINDS, SEND_KINDS, K, S, Kind, Status  # noqa: F401 - re-exported
+from ..store.names import SEND_KINDS, K, S, Kind, Status
 from ..store.record import TraceStore
 from ..store.state import Machine
 
