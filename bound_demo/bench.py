@@ -54,7 +54,7 @@ def measure(n, samples=300):
     assert trace.at("end").threads["main"].owned_len == n
     at_ms = (time.perf_counter() - t1) * 1000
     return {"iterations": n, "executed_ops": trace.executed_ops, "steps": steps,
-            "bulk_iterations": trace._r.fast_iterations,
+            "bulk_iterations": trace._store.fast_iterations,
             "run_s": round(run_s, 3), "wall_s": round(wall_s, 3), "ops_per_s": round(trace.executed_ops / run_s),
             "steps_per_s": round(steps / run_s), "iterations_per_s": round(n / run_s),
             "worst_state_ms": round(worst * 1000, 3), "at_ms": round(at_ms, 3),

@@ -17,13 +17,11 @@ from .concepts.errors import TraceError
 from .text import captions
 from .concepts.events import NAMES
 from .store.snapshot import DictState, State, oid_name
-from .store.state import (D_COUNT, D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_MARK,
-                    D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC, D_RELEASE, D_RELEASED,
-                    D_THREAD, D_UNMARK, Machine, handle_name_index)
+from .store.deltas import (D_HSET, D_NEWOBJ, D_PCLEAR, D_PDEC, D_PINC, D_PUSH, D_RC,
+                           D_RELEASE, OBJECT_CODES, PENDING_CODES, THREAD_CODES, decode)
+from .store.state import Machine, handle_name_index
 
 TRACE_FORMAT = "bound_demo.trace/1"
-_OBJ_CODES = (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR)
-_THREAD_CODES = (D_PUSH, D_RELEASE, D_RELEASED, D_MARK, D_UNMARK, D_COUNT, D_HOLDS, D_THREAD)
 
 
 class Step:
@@ -106,10 +104,13 @@ class Trace:
 
     def __init__(self, program, prof, runner, error):
         self.program_obj, self.prof, self.error = program, prof, error
-        self._r = runner
-        r = runner
-        self._tables = (r.m.types, r.m.thread_names, r.m.hrecs, r.m.var_names, r.m.side, r.m.hnames)
-        self._final = State(r.m.snapshot(), self._tables)
+        # The trace keeps what the run recorded (its store and the machine's tables), not the
+        # interpreter that ran it.
+        self._store = st = runner.store
+        self._executed = runner.executed
+        m = st.m
+        self._tables = (m.types, m.thread_names, m.hrecs, m.var_names, m.side, m.hnames)
+        self._final = State(m.snapshot(), self._tables)
 
     # ---- settings ----------------------------------------------------------------------
     @property
@@ -143,7 +144,7 @@ class Trace:
     @property
     def executed_ops(self):
         """Program ops run (each repeat iteration counts its ops again)."""
-        return self._r.executed
+        return self._executed
 
     # ---- steps ---------------------------------------------------------------------------
     @property
@@ -151,17 +152,17 @@ class Trace:
         return _Steps(self)
 
     def _nsteps(self):
-        return self._r.nsteps
+        return self._store.nsteps
 
     def _event(self, i):
-        return NAMES[self._r.step_fields(i)[0]]
+        return NAMES[self._store.step_fields(i)[0]]
 
     def _op(self, i):
-        k = self._r.step_fields(i)[1]
+        k = self._store.step_fields(i)[1]
         return self.program_obj.flat[k] if k >= 0 else None
 
     def _extra(self, i):
-        return self._r.extras.get(i) or {}
+        return self._store.extras.get(i) or {}
 
     def _notes(self, i):
         return list(self._extra(i).get("notes", ()))
@@ -178,23 +179,23 @@ class Trace:
         return rust_for(op, self.prof)
 
     def _caption(self, i):
-        ev, _, a, b, _ = self._r.step_fields(i)
+        ev, _, a, b, _ = self._store.step_fields(i)
         return captions.caption(self, i, NAMES[ev], self._op(i), a, b, self._extra(i))
 
     def _deltas(self, i):
-        r = self._r
+        r = self._store
         return r.log_slice(r.delta_end(i - 1), r.delta_end(i))
 
     def _touched(self, i):
         objs, threads, handles, pending = set(), set(), [], False
         hrecs, tnames = self._tables[2], self._tables[1]
         for d in self._deltas(i):
-            code, a, b = d & 31, (d >> 5) & ((1 << 29) - 1), d >> 34
-            if code in _OBJ_CODES:
+            code, a, b = decode(d)
+            if code in OBJECT_CODES:
                 objs.add(a)
-            elif code in _THREAD_CODES:
+            elif code in THREAD_CODES:
                 threads.add(a)
-            elif code in (D_PINC, D_PDEC):
+            elif code in PENDING_CODES:
                 objs.add(a)
                 pending = True
             elif code == D_PCLEAR:
@@ -210,7 +211,7 @@ class Trace:
     # ---- states ----------------------------------------------------------------------------
     def state_at(self, i):
         """The complete state after step i: one checkpoint plus fewer than 2·CHECKPOINT steps of deltas."""
-        r = self._r
+        r = self._store
         n = r.nsteps
         if i < 0:
             i += n
@@ -232,7 +233,7 @@ class Trace:
     def iter_states(self, start=0, stop=None, every=1):
         """States of steps start, start+every, ... < stop, by one forward replay: the whole
         trace costs one pass over its deltas (use this for charts, not `steps[i].state`)."""
-        r = self._r
+        r = self._store
         stop = r.nsteps if stop is None else min(stop, r.nsteps)
         if start >= stop:
             return
@@ -252,47 +253,13 @@ class Trace:
         """Per-step numbers for charts, in one pass over the deltas (no states built):
         `owned[thread]` pool lengths, `pending_increfs` / `pending_decrefs` queue lengths and
         `refcounts[oid]` for the objects asked for (default: the first 12 created)."""
-        from .store.state import D_NEWOBJ, D_PUSH, D_RC, D_RELEASE, D_PINC, D_PDEC, D_PCLEAR
-        r = self._r
-        names = self._tables[1]
-        want = None if objects is None else {int(o[1:]) - 1 for o in objects}
-        owned, inc, dec = [0] * len(names), 0, 0
-        rcs = {}
-        out_owned = {n: [] for n in names}
-        out_inc, out_dec = [], []
-        out_rc = {}
-        mask = (1 << 29) - 1
-        for i, deltas in r.step_deltas(0, r.nsteps, 0):
+        st = self._store
+        acc = _Series(self._tables[1], objects)
+        for i, deltas in st.step_deltas(0, st.nsteps, 0):
             for d in deltas:
-                code = d & 31
-                if code == D_RC:
-                    a = (d >> 5) & mask
-                    if a in rcs:
-                        rcs[a] = d >> 34
-                elif code == D_PUSH:
-                    owned[(d >> 5) & mask] += 1
-                elif code == D_NEWOBJ:
-                    a = (d >> 5) & mask
-                    if (want is None and len(rcs) < 12) or (want is not None and a in want):
-                        rcs[a] = 1
-                        out_rc[a] = [0] * i
-                elif code == D_RELEASE:
-                    owned[(d >> 5) & mask] = d >> 34
-                elif code == D_PINC:
-                    inc += 1
-                elif code == D_PDEC:
-                    dec += 1
-                elif code == D_PCLEAR:
-                    inc = dec = 0
-            for t, n in enumerate(names):
-                out_owned[n].append(owned[t] if t < len(owned) else 0)
-            out_inc.append(inc)
-            out_dec.append(dec)
-            for a, v in rcs.items():
-                out_rc[a].append(v)
-        return {"steps": r.nsteps, "owned": out_owned, "pending_increfs": out_inc,
-                "pending_decrefs": out_dec,
-                "refcounts": {oid_name(a): v for a, v in out_rc.items()}}
+                acc.apply(i, *decode(d))
+            acc.record()
+        return acc.result(st.nsteps)
 
     def table(self, width=None):
         """A readable step table (what `python -m bound_demo run` prints)."""
@@ -300,14 +267,14 @@ class Trace:
         return step_table(self, width)
 
     def at(self, label):
-        i = self._r.labels.get(label)
+        i = self._store.labels.get(label)
         if i is None:
             raise KeyError(f"no probe labelled {label!r} ran")
         return self.state_at(i)
 
     @property
     def labels(self):
-        return dict(self._r.labels)
+        return dict(self._store.labels)
 
     @property
     def final(self):
@@ -321,6 +288,7 @@ class Trace:
             "program": {k: v for k, v in self.program.items()},
             "error": self.error.to_dict() if self.error else None,
             "labels": self.labels,
+            "executed_ops": self.executed_ops,
             "steps": [s.to_dict() for s in self.steps],
             "final": self.final.to_dict(),
         }
@@ -331,6 +299,81 @@ class Trace:
     @staticmethod
     def from_json(text):
         return LoadedTrace(json.loads(text) if isinstance(text, str) else text)
+
+
+class _Series:
+    """What `Trace.series` accumulates: one `apply` per delta, one `record` per step."""
+
+    def __init__(self, thread_names, objects):
+        self.names = thread_names
+        self.want = None if objects is None else {int(o[1:]) - 1 for o in objects}
+        self.owned = [0] * len(thread_names)
+        self.inc = self.dec = 0
+        self.rcs = {}  # oid -> its refcount now, for the objects charted
+        self.out_owned = {n: [] for n in thread_names}
+        self.out_inc, self.out_dec, self.out_rc = [], [], {}
+
+    def _charted(self, oid):
+        if self.want is None:
+            return len(self.rcs) < 12
+        return oid in self.want
+
+    def apply(self, i, code, a, b):
+        if code == D_RC:
+            if a in self.rcs:
+                self.rcs[a] = b
+        elif code == D_PUSH:
+            self.owned[a] += 1
+        elif code == D_NEWOBJ:
+            self.new_object(i, a)
+        elif code == D_RELEASE:
+            self.owned[a] = b
+        else:
+            self._pending(code)
+
+    def _pending(self, code):
+        if code == D_PINC:
+            self.inc += 1
+        elif code == D_PDEC:
+            self.dec += 1
+        elif code == D_PCLEAR:
+            self.inc = self.dec = 0
+
+    def new_object(self, i, oid):
+        """Object `oid` is created at step i: charted from there on (0 before) if asked for."""
+        if self._charted(oid):
+            self.rcs[oid] = 1
+            self.out_rc[oid] = [0] * i
+
+    def record(self):
+        """Close a step: append every series' value after it."""
+        owned = self.owned
+        for t, n in enumerate(self.names):
+            self.out_owned[n].append(owned[t] if t < len(owned) else 0)
+        self.out_inc.append(self.inc)
+        self.out_dec.append(self.dec)
+        for a, v in self.rcs.items():
+            self.out_rc[a].append(v)
+
+    def result(self, nsteps):
+        return {"steps": nsteps, "owned": self.out_owned, "pending_increfs": self.out_inc,
+                "pending_decrefs": self.out_dec,
+                "refcounts": {oid_name(a): v for a, v in self.out_rc.items()}}
+
+
+def _series_from_state(acc, state, names, seen):
+    """Feed one stored state to a `_Series` (a loaded trace has states, not deltas); `seen`
+    objects were created before it. Returns how many have been created after it."""
+    objects = state.objects
+    for k, name in enumerate(objects):
+        if k >= seen:
+            acc.new_object(len(acc.out_inc), k)
+        if k in acc.rcs:
+            acc.rcs[k] = objects[name].refcount
+    threads = state.threads
+    acc.owned = [threads[n].owned_len if n in threads else 0 for n in names]
+    acc.inc, acc.dec = len(state.pending_increfs), len(state.pending_decrefs)
+    return len(objects)
 
 
 class LoadedTrace(Trace):
@@ -347,6 +390,7 @@ class LoadedTrace(Trace):
         e = d.get("error")
         self.error = TraceError(e["kind"], e["op_path"], e["message"], e.get("step")) if e else None
         self._final = DictState(d["final"])
+        self._ops_by_path = None
 
     def _nsteps(self):
         return len(self._d["steps"])
@@ -361,10 +405,28 @@ class LoadedTrace(Trace):
         path = self._s(i)["op_path"]
         if path is None:
             return None
-        for op in self.program_obj.flat:
-            if op.path == path:
-                return op
-        return None
+        if self._ops_by_path is None:
+            # Built once: a step's op by its path in O(1), however long the trace.
+            self._ops_by_path = {op.path: op for op in self.program_obj.flat}
+        return self._ops_by_path.get(path)
+
+    @property
+    def executed_ops(self):
+        n = self._d.get("executed_ops")
+        if n is None:
+            raise AttributeError("executed_ops: this trace JSON was written before the field "
+                                 "existed; run the program again to get it")
+        return n
+
+    def series(self, objects=None):
+        """`Trace.series`, computed from the stored state of every step."""
+        names = list(self._final.threads)
+        acc = _Series(names, objects)
+        seen = 0
+        for _, state in self.iter_states():
+            seen = _series_from_state(acc, state, names, seen)
+            acc.record()
+        return acc.result(self._nsteps())
 
     def _notes(self, i):
         return list(self._s(i)["notes"])

@@ -1,6 +1,6 @@
 """Release profiles: everything that differs between PyO3 0.20 and 0.29, in one place.
 
-Each row mirrors the table in section 0 of the reference spec and the sources it cites:
+Each row mirrors these PyO3 sources:
 `src/gil.rs` (v0.20.3, v0.21.2, v0.22.6, v0.23.5), `src/internal/state.rs` and
 `src/instance.rs` (v0.26.0 … v0.29.2), `src/impl_/trampoline.rs` and `Cargo.toml` features.
 The rest of the model asks a `Profile` questions ("does a pool count the GIL?") and never
@@ -31,6 +31,33 @@ CFGS = {
 def cfg_exists(cfg: str, pyo3: str) -> bool:
     """Whether a `--cfg` flag means anything in this release line."""
     return pyo3 in CFGS.get(cfg, ())
+# ---- where POOL is drained ---------------------------------------------------------------
+# The points in the model where PyO3 calls `ReferencePool::update_counts` (0.26+:
+# `drop_deferred_references`), per release: point -> the PyO3 functions that drain there, in
+# order (each name is what the drain step's caption cites). A point missing from a row drains
+# nothing. Points: `pool_new` (`GILPool::new`, wherever a pool is opened); `acquire`
+# (`with_gil`/`attach` on a thread whose count is 0, when no counting pool does it);
+# `nested_acquire` (a nested `with_gil`/`attach`); `suspend_exit` (the end of
+# `allow_threads`/`detach`); `trampoline` and `dealloc` (a `#[pyfunction]` call and a
+# `#[pyclass]`'s `tp_dealloc`, when no pool does it).
+#   0.20/0.21: every GILPool::new drains (src/gil.rs v0.20.3 L378-L395); acquire, the
+#     trampolines and tp_dealloc open such a pool, so their drain is the pool's.
+#   0.22+: the guards drain: `GILGuard::acquire` and `GILGuard::assume` (src/gil.rs v0.22.6
+#     L151-L251); with `gil-refs` the pool that acquire still opens drains first.
+_POOL_ERA = {"pool_new": ("GILPool::new",), "suspend_exit": ("SuspendGIL::drop",)}
+_GUARD_ERA = {"pool_new": ("GILPool::new",), "acquire": ("GILGuard::acquire",),
+              "nested_acquire": ("GILGuard::assume",), "suspend_exit": ("SuspendGIL::drop",),
+              "trampoline": ("GILGuard::assume",), "dealloc": ("GILGuard::assume",)}
+DRAIN_POINTS = {"0.20": _POOL_ERA, "0.21": _POOL_ERA, **{v: _GUARD_ERA for v in RELEASES[2:]}}
+# With feature `gil-refs` (0.22 only), rows that differ from DRAIN_POINTS.
+DRAIN_POINTS_GIL_REFS = {"0.22": {"acquire": ("GILPool::new", "GILGuard::acquire")}}
+
+
+def _drain_points(pyo3, features):
+    row = dict(DRAIN_POINTS[pyo3])
+    if "gil-refs" in features:
+        row.update(DRAIN_POINTS_GIL_REFS.get(pyo3, {}))
+    return tuple(sorted(row.items()))
 
 
 def _minor(v: str) -> int:
@@ -44,13 +71,13 @@ class Profile:
     pyo3: str
     features: tuple = ()
     cfg: tuple = ()
-    # --- the owned-object pool (GILPool / OWNED_OBJECTS), spec section 1 ---
+    # --- the owned-object pool (GILPool / OWNED_OBJECTS) ---
     owned_pool: bool = False  # OWNED_OBJECTS exists (0.20, 0.21, 0.22 + gil-refs)
     pool_counts_gil: bool = False  # GILPool::new/drop move GIL_COUNT (0.20/0.21 only, PR #4188)
     trampoline_pool: bool = False  # every #[pyfunction] call opens a GILPool (0.20/0.21)
-    # --- GIL_COUNT / ATTACH_COUNT, spec section 3 ---
+    # --- GIL_COUNT / ATTACH_COUNT ---
     nested_guard_counts: bool = False  # nested with_gil is an Assumed guard: +1/-1 and a drain (0.22+)
-    # --- the reference pool POOL, spec section 2 ---
+    # --- the reference pool POOL ---
     deferred_increfs: bool = False  # Py::clone without the GIL queues an incref (0.20/0.21)
     lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22+)
     reference_pool: bool = True  # false with --cfg pyo3_disable_reference_pool
@@ -69,6 +96,14 @@ class Profile:
     into_py_api: bool = True  # `IntoPy::into_py` exists (gone in 0.25)
     into_py_deprecated: bool = False  # 0.23, 0.24: `IntoPy` gave way to `IntoPyObject`
     gil_word: str = "GIL"  # 0.26+ speaks of "attached" threads
+    drain_points: tuple = ()  # (point, PyO3 functions that drain there), from DRAIN_POINTS
+
+    def drains(self, point: str) -> tuple:
+        """The PyO3 functions that drain POOL at this point of the model, in order."""
+        for p, where in self.drain_points:
+            if p == point:
+                return where
+        return ()
 
     @property
     def label(self) -> str:
@@ -131,4 +166,5 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
         into_py_api=m <= 24,
         into_py_deprecated=m in (23, 24),
         gil_word="attached" if m >= 26 else "GIL",
+        drain_points=_drain_points(pyo3, features),
     )

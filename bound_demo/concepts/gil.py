@@ -39,21 +39,21 @@ def acquire(r, op):
         if prof.nested_guard_counts:
             # 0.22+: `GILGuard::Assumed` — count + 1, then a drain.
             m.set_count(tid, th.count + 1)
-            r.step(E.gil_assumed, op, th.count, -1, r.deprecation(op, "with_gil"))
-            reference_pool.update_counts(r, op, "GILGuard::assume")
+            r.step(E.gil_assumed, op, th.count, -1, r.notes)
+            reference_pool.drain_at(r, op, "nested_acquire")
             r.run_block(op, token=True)
             m.set_count(tid, th.count - 1)
             r.step(E.gil_assumed_end, op, th.count, -1)
         else:
             # 0.20/0.21: `acquire_unchecked` returns None: no pool, no count, no drain.
-            r.step(E.gil_nested, op, th.count, -1, r.deprecation(op, "with_gil"))
+            r.step(E.gil_nested, op, th.count, -1, r.notes)
             r.run_block(op, token=True)
             r.step(E.gil_nested_end, op, th.count, -1)
         r.finish_block(op)
         return
     _check_deadlock(r, op)
     m.set_holds(tid, True)  # PyGILState_Ensure
-    dep = r.deprecation(op, "with_gil")
+    dep = r.notes
     r.enter_frame(op, token=True)
     if prof.pool_counts_gil:
         gilpool.pool_new(r, op, E.gil_ensure, dep)
@@ -62,9 +62,7 @@ def acquire(r, op):
         if prof.owned_pool:
             m.mark_push(tid, th.owned.n)
         r.step(E.gil_ensure, op, th.owned.n if prof.owned_pool else -1, th.count, dep)
-        if prof.owned_pool:
-            reference_pool.update_counts(r, op, "GILPool::new")
-        reference_pool.update_counts(r, op, "GILGuard::acquire")
+        reference_pool.drain_at(r, op, "acquire")
     r.run_block(op, token=True)
     if prof.pool_counts_gil:
         gilpool.pool_drop(r, op, E.pool_drop, {"inside": r.prof.acquire_name})
@@ -89,13 +87,13 @@ def suspend(r, op):
     r.enter_frame(op, token=False, region=True)
     m.set_count(tid, 0)
     m.set_holds(tid, False)  # PyEval_SaveThread
-    r.step(E.allow_enter, op, saved, 0, r.deprecation(op, "allow_threads"))
+    r.step(E.allow_enter, op, saved, 0, r.notes)
     r.run_block(op, token=False, region=True)
     m.set_count(tid, saved)
     _check_deadlock(r, op)
     m.set_holds(tid, True)  # PyEval_RestoreThread
     r.step(E.allow_exit, op, saved, -1)
-    reference_pool.update_counts(r, op, "SuspendGIL::drop")
+    reference_pool.drain_at(r, op, "suspend_exit")
     r.finish_block(op)
 
 
@@ -118,7 +116,7 @@ def trampoline(r, op):
     else:
         m.set_count(tid, th.count + 1)
         r.step(E.trampoline_enter, op, -1, th.count)
-        reference_pool.update_counts(r, op, "GILGuard::assume")
+        reference_pool.drain_at(r, op, "trampoline")
     result = r.run_block(op, token=True, convert_result=True)
     if prof.trampoline_pool:
         gilpool.pool_drop(r, op, E.trampoline_exit)
@@ -148,6 +146,6 @@ def dealloc_trampoline(r, oid, op):
     else:
         m.set_count(tid, th.count + 1)
         r.step(E.dealloc_enter, op, -1, th.count, extra)
-        reference_pool.update_counts(r, op, "GILGuard::assume")
+        reference_pool.drain_at(r, op, "dealloc")
         m.set_count(tid, th.count - 1)
         r.step(E.dealloc_exit, op, -1, th.count, extra)

@@ -10,12 +10,9 @@ Creating a pool drains the reference pool; dropping one does not.
 
 from __future__ import annotations
 
-from itertools import chain, repeat
-
 from . import errors, heap, reference_pool
 from ..store import fastforward
 from .events import E
-from ..store.state import D_RC, D_RELEASED
 
 
 def register_owned(r, oid):
@@ -31,7 +28,7 @@ def pool_new(r, op, event, extra=None):
         m.set_count(tid, th.count + 1)
     m.mark_push(tid, th.owned.n)
     r.step(event, op, th.owned.n, th.count, extra)
-    reference_pool.update_counts(r, op, "GILPool::new")
+    reference_pool.drain_at(r, op, "pool_new")
 
 
 def pool_drop(r, op, event, extra=None):
@@ -55,65 +52,28 @@ def pool_drop(r, op, event, extra=None):
 
 
 def _plain_decrefs(r, op, tid, objs, i):
-    """The same steps as `released` + `heap.decref` for each entry from `i` on, written in bulk,
+    """The same steps as `released` + `heap.decref` for each entry from `i` on, done in bulk,
     up to the first entry whose decref would free an object with something to show at its
     dealloc (a container's items, a trampoline that drains POOL) or find it freed already.
     A pool of a million GIL refs is mostly such plain decrefs. Returns how many it did."""
     m = r.m
-    rcv, types, log, sbuf = m.rc, m.types, m.log, r.sbuf
-    pending = m.pinc.n or m.pdec.n
-    meta = E.pool_decref | (op.index + 1) << 8
-    released, rc_code = D_RELEASED | tid << 5, D_RC
-    top = m.threads[tid].releasing[-1]
+    # Freeing a plain object is only plain while POOL is empty: otherwise its dealloc
+    # trampoline drains POOL, which the general path shows.
+    may_free = not (m.pinc.n or m.pdec.n)
+    meta = r.store.step_meta(E.pool_decref, op)
     total, n = 0, len(objs)
     while i < n:
-        stop = min(n, i + r._until_checkpoint)
-        tok = m.editor.tok
-        counts = []
-        j = solo = i  # entries before `solo` go one at a time (their leaf did not qualify)
-        while j < stop:
-            oid = objs[j]
-            leaf = rcv.root[oid >> 18][(oid >> 12) & 63][(oid >> 6) & 63]
-            a = oid & 63
-            span = min(stop - j, 64 - a)
-            if j >= solo and span > 1 and objs[j + span - 1] == oid + span - 1 and \
-                    objs[j:j + span] == tuple(range(oid, oid + span)):
-                # Consecutive objects (a loop's fresh GIL refs): the rest of this leaf at once.
-                vals = [x - 1 for x in leaf[a:a + span]]
-                low = min(vals)
-                if low > 0 or (low == 0 and not pending and not any(types[oid:oid + span])):
-                    if leaf[64] is not tok:
-                        leaf = rcv._leaf(oid, False)
-                    leaf[a:a + span] = vals
-                    counts += vals
-                    j += span
-                    continue
-                solo = j + span
-            # PVec.add, inlined: one entry.
-            v = leaf[oid & 63] - 1
-            if v <= 0 and (v < 0 or types[oid] or pending):
-                break  # not a plain one: the general path does it
-            if leaf[64] is not tok:
-                leaf = rcv._leaf(oid, False)
-            leaf[oid & 63] = v
-            counts.append(v)
-            j += 1
-        k = j - i
+        stop = min(n, i + r.store.steps_before_checkpoint())
+        end = m.log_len()
+        counts = m.released_decrefs(tid, objs, i, stop, may_free)
+        k = len(counts)
         if not k:
             break
-        oids = objs[i:j]
-        end = m.log_base + len(log)
-        log.extend(chain.from_iterable(zip(repeat(released, k), [
-            rc_code | o << 5 | v << 34 for o, v in zip(oids, counts)])))
-        sbuf.extend(chain.from_iterable(zip(repeat(meta, k), oids, counts,
-                                            range(end + 2, end + 2 * k + 1, 2))))
-        top[1] += k
-        if top[1] == len(m.side[top[0]]):
-            m.threads[tid].releasing.pop()
-        r.steps_added(k)
+        # Each entry is two deltas (`released`, the refcount) and one step.
+        r.store.add_steps(meta, objs[i:i + k], counts, range(end + 2, end + 2 * k + 1, 2))
         total += k
-        i = j
-        if j < stop:
+        i += k
+        if i < stop:
             break
     return total
 
@@ -128,7 +88,7 @@ def new_pool(r, op):
         raise errors.no_token(f"py.{op.kind}()")  # both are methods on a `Python<'py>` token
     closure = op.kind == "with_pool"
     r.enter_frame(op, token=True, region=closure)
-    pool_new(r, op, E.pool_new, r.deprecation(op, "pool"))
+    pool_new(r, op, E.pool_new, r.notes)
     r.run_block(op, token=True, region=closure)
     pool_drop(r, op, E.pool_drop)
     r.finish_block(op)

@@ -5,7 +5,7 @@ Mirrors CPython's object header (`ob_refcnt`) and, for containers, `list_dealloc
 from the last slot to the first. An instance of a `#[pyclass]` is freed through PyO3's
 `tp_dealloc` trampoline (src/impl_/trampoline.rs, `dealloc`), which opens a `GILPool`
 (0.20, 0.21) or an assumed `GILGuard` (0.22+) and therefore drains the global reference
-pool, re-entrantly, before the object's memory goes (spec section 8.3, pitfall 7).
+pool, re-entrantly, before the object's memory goes.
 
 Simplification: every object is a `#[pyclass]` instance or a list, tuple or dict built by
 the program, so none is immortal (CPython 3.12+ immortal objects ignore refcounting).
@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from . import errors
 from .events import E
+from ..store.names import ObjType
 
-TYPECODE = {"object": 0, "list": 1, "dict": 2, "tuple": 3}
+TYPECODE = {t.value: t.code for t in ObjType}  # the program's type name -> the stored code
+_OBJECT = ObjType.OBJECT.code
+_SLOTTED = (ObjType.LIST.code, ObjType.TUPLE.code)  # dicts hold no items (a Simplification)
 
 
 def incref(r, oid, event, op, extra=None):
@@ -53,12 +56,9 @@ def dealloc(r, oid, op):
     """Free an object: a container drops its slots (last first); a pyclass runs PyO3's trampoline."""
     m = r.m
     t = m.types[oid]
-    if t == 0:
+    if t == _OBJECT:
         r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
-    elif t in (1, 3):
-        slots = m.slots(oid)
-        if slots:
-            from ..store.pvec import snap_list
-            for item in reversed(snap_list(slots)):
-                m.item_pop(oid)
-                decref(r, item, E.release_item, op, {"container": oid})
+    elif t in _SLOTTED:
+        for item in reversed(m.items_of(oid)):
+            m.item_pop(oid)
+            decref(r, item, E.release_item, op, {"container": oid})

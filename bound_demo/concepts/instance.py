@@ -1,7 +1,7 @@
 """Handles: GIL refs (`&'py PyAny`), `Bound<'py, T>`, `Borrowed<'a, 'py, T>`, `&Bound` and
 `Py<T>`, and what each of their operations does to refcounts and pools.
 
-Mirrors the tables of spec section 4: v0.20.3:src/instance.rs (`Py`: `as_ref` L307,
+Mirrors v0.20.3:src/instance.rs (`Py`: `as_ref` L307,
 `into_ref` L354, `clone_ref` L577, `Clone`/`Drop` L999-L1015), src/conversion.rs
 (`from_owned_ptr` registers, `from_borrowed_ptr` does not, L544-L553), src/types/list.rs
 L127-L133 (`PyList::get_item`: +1 then registered) and src/types/tuple.rs L154-L159
@@ -18,19 +18,21 @@ from __future__ import annotations
 
 from . import errors, gilpool, heap, reference_pool
 from .events import E
+from ..store.names import COPY_KINDS, K, S, ObjType
 
 RETURN = getattr(E, "return")  # `return` is a keyword, so the event is not an attribute name
 
 OPS = ("new", "clone", "clone_ref", "drop", "drop_ref", "unbind", "into_bound", "bind",
        "bind_borrowed", "as_borrowed", "to_owned", "into_gil_ref", "as_gil_ref", "into_py",
        "into_ref", "as_ref", "append", "get_item", "get_borrowed_item")
-COPY_KINDS = ("gil_ref", "borrowed", "bound_ref", "python")
 KIND_WORDS = {
-    "gil_ref": "GIL ref (`&'py PyAny`)", "bound": "`Bound<'py, T>`",
-    "borrowed": "`Borrowed<'a, 'py, T>`", "bound_ref": "`&Bound<'py, T>`",
-    "py": "`Py<T>`", "python": "`Python<'py>` token",
+    K.GIL_REF: "GIL ref (`&'py PyAny`)", K.BOUND: "`Bound<'py, T>`",
+    K.BORROWED: "`Borrowed<'a, 'py, T>`", K.BOUND_REF: "`&Bound<'py, T>`",
+    K.PY: "`Py<T>`", K.PYTHON: "`Python<'py>` token",
 }
-TYPE_NAMES = {0: "PyAny", 1: "PyList", 2: "PyDict", 3: "PyTuple"}
+# The PyO3 type of each object type, by the code the state stores.
+TYPE_NAMES = {ObjType.OBJECT.code: "PyAny", ObjType.LIST.code: "PyList",
+              ObjType.DICT.code: "PyDict", ObjType.TUPLE.code: "PyTuple"}
 
 
 class Value:
@@ -67,78 +69,117 @@ BOUND_ONLY = ("unbind", "into_bound", "bind", "bind_borrowed", "as_borrowed", "t
 
 def api_check(prof, op):
     """(error, notes) for an op in this release: absent APIs and deprecation notes."""
-    k, notes = op.kind, []
-    gil_ref_note = GIL_REF_NOTE.format(
+    notes = []
+    check = _API_CHECKS.get(op.kind)
+    err = check(prof, op, notes) if check is not None else None
+    return err, notes
+
+
+def _gil_ref_note(prof):
+    return GIL_REF_NOTE.format(
         v=prof.pyo3, feat=" (the `gil-refs` feature only silences the warning in 0.21)"
         if prof.gil_refs_feature_silences else "")
-    if k == "with_gil" or k == "allow_threads":
-        new = "attach" if k == "with_gil" else "detach"
-        api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
-        if not prof.with_gil_names:
-            return errors.absent(api, prof.pyo3, f"renamed `{new}` in 0.26 and removed in 0.28; "
-                                 f"use `{new}`."), notes
-        if prof.with_gil_deprecated:
-            notes.append(f"deprecated since 0.26: `{api}` was renamed `{new}`.")
-    elif k in ("attach", "detach"):
-        if not prof.attach_names:
-            old = "with_gil" if k == "attach" else "allow_threads"
-            return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in 0.26; in this "
-                                 f"release use `{old}`."), notes
-    elif k in ("new_pool", "with_pool"):
-        if not prof.gil_ref_api:
-            return _gil_ref_missing(prof, f"Python::{k}"), notes
-        if prof.gil_ref_deprecated:
-            notes.append(f"deprecated in {prof.pyo3}: `GILPool` and `{k}` go with GIL Refs; "
-                         f"with the Bound API nothing waits in a pool.")
-    elif k == "new":
-        api = op.d["api"]
-        if api == "gil_ref":
-            if not prof.gil_ref_api:
-                return _gil_ref_missing(prof, "PyCell::new / GIL-ref constructors"), notes
-            if prof.gil_ref_deprecated:
-                notes.append(gil_ref_note)
-        elif api == "bound" and not prof.bound_api:
-            return _bound_missing(prof, "Bound::new / `*_bound` constructors"), notes
-    elif k in BOUND_ONLY:
-        if not prof.bound_api:
-            return _bound_missing(prof, k), notes
-    elif k in ("into_gil_ref", "as_gil_ref"):
-        if not prof.bound_api:
-            return _bound_missing(prof, k), notes
-        if not prof.gil_ref_api:
-            return _gil_ref_missing(prof, f"Bound::{k}"), notes
-        if prof.gil_ref_deprecated:
-            notes.append(gil_ref_note)
-    elif k in ("into_ref", "as_ref"):
-        if not prof.gil_ref_api:
-            return _gil_ref_missing(prof, f"Py::{k}"), notes
-        if prof.gil_ref_deprecated:
-            notes.append(gil_ref_note)
-    elif k == "into_py":
-        if not prof.into_py_api:
-            return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
-                                 "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`."), notes
-        if prof.into_py_deprecated:
-            notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
-    return None, notes
+
+
+# Each check below returns the error for an op absent in this release (or None) and appends
+# the op's deprecation notes to `notes`.
+def _check_with_gil_names(prof, op, notes):
+    k = op.kind
+    new = "attach" if k == "with_gil" else "detach"
+    api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
+    if not prof.with_gil_names:
+        return errors.absent(api, prof.pyo3, f"renamed `{new}` in 0.26 and removed in 0.28; "
+                             f"use `{new}`.")
+    if prof.with_gil_deprecated:
+        notes.append(f"deprecated since 0.26: `{api}` was renamed `{new}`.")
+    return None
+
+
+def _check_attach_names(prof, op, notes):
+    k = op.kind
+    if not prof.attach_names:
+        old = "with_gil" if k == "attach" else "allow_threads"
+        return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in 0.26; in this "
+                             f"release use `{old}`.")
+    return None
+
+
+def _check_pool(prof, op, notes):
+    k = op.kind
+    if not prof.gil_ref_api:
+        return _gil_ref_missing(prof, f"Python::{k}")
+    if prof.gil_ref_deprecated:
+        notes.append(f"deprecated in {prof.pyo3}: `GILPool` and `{k}` go with GIL Refs; "
+                     f"with the Bound API nothing waits in a pool.")
+    return None
+
+
+def _check_new(prof, op, notes):
+    api = op.d["api"]
+    if api == K.GIL_REF:
+        return _check_gil_ref(prof, "PyCell::new / GIL-ref constructors", notes)
+    if api == K.BOUND and not prof.bound_api:
+        return _bound_missing(prof, "Bound::new / `*_bound` constructors")
+    return None
+
+
+def _check_gil_ref(prof, what, notes):
+    if not prof.gil_ref_api:
+        return _gil_ref_missing(prof, what)
+    if prof.gil_ref_deprecated:
+        notes.append(_gil_ref_note(prof))
+    return None
+
+
+def _check_bound_only(prof, op, notes):
+    return None if prof.bound_api else _bound_missing(prof, op.kind)
+
+
+def _check_bound_gil_ref(prof, op, notes):
+    if not prof.bound_api:
+        return _bound_missing(prof, op.kind)
+    return _check_gil_ref(prof, f"Bound::{op.kind}", notes)
+
+
+def _check_py_gil_ref(prof, op, notes):
+    return _check_gil_ref(prof, f"Py::{op.kind}", notes)
+
+
+def _check_into_py(prof, op, notes):
+    if not prof.into_py_api:
+        return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
+                             "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`.")
+    if prof.into_py_deprecated:
+        notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
+    return None
+
+
+_API_CHECKS = {
+    "with_gil": _check_with_gil_names, "allow_threads": _check_with_gil_names,
+    "attach": _check_attach_names, "detach": _check_attach_names,
+    "new_pool": _check_pool, "with_pool": _check_pool, "new": _check_new,
+    **{k: _check_bound_only for k in BOUND_ONLY},
+    "into_gil_ref": _check_bound_gil_ref, "as_gil_ref": _check_bound_gil_ref,
+    "into_ref": _check_py_gil_ref, "as_ref": _check_py_gil_ref, "into_py": _check_into_py,
+}
 
 
 # ---- Rust's rules -------------------------------------------------------------------------
 def use(r, op, name):
     """Resolve a handle and check that Rust would let this code use it here."""
     h = r.lookup(name, op)
-    if h.status != "live" and h.kind not in COPY_KINDS:
+    if h.status != S.LIVE and h.kind not in COPY_KINDS:
         raise errors.use_after_move(name, h.moved_at or "an earlier op")
     cur = r.cur
     if h.tid != cur.tid:
         raise errors.not_sent(name, r.m.threads[cur.tid].name)
-    if h.kind != "py" and h.region is not cur.region:
+    if h.kind != K.PY and h.region is not cur.region:
         where = "this thread" if cur.block is not None and cur.block.kind == "thread" else \
             f"the `{'detach' if r.prof.attach_names else 'allow_threads'}` closure"
         raise errors.not_send(name, KIND_WORDS[h.kind], where)
     b = h.borrows
     while b is not None:
-        if b.status != "live" and b.kind not in COPY_KINDS:
+        if b.status != S.LIVE and b.kind not in COPY_KINDS:
             raise errors.borrow_outlived(name, b.name, b.moved_at or "an earlier op")
         b = b.borrows
     if h.oid >= 0 and r.m.rc.get(h.oid) <= 0:
@@ -152,7 +193,7 @@ def need_token(r, what):
 
 
 def move(r, h, op):
-    h.status, h.moved_at = "moved", op.path
+    h.status, h.moved_at = S.MOVED, op.path
     r.publish(h)
 
 
@@ -178,13 +219,13 @@ def drop_handle(r, h, op, implicit):
             r.step(E.drop, op, h.oid, -1, {"name": h.name, "copy": True})
         return
     prof = r.prof
-    if (h.kind == "py" and not prof.reference_pool and not prof.leak_without_pool
+    if (h.kind == K.PY and not prof.reference_pool and not prof.leak_without_pool
             and r.m.threads[r.cur.tid].count <= 0):
         raise errors.abort_without_pool()  # the process dies before anything changes
-    h.status, h.moved_at = "dropped", op.path if op else None
+    h.status, h.moved_at = S.DROPPED, op.path if op else None
     r.publish(h)
     extra = {"name": h.name}
-    if h.kind == "bound":
+    if h.kind == K.BOUND:
         heap.decref(r, h.oid, event, op, extra)
     else:
         reference_pool.register_decref(r, h.oid, op, event, extra)
@@ -203,9 +244,9 @@ def op_new(r, op):
         m.set_rc(it, m.rc.get(it) + 1)
         m.item_append(oid, it)
     api = d["api"]
-    if api == "gil_ref":
+    if api == K.GIL_REF:
         m.pool_push(r.cur.tid, oid)  # register_owned: the pool takes the new reference
-        h = r.introduce(d["as"], "gil_ref", oid, False, None)
+        h = r.introduce(d["as"], K.GIL_REF, oid, False, None)
     else:
         h = r.introduce(d["as"], api, oid, True, None)
     r.step(E.new, op, oid, h.hid, r.notes)
@@ -214,11 +255,11 @@ def op_new(r, op):
 def op_clone(r, op):
     h = use(r, op, op.d["src"])
     name = op.d["as"]
-    if h.kind in ("gil_ref", "borrowed", "python"):
+    if h.kind in (K.GIL_REF, K.BORROWED, K.PYTHON):
         r.introduce(name, h.kind, h.oid, False, h.borrows, h.token, h.region)
         r.step(E.clone, op, h.oid, -1, {"copy": True})
-    elif h.kind in ("bound", "bound_ref"):
-        r.introduce(name, "bound", h.oid, True, None, h.token, h.region)
+    elif h.kind in (K.BOUND, K.BOUND_REF):
+        r.introduce(name, K.BOUND, h.oid, True, None, h.token, h.region)
         heap.incref(r, h.oid, E.clone, op)
     else:
         if not r.prof.py_clone:
@@ -228,17 +269,17 @@ def op_clone(r, op):
                 f"`Arc<Py<T>>`.", "E0599")
         if r.m.threads[r.cur.tid].count <= 0 and not r.prof.deferred_increfs:
             raise errors.py_clone_panic(r.prof.gil_word)  # panics before the clone exists
-        r.introduce(name, "py", h.oid, True, None)
+        r.introduce(name, K.PY, h.oid, True, None)
         reference_pool.register_incref(r, h.oid, op, None)
 
 
 def op_clone_ref(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind != "py":
+    if h.kind != K.PY:
         raise _kind_error(h, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned "
                                           "with `.clone()`.")
     need_token(r, "Py::clone_ref(py)")
-    r.introduce(op.d["as"], "py", h.oid, True, None)
+    r.introduce(op.d["as"], K.PY, h.oid, True, None)
     heap.incref(r, h.oid, E.clone_ref, op)
 
 
@@ -248,32 +289,32 @@ def op_drop(r, op):
 
 def op_drop_ref(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind != "py":
+    if h.kind != K.PY:
         raise _kind_error(h, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
     need_token(r, "Py::drop_ref(py)")
-    h.status, h.moved_at = "dropped", op.path
+    h.status, h.moved_at = S.DROPPED, op.path
     r.publish(h)
     heap.decref(r, h.oid, E.drop_ref, op, {"name": h.name})
 
 
 def op_unbind(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind in ("bound_ref", "borrowed"):
+    if h.kind in (K.BOUND_REF, K.BORROWED):
         raise errors.compile_error(
             f"cannot move out of `{h.name}`, which is behind a borrow ({KIND_WORDS[h.kind]}): "
             f"`unbind` takes the Bound by value. Fix: `{h.name}.clone().unbind()` (or "
             f"`{h.name}.as_unbound().clone_ref(py)`).", "E0507")
-    if h.kind != "bound":
+    if h.kind != K.BOUND:
         raise _kind_error(h, "unbind", "`unbind` turns a `Bound` into a `Py`; for a GIL ref use "
                                        "`.into()` or `into_py(py)` (+1).")
     move(r, h, op)
-    n = r.introduce(op.d["as"], "py", h.oid, True, None)
+    n = r.introduce(op.d["as"], K.PY, h.oid, True, None)
     r.step(E.unbind, op, h.oid, n.hid)
 
 
 def _py_only(r, op, method, fix):
     h = use(r, op, op.d["src"])
-    if h.kind != "py":
+    if h.kind != K.PY:
         raise _kind_error(h, method, fix)
     need_token(r, f"Py::{method}(py)")
     return h
@@ -282,60 +323,60 @@ def _py_only(r, op, method, fix):
 def op_into_bound(r, op):
     h = _py_only(r, op, "into_bound", "it turns a `Py` into a `Bound`.")
     move(r, h, op)
-    n = r.introduce(op.d["as"], "bound", h.oid, True, None)
+    n = r.introduce(op.d["as"], K.BOUND, h.oid, True, None)
     r.step(E.into_bound, op, h.oid, n.hid)
 
 
 def op_bind(r, op):
     h = _py_only(r, op, "bind", "it borrows a `Py` as `&Bound`.")
-    n = r.introduce(op.d["as"], "bound_ref", h.oid, False, h)
+    n = r.introduce(op.d["as"], K.BOUND_REF, h.oid, False, h)
     r.step(E.bind, op, h.oid, n.hid)
 
 
 def op_bind_borrowed(r, op):
     h = _py_only(r, op, "bind_borrowed", "it borrows a `Py` as `Borrowed`.")
-    n = r.introduce(op.d["as"], "borrowed", h.oid, False, h)
+    n = r.introduce(op.d["as"], K.BORROWED, h.oid, False, h)
     r.step(E.bind_borrowed, op, h.oid, n.hid)
 
 
 def op_as_borrowed(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind == "py":
+    if h.kind == K.PY:
         raise _kind_error(h, "as_borrowed", "use `bind_borrowed(py)` on a `Py`.")
     _obj(r, h, op)
-    borrows = h if h.kind in ("bound", "bound_ref") else h.borrows
-    n = r.introduce(op.d["as"], "borrowed", h.oid, False, borrows, h.token, h.region)
+    borrows = h if h.kind in (K.BOUND, K.BOUND_REF) else h.borrows
+    n = r.introduce(op.d["as"], K.BORROWED, h.oid, False, borrows, h.token, h.region)
     r.step(E.as_borrowed, op, h.oid, n.hid)
 
 
 def op_to_owned(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind == "gil_ref":
+    if h.kind == K.GIL_REF:
         # `<&PyAny as ToOwned>::to_owned` copies the reference itself.
-        r.introduce(op.d["as"], "gil_ref", h.oid, False, h.borrows, h.token, h.region)
+        r.introduce(op.d["as"], K.GIL_REF, h.oid, False, h.borrows, h.token, h.region)
         r.step(E.to_owned, op, h.oid, -1, {"copy": True})
         return
-    if h.kind == "py" or h.kind == "python":
+    if h.kind == K.PY or h.kind == K.PYTHON:
         raise _kind_error(h, "to_owned", "for a `Py` use `clone_ref(py)`.")
-    r.introduce(op.d["as"], "bound", h.oid, True, None, h.token, h.region)
+    r.introduce(op.d["as"], K.BOUND, h.oid, True, None, h.token, h.region)
     heap.incref(r, h.oid, E.to_owned, op)
 
 
 def op_into_gil_ref(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind != "bound":
+    if h.kind != K.BOUND:
         raise _kind_error(h, "into_gil_ref", "it consumes an owned `Bound`.")
     move(r, h, op)
     gilpool.register_owned(r, h.oid)
-    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, None, h.token, h.region)
+    n = r.introduce(op.d["as"], K.GIL_REF, h.oid, False, None, h.token, h.region)
     r.step(E.into_gil_ref, op, h.oid, n.hid, r.notes)
 
 
 def op_as_gil_ref(r, op):
     h = use(r, op, op.d["src"])
-    if h.kind not in ("bound", "bound_ref"):
+    if h.kind not in (K.BOUND, K.BOUND_REF):
         raise _kind_error(h, "as_gil_ref", "it borrows a `Bound` as a GIL ref.")
-    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h, h.token, h.region)
+    n = r.introduce(op.d["as"], K.GIL_REF, h.oid, False, h, h.token, h.region)
     r.step(E.as_gil_ref, op, h.oid, n.hid, r.notes)
 
 
@@ -343,12 +384,12 @@ def op_into_py(r, op):
     h = use(r, op, op.d["src"])
     need_token(r, "into_py(py)")
     oid = _obj(r, h, op)
-    if h.kind in ("bound", "py"):
+    if h.kind in (K.BOUND, K.PY):
         move(r, h, op)
-        r.introduce(op.d["as"], "py", oid, True, None)
+        r.introduce(op.d["as"], K.PY, oid, True, None)
         r.step(E.into_py, op, oid, -1, r.notes)
     else:
-        r.introduce(op.d["as"], "py", oid, True, None)
+        r.introduce(op.d["as"], K.PY, oid, True, None)
         heap.incref(r, oid, E.into_py, op, r.notes)
 
 
@@ -356,20 +397,20 @@ def op_into_ref(r, op):
     h = _py_only(r, op, "into_ref", "it moves a `Py` into the pool as a GIL ref.")
     move(r, h, op)
     gilpool.register_owned(r, h.oid)
-    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, None)
+    n = r.introduce(op.d["as"], K.GIL_REF, h.oid, False, None)
     r.step(E.into_ref, op, h.oid, n.hid, r.notes)
 
 
 def op_as_ref(r, op):
     h = _py_only(r, op, "as_ref", "it borrows a `Py` as a GIL ref.")
-    n = r.introduce(op.d["as"], "gil_ref", h.oid, False, h)
+    n = r.introduce(op.d["as"], K.GIL_REF, h.oid, False, h)
     r.step(E.as_ref, op, h.oid, n.hid, r.notes)
 
 
 def _container(r, op, method, want):
     h = use(r, op, op.d["src"])
     oid = _obj(r, h, op)
-    if h.kind == "py":
+    if h.kind == K.PY:
         raise _kind_error(h, method, f"bind it first: `{h.name}.bind(py).{method}(...)`.")
     t = r.m.types[oid]
     if t not in want:
@@ -389,40 +430,38 @@ def op_append(r, op):
 
 def _check_index(r, op, oid, t):
     i = op.d["index"]
-    slots = r.m.slots(oid)
-    n = slots[1] if slots else 0
+    n = r.m.item_count(oid)
     if i >= n:
-        raise errors.index_error(i, n, ("object", "list", "dict", "tuple")[t])
-    from ..store.pvec import snap_get
-    return snap_get(slots, i)
+        raise errors.index_error(i, n, ObjType.of(t).value)
+    return r.m.item(oid, i)
 
 
 def op_get_item(r, op):
     h, oid, t = _container(r, op, "get_item", (1, 3))
     item = _check_index(r, op, oid, t)
     name = op.d["as"]
-    if h.kind == "gil_ref":
+    if h.kind == K.GIL_REF:
         if t == 1:
             # PyList::get_item: the C API lends a reference; PyO3 takes its own (+1) and
             # registers it in the pool (see #890).
-            r.introduce(name, "gil_ref", item, False, None, h.token, h.region)
+            r.introduce(name, K.GIL_REF, item, False, None, h.token, h.region)
             gilpool.register_owned(r, item)
             heap.incref(r, item, E.get_item, op, {"registered": True})
         else:
             # PyTuple::get_item: a borrowed cast, neither counted nor registered.
-            r.introduce(name, "gil_ref", item, False, h, h.token, h.region)
+            r.introduce(name, K.GIL_REF, item, False, h, h.token, h.region)
             r.step(E.get_item, op, item, -1, {"borrowed_cast": True})
     else:
-        r.introduce(name, "bound", item, True, None, h.token, h.region)
+        r.introduce(name, K.BOUND, item, True, None, h.token, h.region)
         heap.incref(r, item, E.get_item, op)
 
 
 def op_get_borrowed_item(r, op):
     h, oid, t = _container(r, op, "get_borrowed_item", (3,))
-    if h.kind == "gil_ref":
+    if h.kind == K.GIL_REF:
         raise _kind_error(h, "get_borrowed_item", "call it on a `Bound<PyTuple>`.")
     item = _check_index(r, op, oid, t)
-    n = r.introduce(op.d["as"], "borrowed", item, False, h, h.token, h.region)
+    n = r.introduce(op.d["as"], K.BORROWED, item, False, h, h.token, h.region)
     r.step(E.get_borrowed_item, op, item, n.hid)
 
 
@@ -435,15 +474,15 @@ def do_return(r, op):
     h = use(r, op, op.d["src"])
     block = r.cur.block
     bk = block.kind if block is not None else None
-    if bk in LIFETIME_BLOCKS and h.kind != "py" and h.token is r.cur.token:
+    if bk in LIFETIME_BLOCKS and h.kind != K.PY and h.token is r.cur.token:
         raise errors.lifetime_escape(h.name, KIND_WORDS[h.kind], bk)
-    if bk in ("allow_threads", "detach", "nogil", "thread") and h.kind != "py":
+    if bk in ("allow_threads", "detach", "nogil", "thread") and h.kind != K.PY:
         raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
-    if bk == "pyfunction" and h.kind == "python":
+    if bk == "pyfunction" and h.kind == K.PYTHON:
         raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
     b = h.borrows
     while b is not None:
-        if b.kind in ("bound", "py") and any(b in scope for scope in r.cur.scopes):
+        if b.kind in (K.BOUND, K.PY) and any(b in scope for scope in r.cur.scopes):
             raise errors.compile_error(
                 f"cannot return `{h.name}`: it borrows from `{b.name}`, which this block owns "
                 f"and drops at its end (returns a value referencing data owned by the current "
@@ -460,7 +499,7 @@ def do_return(r, op):
 
 def to_python(r, op, v):
     """`IntoPy` for a `#[pyfunction]`'s return value: owned handles move, others take +1."""
-    if v.kind in ("bound", "py"):
+    if v.kind in (K.BOUND, K.PY):
         return v
     r.m.flight_push(v.oid)  # the new reference is the one Python will receive
     heap.incref(r, v.oid, RETURN, op, {"to_python": True})

@@ -12,6 +12,8 @@ L480-L514; v0.23.5 L252-L292) and `drop_deferred_references` in src/internal/sta
   leaks with `--cfg pyo3_leak_on_drop_without_reference_pool`.
 
 Whether an operation is queued depends only on this thread's `GIL_COUNT > 0` (gil.rs L48-L57).
+Where the queues are drained is one table per release, `versions.DRAIN_POINTS`: the rest of
+the model calls `drain_at(r, op, point)` at each point, and this module looks the point up.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ def register_decref(r, oid, op, event, extra):
         m.init_reference_pool()
     m.pend_decref(oid)
     r.step(event, op, oid, -2, extra)
+
+
+def drain_at(r, op, point):
+    """Drain POOL as this release does at `point` of the model: the profile's drain table
+    (`versions.DRAIN_POINTS`) says which PyO3 functions drain there, if any."""
+    for where in r.prof.drains(point):
+        update_counts(r, op, where)
 
 
 def update_counts(r, op, where):

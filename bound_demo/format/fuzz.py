@@ -21,6 +21,17 @@ class _H:
         self.borrowers, self.borrows, self.live, self.depth = 0, borrows, True, depth
 
 
+class _Draw:
+    """Where an op on a picked handle is being drawn: the scope it sees, the body's own new
+    handles (`local`), the region depth, whether inside a loop, and the name drawn for a
+    result."""
+
+    __slots__ = ("scope", "local", "depth", "loop", "name")
+
+    def __init__(self, scope, local, depth, loop, name):
+        self.scope, self.local, self.depth, self.loop, self.name = scope, local, depth, loop, name
+
+
 class _Gen:
     def __init__(self, choose, prof, max_ops, times=(0, 3)):
         self.c, self.p, self.budget, self.times = choose, prof, max_ops, times
@@ -95,21 +106,13 @@ class _Gen:
         return self.probe()
 
     def try_one(self, scope, local, depth, gil, loop, nest):
-        p, c = self.p, self.c
-        choice = c(0, 19)
-        outer_ok = lambda h: (h in local) or not loop  # noqa: E731 - keep loops repeatable
+        """One draw: a choice in 0 … 19, then what that choice draws. The order of draws is
+        the generator's contract (same seed, same program): keep it when editing."""
+        choice = self.c(0, 19)
         if not gil:
             return self.one_nogil(scope, local, depth, loop, nest, choice)
         if choice <= 4:
-            op, h = self.new(local, depth)
-            if h.typ in ("list", "tuple") and self.c(0, 3):
-                items = self.usable(scope, depth)
-                if items:
-                    it = self.pick(items)
-                    op["items"] = [it.name]
-                    h.length = 1
-            local.append(h)
-            return op
+            return self._new_with_items(scope, local, depth)
         if choice == 5:
             return self.probe()
         hs = self.usable(scope, depth)
@@ -119,75 +122,124 @@ class _Gen:
             return op
         h = self.pick(hs)
         name = self.name("v")
-        if choice == 6:  # clone
-            if h.kind == "py" and not p.py_clone:
-                return {"op": "clone_ref", "src": h.name, "as": self._add(local, name, "py", h, depth)}
-            kind = {"bound_ref": "bound"}.get(h.kind, h.kind)
-            nb = h.borrows if h.kind in ("borrowed", "gil_ref") else None
-            return {"op": "clone", "src": h.name, "as": self._add(local, name, kind, h, depth, nb)}
-        if choice == 7 and h.kind in ("bound", "py") and outer_ok(h) and self.consumable(h):
+        if choice >= 17:
+            return self.block(scope, local, depth, nest - 1, loop) \
+                if nest > 0 and self.budget > 2 else None
+        return _ON_HANDLE[choice](self, h, _Draw(scope, local, depth, loop, name))
+
+    def _new_with_items(self, scope, local, depth):
+        op, h = self.new(local, depth)
+        if h.typ in ("list", "tuple") and self.c(0, 3):
+            items = self.usable(scope, depth)
+            if items:
+                it = self.pick(items)
+                op["items"] = [it.name]
+                h.length = 1
+        local.append(h)
+        return op
+
+    def _may_consume(self, h, d):
+        """Whether `h` may be moved or dropped here: no borrows of it, and inside a loop only
+        if the loop body made it (so that every iteration can do the same)."""
+        return (h in d.local or not d.loop) and self.consumable(h)
+
+    def _op(self, op, h, d, kind, borrow=None):
+        return {"op": op, "src": h.name, "as": self._add(d.local, d.name, kind, h, d.depth, borrow)}
+
+    def _clone(self, h, d):
+        if h.kind == "py" and not self.p.py_clone:
+            return self._op("clone_ref", h, d, "py")
+        kind = {"bound_ref": "bound"}.get(h.kind, h.kind)
+        nb = h.borrows if h.kind in ("borrowed", "gil_ref") else None
+        return self._op("clone", h, d, kind, nb)
+
+    def _drop(self, h, d):
+        if h.kind in ("bound", "py") and self._may_consume(h, d):
             h.live = False
             return {"op": "drop", "src": h.name}
-        if choice == 8 and h.kind == "bound" and outer_ok(h) and self.consumable(h):
+        return None
+
+    def _unbind(self, h, d):
+        if h.kind == "bound" and self._may_consume(h, d):
             h.live = False
-            return {"op": "unbind", "src": h.name, "as": self._add(local, name, "py", h, depth)}
-        if choice == 9 and h.kind == "py" and p.bound_api:
-            sub = self.pick(["bind", "bind_borrowed", "into_bound", "clone_ref", "drop_ref"])
-            if sub in ("into_bound", "drop_ref"):
-                if not (outer_ok(h) and self.consumable(h)):
-                    sub = "clone_ref"
-                else:
-                    h.live = False
-            if sub == "drop_ref":
-                return {"op": "drop_ref", "src": h.name}
-            kind = {"bind": "bound_ref", "bind_borrowed": "borrowed", "into_bound": "bound",
-                    "clone_ref": "py"}[sub]
-            borrow = h if sub in ("bind", "bind_borrowed") else None
-            if borrow:
-                h.borrowers += 1
-            return {"op": sub, "src": h.name, "as": self._add(local, name, kind, h, depth, borrow)}
-        if choice == 10 and h.kind in ("bound", "bound_ref") and p.bound_api:
-            h.borrowers += 1
-            return {"op": "as_borrowed", "src": h.name, "as": self._add(local, name, "borrowed", h, depth, h)}
-        if choice == 11 and h.kind in ("borrowed", "bound_ref"):
-            return {"op": "to_owned", "src": h.name, "as": self._add(local, name, "bound", h, depth)}
-        if choice == 12 and h.kind == "bound" and p.gil_ref_api and p.bound_api:
-            if self.c(0, 1) and outer_ok(h) and self.consumable(h):
+            return self._op("unbind", h, d, "py")
+        return None
+
+    def _py_method(self, h, d):
+        if not (h.kind == "py" and self.p.bound_api):
+            return None
+        sub = self.pick(["bind", "bind_borrowed", "into_bound", "clone_ref", "drop_ref"])
+        if sub in ("into_bound", "drop_ref"):
+            if not self._may_consume(h, d):
+                sub = "clone_ref"
+            else:
                 h.live = False
-                return {"op": "into_gil_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth)}
+        if sub == "drop_ref":
+            return {"op": "drop_ref", "src": h.name}
+        kind = {"bind": "bound_ref", "bind_borrowed": "borrowed", "into_bound": "bound",
+                "clone_ref": "py"}[sub]
+        borrow = h if sub in ("bind", "bind_borrowed") else None
+        if borrow:
             h.borrowers += 1
-            return {"op": "as_gil_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth, h)}
-        if choice == 13 and h.kind == "py" and p.gil_ref_api:
-            if self.c(0, 1) and outer_ok(h) and self.consumable(h):
-                h.live = False
-                return {"op": "into_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth)}
+        return self._op(sub, h, d, kind, borrow)
+
+    def _as_borrowed(self, h, d):
+        if h.kind in ("bound", "bound_ref") and self.p.bound_api:
             h.borrowers += 1
-            return {"op": "as_ref", "src": h.name, "as": self._add(local, name, "gil_ref", h, depth, h)}
-        if choice == 14 and p.into_py_api and h.kind in ("gil_ref", "bound", "bound_ref", "borrowed"):
-            if h.kind == "bound" and not (outer_ok(h) and self.consumable(h)):
+            return self._op("as_borrowed", h, d, "borrowed", h)
+        return None
+
+    def _to_owned(self, h, d):
+        if h.kind in ("borrowed", "bound_ref"):
+            return self._op("to_owned", h, d, "bound")
+        return None
+
+    def _gil_ref_of(self, h, d, kind, into, as_):
+        """`into_gil_ref`/`into_ref` (consuming) or `as_gil_ref`/`as_ref` (borrowing)."""
+        if not (h.kind == kind and self.p.gil_ref_api and (kind == "py" or self.p.bound_api)):
+            return None
+        if self.c(0, 1) and self._may_consume(h, d):
+            h.live = False
+            return self._op(into, h, d, "gil_ref")
+        h.borrowers += 1
+        return self._op(as_, h, d, "gil_ref", h)
+
+    def _bound_gil_ref(self, h, d):
+        return self._gil_ref_of(h, d, "bound", "into_gil_ref", "as_gil_ref")
+
+    def _py_gil_ref(self, h, d):
+        return self._gil_ref_of(h, d, "py", "into_ref", "as_ref")
+
+    def _into_py(self, h, d):
+        if not (self.p.into_py_api and h.kind in ("gil_ref", "bound", "bound_ref", "borrowed")):
+            return None
+        if h.kind == "bound":
+            if not self._may_consume(h, d):
                 return None
-            if h.kind == "bound":
-                h.live = False
-            return {"op": "into_py", "src": h.name, "as": self._add(local, name, "py", h, depth)}
-        if choice == 15 and h.kind != "py" and h.typ == "list":
-            it = self.pick(self.usable(scope, depth))
+            h.live = False
+        return self._op("into_py", h, d, "py")
+
+    def _append(self, h, d):
+        if h.kind != "py" and h.typ == "list":
+            it = self.pick(self.usable(d.scope, d.depth))
             h.length += 1
             return {"op": "append", "src": h.name, "item": it.name}
-        if choice == 16 and h.kind != "py" and h.typ in ("list", "tuple") and h.length > 0:
-            i = self.c(0, h.length - 1)
-            if h.typ == "tuple" and h.kind != "gil_ref" and p.bound_api and self.c(0, 1):
-                h.borrowers += 1
-                return {"op": "get_borrowed_item", "src": h.name, "index": i,
-                        "as": self._add(local, name, "borrowed", h, depth, h)}
-            tuple_cast = h.kind == "gil_ref" and h.typ == "tuple"
-            kind = "gil_ref" if h.kind == "gil_ref" else "bound"
-            if tuple_cast:
-                h.borrowers += 1
-            return {"op": "get_item", "src": h.name, "index": i,
-                    "as": self._add(local, name, kind, h, depth, h if tuple_cast else None)}
-        if choice >= 17 and nest > 0 and self.budget > 2:
-            return self.block(scope, local, depth, nest - 1, loop)
         return None
+
+    def _get_item(self, h, d):
+        if not (h.kind != "py" and h.typ in ("list", "tuple") and h.length > 0):
+            return None
+        i = self.c(0, h.length - 1)
+        if h.typ == "tuple" and h.kind != "gil_ref" and self.p.bound_api and self.c(0, 1):
+            h.borrowers += 1
+            return {"op": "get_borrowed_item", "src": h.name, "index": i,
+                    "as": self._add(d.local, d.name, "borrowed", h, d.depth, h)}
+        tuple_cast = h.kind == "gil_ref" and h.typ == "tuple"
+        kind = "gil_ref" if h.kind == "gil_ref" else "bound"
+        if tuple_cast:
+            h.borrowers += 1
+        return {"op": "get_item", "src": h.name, "index": i,
+                "as": self._add(d.local, d.name, kind, h, d.depth, h if tuple_cast else None)}
 
     def _add(self, local, name, kind, src, depth, borrows=None):
         typ = src.typ if src is not None else "object"
@@ -313,6 +365,12 @@ class _Gen:
             return []
         return [{"op": "gil", "body": [{"op": "drop", "src": h.name}]}
                 for h in top if h.live and h.kind == "py"]
+
+
+# What choices 6 … 16 of `_Gen.try_one` do with the handle they picked (None: not applicable).
+_ON_HANDLE = {6: _Gen._clone, 7: _Gen._drop, 8: _Gen._unbind, 9: _Gen._py_method,
+              10: _Gen._as_borrowed, 11: _Gen._to_owned, 12: _Gen._bound_gil_ref,
+              13: _Gen._py_gil_ref, 14: _Gen._into_py, 15: _Gen._append, 16: _Gen._get_item}
 
 
 def generate(choose, prof, max_ops=40, times=(0, 3)):

@@ -1,11 +1,13 @@
 """Runs a parsed program against a release profile and records the steps.
 
-The interpreter knows Rust, not PyO3: scopes and drop order (handles introduced in a body
+The interpreter implements Rust's side: scopes and drop order (handles introduced in a body
 are dropped in reverse order at its end), moves and borrows, `'py` lifetimes, `Send`, and
-which thread runs what. Everything PyO3 does is delegated to the concept modules: `gil`
+which thread runs what, plus the Python side of a program (`py_del`, what Python does with
+a `#[pyfunction]`'s result). What PyO3 does is delegated to the concept modules: `gil`
 (GIL_COUNT, with_gil/attach, allow_threads/detach, trampolines), `gilpool` (GILPool,
 OWNED_OBJECTS), `reference_pool` (POOL), `instance` (Bound, Py, Borrowed, GIL refs) and
-`heap` (refcounts, deallocation).
+`heap` (refcounts, deallocation). Steps are recorded in the trace store
+(`store.record.TraceStore`), which outlives the interpreter in the `Trace`.
 
 Simplification: a thread block runs to completion where it stands while the enclosing
 thread waits; real threads interleave. Simplification: a panic stops the program where it
@@ -23,19 +25,17 @@ name the handles of the code around it, as a closure (`PyCFunction::new_closure`
 from __future__ import annotations
 
 import gc
-import struct
-from array import array
-from bisect import bisect_right
 
 from ..concepts import errors, gil, gilpool, instance
 from ..store import fastforward
 from ..concepts.events import E
-from ..store.state import CHECKPOINT, Machine
+from ..store.names import SEND_KINDS, K, S, Kind, Status
+from ..store.record import TraceStore
+from ..store.state import Machine
 
-KIND = {"gil_ref": 0, "bound": 1, "borrowed": 2, "bound_ref": 3, "py": 4, "python": 5}
-SEND_KINDS = ("py",)
-COPY_KINDS = ("gil_ref", "borrowed", "bound_ref", "python")
-STATUS = {"live": 0, "moved": 1, "dropped": 2}
+# Handle kinds and statuses as the codes a handle record stores (see `store.names`).
+KIND = {k.value: k.code for k in Kind}
+STATUS = {s.value: s.code for s in Status}
 
 
 class Handle:
@@ -46,7 +46,7 @@ class Handle:
 
     def __init__(self, hid, name, kind, oid, tid, owns, borrows, token, region):
         self.hid, self.name, self.kind, self.oid, self.tid = hid, name, kind, oid, tid
-        self.status, self.owns, self.borrows = "live", owns, borrows
+        self.status, self.owns, self.borrows = S.LIVE, owns, borrows
         self.token, self.region, self.moved_at = token, region, None
 
     def rec(self):
@@ -79,27 +79,13 @@ class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
         self.m = m = Machine()
-        self.log = m.log
-        # Steps, four ints each: event | (op index + 1) << 8, a, b, end of its deltas in the log.
-        # Like the delta log, they are buffered in a list and packed in bulk (see `_flush`).
-        self.s = array("q")
-        self.sbuf = []
-        self.segments, self._seg_steps, self._seg_logs = [], [], []
-        self.nsteps = 0
-        self._until_checkpoint = CHECKPOINT
-        self.extras = {}
-        self.labels = {}
         if not prof.lazy_reference_pool:
             # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
-            m.pool_init = True
-        # Checkpoint k is the state once `cp_steps[k]` steps are done and the delta log has
-        # reached `cp_log[k]`. The step loop takes one every CHECKPOINT steps, right after a
-        # step; a fast-forwarded loop (`fastforward`) takes them at iteration boundaries, where
-        # the log may already hold deltas of the next step (a scope's handles leaving after
-        # its last drop). Two are never more than CHECKPOINT steps apart.
-        self.checkpoints = [m.snapshot()]
-        self.cp_steps = [0]
-        self.cp_log = [0]
+            m.static_reference_pool()
+        # What the run records lives in the trace store, which the `Trace` keeps (and not
+        # this interpreter). `step` is the store's, bound once: it runs for every step.
+        self.store = st = TraceStore(m)
+        self.step = st.step
         self.next_hid = 0
         self.inbox = {}  # thread name -> handles sent to it
         self.waiting = []  # tids blocked in thread blocks (the enclosing threads)
@@ -108,9 +94,8 @@ class Runner:
         self.cur = Frame(main, None, object(), None)
         self._api = {}
         self._ff = {}  # repeat op index -> whether `fastforward` may apply to it
-        self.fast_iterations = 0  # loop iterations `fastforward` wrote in bulk
         self.executed = 0  # program ops run, counting every repeat iteration
-        self.notes = None
+        self.notes = None  # extras of the op being run: its deprecation notes (`api_check`)
         self._result = None
         self.dispatch = {
             "with_gil": gil.acquire, "attach": gil.acquire, "allow_threads": gil.suspend,
@@ -121,133 +106,6 @@ class Runner:
         for name in instance.OPS:
             self.dispatch[name] = getattr(instance, "op_" + name)
         self.dealloc_trampoline = lambda oid, op: gil.dealloc_trampoline(self, oid, op)
-
-    # ---- steps ---------------------------------------------------------------------------
-    def step(self, ev, op, a=-1, b=-1, extra=None):
-        """Close a step: every delta logged since the previous step belongs to it."""
-        i = self.nsteps
-        self.nsteps = i + 1
-        sbuf = self.sbuf
-        sbuf.extend((ev | (op.index + 1 if op is not None else 0) << 8, a, b,
-                     self.m.log_base + len(self.log)))
-        if extra:
-            self.extras[i] = extra
-        self._until_checkpoint -= 1
-        if not self._until_checkpoint:
-            self.checkpoint()
-            if len(sbuf) > 65536:
-                self._flush()
-
-    def steps_added(self, k):
-        """A bulk path appended k steps to `sbuf` itself (k no more than the steps left before
-        the next checkpoint is due): count them, and take that checkpoint if it is due now."""
-        self.nsteps += k
-        self._until_checkpoint -= k
-        if not self._until_checkpoint:
-            self.checkpoint()
-            if len(self.sbuf) > 65536:
-                self._flush()
-
-    def checkpoint(self, log_pos=None):
-        """Snapshot the state; `log_pos` is where the delta log stands for it (default: its end)."""
-        self._until_checkpoint = CHECKPOINT
-        self.checkpoints.append(self.m.snapshot())
-        self.cp_steps.append(self.nsteps)
-        self.cp_log.append(self.m.log_base + len(self.m.log) if log_pos is None else log_pos)
-
-    def _flush(self):
-        """Pack the step and delta buffers into their arrays."""
-        sbuf = self.sbuf
-        if sbuf:
-            self.s.frombytes(struct.pack(f"{len(sbuf)}q", *sbuf))
-            del sbuf[:]
-        self.m.flush_log()
-
-    # ---- reading steps and deltas back -----------------------------------------------------
-    # Steps and deltas live in `self.s` and `self.m.log_array`, except those of loops that
-    # `fastforward` wrote from their pattern: a `Segment` computes those on demand.
-    def _step(self, i):
-        """The four ints of step i."""
-        k = 4 * i
-        if self.segments:
-            j = bisect_right(self._seg_steps, i) - 1
-            if j >= 0:
-                g = self.segments[j]
-                if i < g.step_hi:
-                    return g.step(i)
-                k = 4 * (i - g.steps_virtual_to)
-        s = self.s
-        return s[k], s[k + 1], s[k + 2], s[k + 3]
-
-    def step_fields(self, i):
-        """(event, op index or -1, a, b, delta end) of step i."""
-        meta, a, b, end = self._step(i)
-        return meta & 255, (meta >> 8) - 1, a, b, end
-
-    def delta_end(self, i):
-        return self._step(i)[3] if i >= 0 else 0
-
-    def _stretches(self, lo, hi, steps):
-        """Split positions lo … hi-1 (step indices, or with `steps=False` log positions) into
-        stretches: (segment, start, end) where a segment computes them, (None, start, end)
-        with start and end as indices into the stored array where they are stored."""
-        segs = self.segments
-        starts = self._seg_steps if steps else self._seg_logs
-        p = lo
-        while p < hi:
-            j = bisect_right(starts, p) - 1 if segs else -1
-            g = segs[j] if j >= 0 else None
-            g_hi = (g.step_hi if steps else g.log_hi) if g is not None else 0
-            if g is not None and p < g_hi:
-                e = min(hi, g_hi)
-                yield g, p, e
-            else:
-                e = min(hi, starts[j + 1]) if j + 1 < len(segs) else hi
-                off = 0 if g is None else g.steps_virtual_to if steps else g.log_virtual_to
-                yield None, p - off, e - off
-            p = e
-
-    def log_slice(self, lo, hi):
-        """Deltas lo … hi-1 of the whole log (a list, or an array slice when none is virtual)."""
-        arr = self.m.log_array
-        if not self.segments:
-            return arr[lo:hi]
-        out = []
-        for g, a, b in self._stretches(lo, hi, steps=False):
-            out += g.deltas(a, b) if g is not None else arr[a:b]
-        return out
-
-    def delta_ends(self, lo, hi):
-        """`[delta_end(i) for i in range(lo, hi)]`, a stretch at a time."""
-        s, out = self.s, []
-        for g, a, b in self._stretches(lo, hi, steps=True):
-            out += g.ends(a, b) if g is not None else s[4 * a + 3:4 * b:4]
-        return out
-
-    def step_deltas(self, first, stop, pos):
-        """(i, deltas of step i not yet read) for steps first … stop-1, given that the log
-        has been read up to `pos`: one forward pass, reading the log in blocks."""
-        block = 4096
-        for b0 in range(first, stop, block):
-            ends = self.delta_ends(b0, min(stop, b0 + block))
-            base = pos
-            chunk = self.log_slice(pos, max(pos, ends[-1]))
-            for i, end in enumerate(ends, b0):
-                if end > pos:
-                    yield i, chunk[pos - base:end - base]
-                    pos = end
-                else:
-                    yield i, ()
-
-    def add_segment(self, g):
-        """Steps and deltas from here on that a `fastforward.Segment` computes; both buffers
-        must be flushed first."""
-        prev = self.segments[-1] if self.segments else None
-        g.steps_virtual_to = (prev.steps_virtual_to if prev else 0) + g.step_hi - g.step_lo
-        g.log_virtual_to = (prev.log_virtual_to if prev else 0) + g.log_hi - g.log_lo
-        self.segments.append(g)
-        self._seg_steps.append(g.step_lo)
-        self._seg_logs.append(g.log_lo)
 
     # ---- running ---------------------------------------------------------------------------
     def run(self):
@@ -264,14 +122,14 @@ class Runner:
             self.step(E.end, None)
         except errors.RustError as e:
             op = self.current_op
-            i = self.nsteps
+            i = self.store.nsteps
             error = errors.TraceError(e.kind, op.path if op else "ops", e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         finally:
-            self._flush()
+            self.store.flush()
             if was_enabled:
                 gc.enable()
-                if self.nsteps > 10_000:
+                if self.store.nsteps > 10_000:
                     # Pay the postponed full collection now, inside run(), rather than as a
                     # pause on some later `steps[i].state`.
                     gc.collect()
@@ -312,11 +170,11 @@ class Runner:
             # The common case in loops: one handle. Same effect as the general path below.
             h = scope[0]
             if h is not keep:
-                if h.status == "live" and h.owns:
+                if h.status == S.LIVE and h.owns:
                     instance.drop_handle(self, h, None, implicit=True)
                     quiet = False
                 else:
-                    quiet = h.kind != "python"
+                    quiet = h.kind != K.PYTHON
                 if h.hid in self.handles:
                     del self.handles[h.hid]
                     self.m.del_handle(h.hid)
@@ -327,9 +185,9 @@ class Runner:
         for h in reversed(scope):
             if h is keep:
                 continue
-            if h.status == "live" and h.owns:
+            if h.status == S.LIVE and h.owns:
                 instance.drop_handle(self, h, None, implicit=True)
-            elif h.kind != "python":
+            elif h.kind != K.PYTHON:
                 quiet.append(h)
         for h in scope:
             if h is not keep and h.hid in self.handles:
@@ -351,7 +209,7 @@ class Runner:
         self.cur = frame
         frame.scopes.append([])
         if tok is not None:
-            self.introduce("py", "python", -1, False, None)
+            self.introduce("py", K.PYTHON, -1, False, None)
         return frame
 
     def run_block(self, op, token, region=False, convert_result=False):
@@ -394,7 +252,7 @@ class Runner:
         cur = self.cur
         h = Handle(hid, name, kind, oid, cur.tid, owns, borrows,
                    cur.token if token is None else token, cur.region if region is None else region)
-        if kind == "py":
+        if kind == K.PY:
             h.token = None
         cur.scopes[-1].append(h)
         self.handles[hid] = h
@@ -420,10 +278,6 @@ class Runner:
                                        f"scope at the end of its block)", "E0425")
         return best
 
-    def deprecation(self, op, what):
-        """The deprecation notes of the op being run (set by `exec` from `api_check`)."""
-        return self.notes
-
     # ---- ops handled here -------------------------------------------------------------------
     def repeat(self, op):
         body, scopes = op.body, self.cur.scopes
@@ -442,7 +296,7 @@ class Runner:
             end_scope(scopes.pop(), None, op)
 
     def probe(self, op):
-        self.labels[op.d["label"]] = self.nsteps
+        self.store.labels[op.d["label"]] = self.store.nsteps
         self.step(E.probe, op)
 
     def thread_id(self, name):

@@ -40,15 +40,15 @@ from __future__ import annotations
 from itertools import repeat as _rep
 
 from .pvec import snap_list
-from .state import (CHECKPOINT, D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH,
-                    D_RC, D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, pack_handle, unpack_handle)
+from .deltas import (D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH, D_RC,
+                     D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, decode)
+from .state import CHECKPOINT, pack_handle, unpack_handle
 
 ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
 MIN_TIMES = 16  # shorter loops are not worth the warm-up
 WARMUP = 8  # iterations run op by op, at most, looking for the pattern
 ALLOWED = frozenset((D_NEWOBJ, D_RC, D_PUSH, D_HSET, D_HDEL, D_COUNT, D_HOLDS, D_MARK,
                      D_UNMARK, D_RELEASE, D_RELEASED, D_SIDE))
-_MASK = (1 << 29) - 1
 
 
 def eligible(op):
@@ -92,11 +92,12 @@ class _Mark:
 
     def __init__(self, r):
         m = r.m
-        self.steps, self.s, self.log = r.nsteps, len(r.sbuf), len(m.log)
+        st = r.store
+        self.steps, self.s, self.log = st.nsteps, len(st.sbuf), len(m.log)
         self.nobj, self.hid, self.hrecs, self.side = m.nobj, r.next_hid, len(m.hrecs), len(m.side)
         self.executed = r.executed
         self.owned = tuple(t.owned.n for t in m.threads)
-        self.labels = dict(r.labels)
+        self.labels = dict(st.labels)
         self.sig = _signature(r)
 
 
@@ -133,7 +134,7 @@ def _owns_only_its_own(log, mk, end):
     """Every delta of the iteration that starts at `mk` is allowed and touches only what the
     iteration itself created (objects, handles, pool positions, side entries)."""
     for d in log:
-        code, a, b = d & 31, (d >> 5) & _MASK, d >> 34
+        code, a, b = decode(d)
         if code not in ALLOWED:
             return False
         if code == D_RC and not mk.nobj <= a < end.nobj:
@@ -154,11 +155,30 @@ class _Pattern:
 
 
 def _pattern(r, m0, m1, m2, m3):
+    """The pattern of the last three iterations (between the four marks), or None when they
+    do not repeat exactly. Each part below fills in its fields of the pattern, or fails."""
     marks = (m0, m1, m2, m3)
+    grow = _equal_strides(marks)
+    if grow is None:
+        return None
+    p = _Pattern()
+    p.spi = m3.steps - m2.steps
+    if not 1 <= p.spi <= CHECKPOINT:
+        return None
+    parts = (_records, _extras, _tables, _objects, _labels)
+    if not all(part(r, p, marks) for part in parts) or not _owned(r, p, marks, grow):
+        return None
+    p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
+    return p
+
+
+def _equal_strides(marks):
+    """Per-thread pool growth per iteration, if the four marks have equal signatures and are
+    equally spaced in every position; else None."""
+    m0, m1, m2, m3 = marks
     if not (m0.sig == m1.sig == m2.sig == m3.sig):
         return None
-    fields = ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed")
-    for f in fields:
+    for f in ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed"):
         a, b, c, d = (getattr(x, f) for x in marks)
         if not (b - a == c - b == d - c):
             return None
@@ -168,74 +188,107 @@ def _pattern(r, m0, m1, m2, m3):
     for x, y in ((m1, m2), (m2, m3)):
         if [y.owned[t] - x.owned[t] for t in range(len(grow))] != grow or min(grow, default=0) < 0:
             return None
-    p = _Pattern()
-    p.spi = m3.steps - m2.steps
-    if not 1 <= p.spi <= CHECKPOINT:
-        return None
-    m = r.m
-    sbuf, log = r.sbuf, m.log
+    return grow
 
-    def seg(buf, f):
-        return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
 
-    sa, sb, sc = seg(sbuf, "s")
+def _segments(buf, f, marks):
+    """The three iterations' slices of `buf`, cut at each mark's field `f`."""
+    m0, m1, m2, m3 = marks
+    return [buf[getattr(x, f):getattr(y, f)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
+
+
+def _records(r, p, marks):
+    """Steps and deltas move by fixed strides, and each iteration's deltas touch only what
+    it created."""
+    sa, sb, sc = _segments(r.store.sbuf, "s", marks)
     p.ds = _linear(sa, sb, sc)
-    la, lb, lc = seg(log, "log")
+    la, lb, lc = _segments(r.m.log, "log", marks)
     p.dl = _linear(la, lb, lc)
     if p.ds is None or p.dl is None:
-        return None
+        return False
+    m0, m1, m2, m3 = marks
     for lg, x, y in ((la, m0, m1), (lb, m1, m2), (lc, m2, m3)):
         if not _owns_only_its_own(lg, x, y):
-            return None
+            return False
     p.s, p.log = sc, lc
-    # A step's extras (notes, names) must be equal in all three iterations; the iterations
-    # written from the pattern share the last one's.
-    ex = r.extras
+    return True
+
+
+def _extras(r, p, marks):
+    """A step's extras (notes, names) must be equal in all three iterations; the iterations
+    written from the pattern share the last one's."""
+    ex = r.store.extras
+    m0, m1, m2, _ = marks
     p.extras = []
     for k in range(p.spi):
         e = ex.get(m2.steps + k)
         if not (ex.get(m0.steps + k) == ex.get(m1.steps + k) == e):
-            return None
+            return False
         if e is not None:
             p.extras.append((k, e))
-    hr = seg(m.hrecs, "hrecs")
+    return True
+
+
+def _tables(r, p, marks):
+    """Handle records and side-table entries move by fixed strides, field by field."""
+    m = r.m
+    hr = _segments(m.hrecs, "hrecs", marks)
     p.dh = _linear(*hr)
-    sd = seg(m.side, "side")
+    sd = _segments(m.side, "side", marks)
     p.dside = _linear_tuples(*sd)
     if p.dh is None or p.dside is None:
-        return None
+        return False
     p.h, p.side = hr[2], sd[2]
     p.hrec_fields = [[y - x for x, y in zip(unpack_handle(b), unpack_handle(c))]
                      for b, c in zip(hr[1], hr[2])]
-    ty = seg(m.types, "nobj")
+    return True
+
+
+def _objects(r, p, marks):
+    """Each iteration creates objects of the same types that end with the same refcounts."""
+    m = r.m
+    m0, m1, m2, m3 = marks
+    ty = _segments(m.types, "nobj", marks)
     if not (ty[0] == ty[1] == ty[2]) or len(m.types) != m3.nobj:
-        return None
+        return False
     p.types = ty[2]
     rc = [[m.rc.get(o) for o in range(x.nobj, y.nobj)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
     if not (rc[0] == rc[1] == rc[2]):
-        return None
+        return False
     p.rc = rc[2]
+    return True
+
+
+def _owned(r, p, marks, grow):
+    """What each iteration leaves in a thread's pool moves by a fixed stride."""
+    m0, m1, m2, m3 = marks
     p.owned = []
     for t, g in enumerate(grow):
         if not g:
             continue
-        snap = m.threads[t].owned.snapshot()
-        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t]) for x, y in ((m0, m1), (m1, m2), (m2, m3)))
+        snap = r.m.threads[t].owned.snapshot()
+        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t])
+                      for x, y in ((m0, m1), (m1, m2), (m2, m3)))
         d = _linear(oa, ob, oc)
         if d is None:
-            return None
+            return False
         p.owned.append((t, oc, d))
+    return True
+
+
+def _labels(r, p, marks):
+    """Probes in the body move by one iteration's steps each time (or not at all)."""
+    _, m1, m2, m3 = marks
     p.labels = {}
     if not (m1.labels.keys() == m2.labels.keys() == m3.labels.keys()):
-        return None
+        return False
     for name, v3 in m3.labels.items():
         v1, v2 = m1.labels[name], m2.labels[name]
         if not (v3 - v2 == v2 - v1 and v3 - v2 in (0, p.spi)):
-            return None
+            return False
         if v3 != v2:
             p.labels[name] = v3
-    p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
-    return p
+    return True
 
 
 # ---- writing iterations in bulk -----------------------------------------------------------
@@ -316,21 +369,25 @@ def _fits(p, n):
 
 def _write(r, p, n):
     """Record iterations 1 … n after the pattern's last one, and advance the state to match."""
-    m = r.m
-    r._flush()  # the step and delta buffers are empty from here on
-    s0, l0 = r.nsteps, m.log_base
-    r.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
-    m.log_base = l0 + n * len(p.log)
+    m, st = r.m, r.store
+    st.flush()  # the step and delta buffers are empty from here on
+    s0, l0 = st.nsteps, m.log_base
+    st.add_segment(Segment(s0, p.spi, p.s, p.ds, l0, p.log, p.dl, n))
+    m.log_computed(n * len(p.log))
     for k, e in p.extras:
-        r.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
-    if p.h:
-        m.hrecs.extend(_series(p.h, p.dh, 0, n))
-    if p.side:
-        m.side.extend(_tuples(p.side, p.dside, n))
-    m.types.extend(p.types * n)
-    # Objects, pools and counters move forward a chunk of iterations at a time, with a
-    # checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart.
-    since = CHECKPOINT - r._until_checkpoint
+        st.extras.update(zip(range(s0 + k, s0 + k + p.spi * n, p.spi), _rep(e, n)))
+    m.add_records(_series(p.h, p.dh, 0, n) if p.h else (),
+                  _tuples(p.side, p.dside, n) if p.side else (), p.types * n)
+    _advance_in_chunks(r, p, n, l0)
+    for name, v in p.labels.items():
+        st.labels[name] = v + n * p.spi
+
+
+def _advance_in_chunks(r, p, n, l0):
+    """Objects, pools and counters move forward a chunk of iterations at a time, with a
+    checkpoint between chunks so that no two checkpoints are more than CHECKPOINT steps apart."""
+    st = r.store
+    since = CHECKPOINT - st.steps_before_checkpoint()
     per_chunk = CHECKPOINT // p.spi
     c = min(n, (CHECKPOINT - since) // p.spi)  # what still fits before the next checkpoint
     done = 0
@@ -340,25 +397,22 @@ def _write(r, p, n):
             done += c
             since += c * p.spi
         if done < n:
-            r.checkpoint(l0 + done * len(p.log))  # the log itself is already written to the end
+            st.checkpoint(l0 + done * len(p.log))  # the log itself is already written to the end
             since = 0
         c = min(n - done, per_chunk)
     if since == CHECKPOINT:
-        r.checkpoint(l0 + n * len(p.log))  # due exactly at the end (the step loop counts from 1)
+        st.checkpoint(l0 + n * len(p.log))  # due exactly at the end (the step loop counts from 1)
     else:
-        r._until_checkpoint = CHECKPOINT - since
-    for name, v in p.labels.items():
-        r.labels[name] = v + n * p.spi
+        st.set_steps_before_checkpoint(CHECKPOINT - since)
 
 
 def _advance(r, p, t0, c):
     m = r.m
-    m.nobj += p.objs * c
     if p.rc:
-        m.rc.extend(p.rc * c)
+        m.add_objects(p.rc * c)
     for t, base, d in p.owned:
-        m.threads[t].owned.extend(_series(base, d, t0, c))
-    r.nsteps += p.spi * c
+        m.pool_extend(t, _series(base, d, t0, c))
+    r.store.nsteps += p.spi * c
     r.executed += p.execs * c
     r.next_hid += p.hids * c
 
@@ -367,9 +421,10 @@ def run(r, op, times):
     """Run a repeat loop: a few iterations op by op; the rest in bulk once they repeat exactly.
     Returns how many iterations are left for the caller to run op by op."""
     body, scopes = op.body, r.cur.scopes
-    r._flush()
+    st = r.store
+    st.flush()
     marks = [_Mark(r)]
-    log_base, s_len = r.m.log_base, len(r.s)
+    log_base, s_len = r.m.log_base, len(st.s)
     done = 0
     while done < min(times, WARMUP):
         scope = []
@@ -378,10 +433,10 @@ def run(r, op, times):
         r.end_scope(scopes.pop(), None, op)
         done += 1
         marks.append(_Mark(r))
-        if len(marks) >= 4 and r.m.log_base == log_base and len(r.s) == s_len:
+        if len(marks) >= 4 and r.m.log_base == log_base and len(st.s) == s_len:
             p = _pattern(r, *marks[-4:])
             if p is not None and _fits(p, times - done):
                 _write(r, p, times - done)
-                r.fast_iterations += times - done
+                st.fast_iterations += times - done
                 return 0
     return times - done

@@ -17,6 +17,7 @@ from __future__ import annotations
 _B = 6
 _W = 1 << _B  # 64 slots per node
 _M = _W - 1
+LEAF = _W
 _LEVELS = 4  # 64**4 = 16,777,216 slots: far above the model's caps
 CAPACITY = _W**_LEVELS
 
@@ -79,6 +80,16 @@ class PVec:
                 node[k] = child
             node = child
         return node
+
+    def read_leaf(self, i):
+        """The leaf holding slot i, for reading: slot i is `leaf[i % LEAF]`, and the leaf
+        holds slots up to the next multiple of LEAF."""
+        r = self.root
+        return r[i >> 18][(i >> 12) & _M][(i >> 6) & _M]
+
+    def write_leaf(self, leaf, i):
+        """`leaf` (the one holding slot i) made writable in the current edit."""
+        return leaf if leaf[_W] is self.editor.tok else self._leaf(i, False)
 
     def set(self, i, x):
         self._leaf(i, False)[i & _M] = x

@@ -1,6 +1,6 @@
 """The machine state of one run and the snapshots a trace hands out.
 
-Layout (what lives where, per the spec's section 0):
+Layout (what lives where):
 
 * Python objects: a type and a refcount each (`ffi::Py_REFCNT`), plus the slots of
   containers (CPython `PyListObject.ob_item`, `PyTupleObject.ob_item`).
@@ -10,32 +10,36 @@ Layout (what lives where, per the spec's section 0):
 * Process-global: `POOL`, the pending incref and decref queues (`ReferencePool`).
 * Rust handles (variables) and Python-side variables.
 
-**State changes in one place.** Every change goes through one of the primitive methods of
-`Machine` below. Each primitive appends a *delta* to the log, and `replay` feeds logged
-deltas back through the very same primitives; so a state rebuilt for step *i* is by
-construction the state the run had at step *i*. Snapshots (`Snapshot`) are O(1) thanks to
-`pvec.PVec` structural sharing; the run takes one every `CHECKPOINT` steps and `State`
-for any step is one checkpoint plus at most `CHECKPOINT - 1` steps of deltas.
+**State changes in one place.** Every change goes through a method of `Machine` below;
+the PyO3 concept modules never write its fields themselves. Each primitive appends a
+*delta* (packed as `deltas` describes) to the log, and `replay` feeds logged deltas back
+through the very same primitives; so a state rebuilt for step *i* is by construction the
+state the run had at step *i*. The bulk primitives (`released_decrefs`, and those
+`fastforward` writes repeated loop iterations with) make the same changes for many steps
+at once. Snapshots are O(1) thanks to `pvec.PVec` structural sharing; checkpoints are never
+more than `CHECKPOINT` steps apart, so the state of any step is one checkpoint plus fewer
+than 2·`CHECKPOINT` steps of deltas (see `record`).
 """
 
 from __future__ import annotations
 
 import struct
 from array import array
+from itertools import chain, repeat
 
-from .pvec import Editor, PVec, snap_list
+from .deltas import (A_SHIFT, B_SHIFT, COUNT_BIAS, D_COUNT, D_DRAINED, D_FLIGHT, D_HDEL,
+                     D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_LAND, D_LEAK, D_MARK, D_NEWOBJ,
+                     D_PCLEAR, D_PDEC, D_PINC, D_POOLINIT, D_PUSH, D_PYVAR, D_RC, D_RELEASE,
+                     D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, decode, encode)
+from .names import Kind, ObjType, Status
+from .pvec import LEAF, Editor, PVec, snap_get, snap_list
 
 CHECKPOINT = 256
-TYPES = ("object", "list", "dict", "tuple")
-KINDS = ("gil_ref", "bound", "borrowed", "bound_ref", "py", "python")
-STATUSES = ("live", "moved", "dropped")
+# The stored codes' names, as the plain strings a state reports (see `names`).
+TYPES = tuple(t.value for t in ObjType)
+KINDS = tuple(k.value for k in Kind)
+STATUSES = tuple(s.value for s in Status)
 
-# Delta codes. A delta is packed into one int: code | a << 5 | b << 34.
-(D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, _D_UNUSED, D_MARK, D_UNMARK, D_COUNT,
- D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT,
- D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE) = range(1, 26)
-_A = 1 << 29
-_COUNT_BIAS = 1 << 20  # GIL counts may be negative (-1 during __traverse__)
 
 
 # A handle record is one int, not a tuple: a loop of a million iterations leaves a million
@@ -163,9 +167,9 @@ class Machine:
         self.editor.freeze()
         return snap
 
-    # ---- primitives: the only code that changes state ---------------------------------
+    # ---- primitives: each changes one thing and logs one delta ------------------------
     def _log(self, code, a=0, b=0):
-        self.log.append(code | a << 5 | b << 34)
+        self.log.append(encode(code, a, b))
 
     def new_object(self, typecode):
         oid = self.nobj
@@ -173,12 +177,12 @@ class Machine:
         if len(self.types) == oid:
             self.types.append(typecode)
         self.rc.append(1)
-        self.log.append(D_NEWOBJ | oid << 5 | typecode << 34)
+        self.log.append(D_NEWOBJ | oid << A_SHIFT | typecode << B_SHIFT)
         return oid
 
     def set_rc(self, oid, rc):
         self.rc.set(oid, rc)
-        self.log.append(D_RC | oid << 5 | rc << 34)
+        self.log.append(D_RC | oid << A_SHIFT | rc << B_SHIFT)
 
     def add_rc(self, oid, delta):
         """`Py_INCREF` (+1) / `Py_DECREF` (-1) on the count; returns the new count. The log
@@ -186,12 +190,26 @@ class Machine:
         if self.rc.get(oid) + delta < 0:
             return -1  # the caller reports the use after free; nothing changes
         rc = self.rc.add(oid, delta)
-        self.log.append(D_RC | oid << 5 | rc << 34)
+        self.log.append(D_RC | oid << A_SHIFT | rc << B_SHIFT)
         return rc
 
     def slots(self, oid):
         """A container's slots as a frozen-or-live `(root, n)` pair, or None."""
         return self.items.get(oid) if oid < self.items.n else None
+
+    def item_count(self, oid):
+        """How many slots a container has (0 for anything else)."""
+        slots = self.slots(oid)
+        return slots[1] if slots else 0
+
+    def item(self, oid, i):
+        """Slot i of a container (an object id); i < `item_count(oid)`."""
+        return snap_get(self.slots(oid), i)
+
+    def items_of(self, oid):
+        """A container's items (object ids, first slot first); [] for anything else."""
+        slots = self.slots(oid)
+        return snap_list(slots) if slots else []
 
     def item_append(self, oid, item):
         slots = self._slots.get(oid)
@@ -223,7 +241,7 @@ class Machine:
 
     def pool_push(self, tid, oid):
         self.threads[tid].owned.append(oid)
-        self.log.append(D_PUSH | tid << 5 | oid << 34)
+        self.log.append(D_PUSH | tid << A_SHIFT | oid << B_SHIFT)
 
     def mark_push(self, tid, start):
         self.threads[tid].marks.append(start)
@@ -235,7 +253,7 @@ class Machine:
 
     def set_count(self, tid, count):
         self.threads[tid].count = count
-        self._log(D_COUNT, tid, count + _COUNT_BIAS)
+        self._log(D_COUNT, tid, count + COUNT_BIAS)
 
     def set_holds(self, tid, holds):
         self.threads[tid].holds = holds
@@ -307,7 +325,85 @@ class Machine:
         top[1] += 1
         if top[1] == len(self.side[top[0]]):
             self.threads[tid].releasing.pop()
-        self.log.append(D_RELEASED | tid << 5)
+        self.log.append(D_RELEASED | tid << A_SHIFT)
+
+    def released_decrefs(self, tid, objs, i, stop, may_free):
+        """`released` and a refcount -1 for entries objs[i:stop] of the pool being dropped on
+        thread `tid`, in bulk, up to the first whose decref would not be plain: one that would
+        find its object freed already, free a container, or (unless `may_free`) free any
+        object. Returns the refcounts after each decref done (an empty list: none).
+
+        A pool of a million GIL refs is mostly such plain decrefs; this writes them a leaf of
+        the refcount vector at a time, and the same deltas `released` and `add_rc` would."""
+        counts = self._plain_decrefs(objs, i, stop, may_free)
+        k = len(counts)
+        if k:
+            log = self.log
+            released, rc_code = encode(D_RELEASED, tid), D_RC
+            sa, sb = A_SHIFT, B_SHIFT  # locals: read once per delta, a million times
+            log.extend(chain.from_iterable(zip(repeat(released, k), [
+                rc_code | o << sa | v << sb for o, v in zip(objs[i:i + k], counts)])))
+            top = self.threads[tid].releasing[-1]
+            top[1] += k
+            if top[1] == len(self.side[top[0]]):
+                self.threads[tid].releasing.pop()
+        return counts
+
+    def _plain_decrefs(self, objs, i, stop, may_free):
+        rcv, types = self.rc, self.types
+        counts = []
+        j = solo = i  # entries before `solo` go one at a time (their leaf did not qualify)
+        while j < stop:
+            oid = objs[j]
+            leaf = rcv.read_leaf(oid)
+            a = oid % LEAF
+            span = min(stop - j, LEAF - a)
+            if j >= solo and span > 1 and objs[j + span - 1] == oid + span - 1 and \
+                    objs[j:j + span] == tuple(range(oid, oid + span)):
+                # Consecutive objects (a loop's fresh GIL refs): the rest of this leaf at once.
+                vals = [x - 1 for x in leaf[a:a + span]]
+                low = min(vals)
+                if low > 0 or (low == 0 and may_free and not any(types[oid:oid + span])):
+                    rcv.write_leaf(leaf, oid)[a:a + span] = vals
+                    counts += vals
+                    j += span
+                    continue
+                solo = j + span
+            v = leaf[a] - 1
+            if v <= 0 and (v < 0 or types[oid] or not may_free):
+                break  # not a plain one: the caller's general path does it
+            rcv.write_leaf(leaf, oid)[a] = v
+            counts.append(v)
+            j += 1
+        return counts
+
+    # ---- bulk primitives: `fastforward` writes repeated loop iterations with these -------
+    # Their deltas are not logged one by one: a `fastforward.Segment` computes them when
+    # read, and the caller takes checkpoints so that no replay ever needs them.
+    def log_computed(self, n):
+        """n deltas that a segment computes follow in the log (the list buffer is empty)."""
+        assert not self.log, "flush_log() first"
+        self.log_base += n
+
+    def add_records(self, hrecs, side, types):
+        """Handle records, side-table entries and object types of the iterations written."""
+        self.hrecs.extend(hrecs)
+        self.side.extend(side)
+        self.types.extend(types)
+
+    def add_objects(self, rcs):
+        """New objects with these refcounts (their types are already in `types`)."""
+        self.nobj += len(rcs)
+        self.rc.extend(rcs)
+
+    def pool_extend(self, tid, oids):
+        """`pool_push` of each of `oids`, in bulk."""
+        self.threads[tid].owned.extend(oids)
+
+    def static_reference_pool(self):
+        """POOL exists from the start (0.20/0.21: a plain static). Called before the first
+        checkpoint, so the initial snapshot carries it and no delta is needed."""
+        self.pool_init = True
 
     def init_reference_pool(self):
         self.pool_init = True
@@ -335,15 +431,15 @@ class Machine:
         idx = len(self.hrecs)
         self.hrecs.append(pack_handle(hid, ni, kind, oid, tid, status, owns, borrows))
         self.handles[hid] = idx
-        self.log.append(D_HSET | hid << 5 | idx << 34)
+        self.log.append(D_HSET | hid << A_SHIFT | idx << B_SHIFT)
 
     def set_handle_index(self, hid, idx):
         self.handles[hid] = idx
-        self.log.append(D_HSET | hid << 5 | idx << 34)
+        self.log.append(D_HSET | hid << A_SHIFT | idx << B_SHIFT)
 
     def del_handle(self, hid):
         del self.handles[hid]
-        self.log.append(D_HDEL | hid << 5)
+        self.log.append(D_HDEL | hid << A_SHIFT)
 
     def set_pyvar(self, name, oid):
         try:
@@ -360,55 +456,47 @@ class Machine:
     # ---- replay ------------------------------------------------------------------------
     def replay(self, deltas):
         """Apply logged deltas through the primitives above (used to rebuild a state)."""
+        apply = _REPLAY
         for d in deltas:
-            code, a, b = d & 31, (d >> 5) & (_A - 1), d >> 34
-            if code == D_RC:
-                self.set_rc(a, b)
-            elif code == D_PUSH:
-                self.pool_push(a, b)
-            elif code == D_NEWOBJ:
-                self.new_object(b)
-            elif code == D_HSET:
-                self.set_handle_index(a, b)
-            elif code == D_HDEL:
-                self.del_handle(a)
-            elif code == D_COUNT:
-                self.set_count(a, b - _COUNT_BIAS)
-            elif code == D_HOLDS:
-                self.set_holds(a, bool(b))
-            elif code == D_MARK:
-                self.mark_push(a, b)
-            elif code == D_UNMARK:
-                self.mark_pop(a)
-            elif code == D_PINC:
-                self.pend_incref(a)
-            elif code == D_PDEC:
-                self.pend_decref(a)
-            elif code == D_SIDE:
-                self._replay_side = a
-            elif code == D_PCLEAR:
-                self.pend_take()
-            elif code == D_DRAINED:
-                self.drained()
-            elif code == D_RELEASE:
-                self.pool_release(a, b)
-            elif code == D_RELEASED:
-                self.released(a)
-            elif code == D_ITEM:
-                self.item_append(a, b)
-            elif code == D_ITEMS_CLEAR:
-                self.item_pop(a)
-            elif code == D_PYVAR:
-                self.set_pyvar(self.var_names[a], None if b == 0 else b - 1)
-            elif code == D_THREAD:
-                self.new_thread(self.thread_names[a])
-            elif code == D_POOLINIT:
-                self.init_reference_pool()
-            elif code == D_FLIGHT:
-                self.flight_push(a)
-            elif code == D_LAND:
-                self.flight_land()
-            elif code == D_LEAK:
-                self.leak(a)
-            else:  # pragma: no cover - the log only holds codes written above
-                raise AssertionError(f"bad delta code {code}")
+            code, a, b = decode(d)
+            apply[code](self, a, b)
+
+
+def _replay_side(m, a, b):
+    m._replay_side = a
+
+
+def _bad_code(code):
+    def fail(m, a, b):  # pragma: no cover - the log only holds codes the primitives write
+        raise AssertionError(f"bad delta code {code}")
+    return fail
+
+
+# How each delta code is replayed: the primitive that logged it, with its operands decoded.
+_REPLAY_BY_CODE = {
+    D_RC: lambda m, a, b: m.set_rc(a, b),
+    D_PUSH: lambda m, a, b: m.pool_push(a, b),
+    D_NEWOBJ: lambda m, a, b: m.new_object(b),
+    D_HSET: lambda m, a, b: m.set_handle_index(a, b),
+    D_HDEL: lambda m, a, b: m.del_handle(a),
+    D_COUNT: lambda m, a, b: m.set_count(a, b - COUNT_BIAS),
+    D_HOLDS: lambda m, a, b: m.set_holds(a, bool(b)),
+    D_MARK: lambda m, a, b: m.mark_push(a, b),
+    D_UNMARK: lambda m, a, b: m.mark_pop(a),
+    D_PINC: lambda m, a, b: m.pend_incref(a),
+    D_PDEC: lambda m, a, b: m.pend_decref(a),
+    D_SIDE: _replay_side,
+    D_PCLEAR: lambda m, a, b: m.pend_take(),
+    D_DRAINED: lambda m, a, b: m.drained(),
+    D_RELEASE: lambda m, a, b: m.pool_release(a, b),
+    D_RELEASED: lambda m, a, b: m.released(a),
+    D_ITEM: lambda m, a, b: m.item_append(a, b),
+    D_ITEMS_CLEAR: lambda m, a, b: m.item_pop(a),
+    D_PYVAR: lambda m, a, b: m.set_pyvar(m.var_names[a], None if b == 0 else b - 1),
+    D_THREAD: lambda m, a, b: m.new_thread(m.thread_names[a]),
+    D_POOLINIT: lambda m, a, b: m.init_reference_pool(),
+    D_FLIGHT: lambda m, a, b: m.flight_push(a),
+    D_LAND: lambda m, a, b: m.flight_land(),
+    D_LEAK: lambda m, a, b: m.leak(a),
+}
+_REPLAY = [_REPLAY_BY_CODE.get(c) or _bad_code(c) for c in range(32)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TYPE_WORDS = ("object", "list", "dict", "tuple")
+from dataclasses import dataclass, field
+
+from ..store.names import S
 
 
 def _o(i):
@@ -13,15 +15,50 @@ def _rc(b):
     return f"refcount now {b}" if b > 0 else "refcount 0: freed"
 
 
+@dataclass(frozen=True)
+class StepView:
+    """What a caption reads of one step: the trace and step index, the event name, the op
+    (None for steps outside the program, such as its end), the step's two numbers `a` and
+    `b` (their meaning depends on the event; -1 when unused), its extras `x`, and what
+    follows from those: the profile, the name of the GIL counter, the op's fields `d` and
+    its `src` and `as` (`dst`) names."""
+
+    trace: object
+    i: int
+    ev: str
+    op: object
+    a: int = -1
+    b: int = -1
+    x: dict = field(default_factory=dict)
+
+    @property
+    def prof(self):
+        return self.trace.prof
+
+    @property
+    def cnt(self):
+        return self.prof.count_name
+
+    @property
+    def d(self):
+        return self.op.d if self.op is not None else {}
+
+    @property
+    def src(self):
+        return self.d.get("src")
+
+    @property
+    def dst(self):
+        return self.d.get("as")
+
+
 def caption(trace, i, ev, op, a, b, x):
-    prof = trace.prof
-    cnt = prof.count_name
-    d = op.d if op is not None else {}
-    src, dst = d.get("src"), d.get("as")
+    v = StepView(trace, i, ev, op, a, b, x)
+    d = v.d
     note = f" — {d['note']}" if d.get("note") and ev == op_event(op) else ""
     if ev == "scope_end" and not x.get("handles"):
-        x = dict(x, rec=_rec(trace, i, a))
-    text = _CAPTIONS.get(ev, lambda *_: ev)(trace, prof, cnt, op, d, src, dst, a, b, x)
+        v = StepView(trace, i, ev, op, a, b, dict(x, rec=_rec(trace, i, a)))
+    text = _CAPTIONS.get(ev, lambda _: ev)(v)
     return text + note
 
 
@@ -29,43 +66,43 @@ def op_event(op):
     return op.kind if op is not None else None
 
 
-def _new(t, prof, cnt, op, d, src, dst, a, b, x):
-    api, typ = d["api"], d["type"]
-    base = f"`{dst}` = new {typ} {_o(a)} (refcount 1)"
+def _new(v):
+    api, typ = v.d["api"], v.d["type"]
+    base = f"`{v.dst}` = new {typ} {_o(v.a)} (refcount 1)"
     if api == "gil_ref":
         return base + ": a GIL ref; the reference is registered in this thread's owned-object " \
                       "pool (OWNED_OBJECTS), which releases it when the pool drops, not when " \
-                      f"`{dst}` goes out of scope"
+                      f"`{v.dst}` goes out of scope"
     if api == "bound":
-        return base + f": `{dst}` is a Bound and owns that reference; dropping it decrefs at once"
-    return base + f": `{dst}` is a Py<T>, an owned reference not tied to the GIL"
+        return base + f": `{v.dst}` is a Bound and owns that reference; dropping it decrefs at once"
+    return base + f": `{v.dst}` is a Py<T>, an owned reference not tied to the GIL"
 
 
-def _clone(t, prof, cnt, op, d, src, dst, a, b, x):
-    if x.get("copy"):
-        return f"`{dst}` = copy of `{src}`: a plain reference/Copy handle, refcount unchanged"
-    if b == -2:
-        return (f"`{dst}` = `{src}`.clone() without the GIL ({cnt} = 0): the incref of {_o(a)} "
+def _clone(v):
+    if v.x.get("copy"):
+        return f"`{v.dst}` = copy of `{v.src}`: a plain reference/Copy handle, refcount unchanged"
+    if v.b == -2:
+        return (f"`{v.dst}` = `{v.src}`.clone() without the GIL ({v.cnt} = 0): the incref of {_o(v.a)} "
                 f"is queued in the global reference pool (POOL) until a thread takes the GIL")
-    return f"`{dst}` = `{src}`.clone(): {_o(a)} +1, {_rc(b)}"
+    return f"`{v.dst}` = `{v.src}`.clone(): {_o(v.a)} +1, {_rc(v.b)}"
 
 
-def _drop(t, prof, cnt, op, d, src, dst, a, b, x, implicit=False):
-    name = x.get("name", src)
+def _drop(v, implicit=False):
+    name = v.x.get("name", v.src)
     lead = f"`{name}` goes out of scope" if implicit else f"drop(`{name}`)"
-    if x.get("copy"):
+    if v.x.get("copy"):
         return f"{lead}: a reference/Copy handle owns nothing, so nothing happens"
-    if b == -2:
-        return (f"{lead} without the GIL ({cnt} = 0): the decref of {_o(a)} waits in the "
+    if v.b == -2:
+        return (f"{lead} without the GIL ({v.cnt} = 0): the decref of {_o(v.a)} waits in the "
                 f"global reference pool (POOL) until a thread takes the GIL")
-    if b == -3:
+    if v.b == -3:
         return (f"{lead} without the GIL and without a reference pool: the reference to "
-                f"{_o(a)} is leaked (pyo3_leak_on_drop_without_reference_pool)")
-    return f"{lead}: {_o(a)} -1, {_rc(b)}"
+                f"{_o(v.a)} is leaked (pyo3_leak_on_drop_without_reference_pool)")
+    return f"{lead}: {_o(v.a)} -1, {_rc(v.b)}"
 
 
-def _implicit(t, prof, cnt, op, d, src, dst, a, b, x):
-    return _drop(t, prof, cnt, op, d, src, dst, a, b, x, implicit=True)
+def _implicit(v):
+    return _drop(v, implicit=True)
 
 
 def _rec(t, i, hid):
@@ -86,14 +123,14 @@ def _rec(t, i, hid):
     return (hid, t._tables[5][ni], *rest)
 
 
-_WHY = {"moved": "was moved out", "dropped": "was already dropped"}
+_WHY = {S.MOVED: "was moved out", S.DROPPED: "was already dropped"}
 
 
-def _scope_end(t, prof, cnt, op, d, src, dst, a, b, x):
+def _scope_end(v):
     from ..store.state import KINDS, STATUSES
-    hs = x.get("handles")
+    hs = v.x.get("handles")
     if hs is None:
-        rec = x.get("rec")
+        rec = v.x.get("rec")
         hs = [(rec[1], KINDS[rec[2]], STATUSES[rec[5]])] if rec else []
     parts = []
     for name, kind, status in hs:
@@ -109,133 +146,133 @@ def _scope_end(t, prof, cnt, op, d, src, dst, a, b, x):
 
 
 def _simple(fmt):
-    return lambda t, prof, cnt, op, d, src, dst, a, b, x: fmt.format(
-        src=src, dst=dst, o=_o(a) if a >= 0 else "?", rc=_rc(b) if b >= 0 else "", cnt=cnt,
-        item=d.get("item"), idx=d.get("index"), to=d.get("to"), label=d.get("label"),
-        gil=prof.gil_word)
+    return lambda v: fmt.format(
+        src=v.src, dst=v.dst, o=_o(v.a) if v.a >= 0 else "?", rc=_rc(v.b) if v.b >= 0 else "", cnt=v.cnt,
+        item=v.d.get("item"), idx=v.d.get("index"), to=v.d.get("to"), label=v.d.get("label"),
+        gil=v.prof.gil_word)
 
 
-def _get_item(t, prof, cnt, op, d, src, dst, a, b, x):
-    if x.get("borrowed_cast"):
-        return (f"`{dst}` = `{src}`.get_item({d['index']}): tuples lend their items, so PyO3 "
-                f"casts the borrowed pointer to {_o(a)}: no incref, not registered")
-    if x.get("registered"):
-        return (f"`{dst}` = `{src}`.get_item({d['index']}): PyO3 takes its own reference to "
-                f"{_o(a)} (+1, {_rc(b)}) and registers it in the pool")
-    return f"`{dst}` = `{src}`.get_item({d['index']}): a new Bound owning {_o(a)} (+1, {_rc(b)})"
+def _get_item(v):
+    if v.x.get("borrowed_cast"):
+        return (f"`{v.dst}` = `{v.src}`.get_item({v.d['index']}): tuples lend their items, so PyO3 "
+                f"casts the borrowed pointer to {_o(v.a)}: no incref, not registered")
+    if v.x.get("registered"):
+        return (f"`{v.dst}` = `{v.src}`.get_item({v.d['index']}): PyO3 takes its own reference to "
+                f"{_o(v.a)} (+1, {_rc(v.b)}) and registers it in the pool")
+    return f"`{v.dst}` = `{v.src}`.get_item({v.d['index']}): a new Bound owning {_o(v.a)} (+1, {_rc(v.b)})"
 
 
-def _pool_decref(t, prof, cnt, op, d, src, dst, a, b, x):
+def _pool_decref(v):
     lead = ""
-    if x.get("first"):
-        lead = (f"the pool is dropped: it takes its {x['first']} entr"
-                f"{'y' if x['first'] == 1 else 'ies'} off OWNED_OBJECTS, then releases them "
+    if v.x.get("first"):
+        lead = (f"the pool is dropped: it takes its {v.x['first']} entr"
+                f"{'y' if v.x['first'] == 1 else 'ies'} off OWNED_OBJECTS, then releases them "
                 f"oldest first. ")
-    return lead + f"Pool releases {_o(a)}: {_rc(b)}"
+    return lead + f"Pool releases {_o(v.a)}: {_rc(v.b)}"
 
 
 def _drain(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        where = x.get("where", "update_counts")
-        if prof.attach_names:  # 0.26 renamed the guards (src/internal/state.rs)
+    def f(v):
+        where = v.x.get("where", "update_counts")
+        if v.prof.attach_names:  # 0.26 renamed the guards (src/internal/state.rs)
             where = where.replace("GILGuard", "AttachGuard").replace("SuspendGIL", "SuspendAttach")
-        return f"POOL drained ({where}): pending {kind} of {_o(a)} applied, {_rc(b)}"
+        return f"POOL drained ({where}): pending {kind} of {_o(v.a)} applied, {_rc(v.b)}"
     return f
 
 
-def _release_item(t, prof, cnt, op, d, src, dst, a, b, x):
-    return f"freed container {_o(x['container'])} releases its slot reference to {_o(a)}: {_rc(b)}"
+def _release_item(v):
+    return f"freed container {_o(v.x['container'])} releases its slot reference to {_o(v.a)}: {_rc(v.b)}"
 
 
 def _gil(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        acq = prof.acquire_name
+    def f(v):
+        acq = v.prof.acquire_name
         if kind == "ensure":
-            pool = f"; a new GILPool marks OWNED_OBJECTS at {a}" if a >= 0 else ""
-            return (f"{acq}: the thread takes the GIL (PyGILState_Ensure); {cnt} 0 → {b}{pool}")
+            pool = f"; a new GILPool marks OWNED_OBJECTS at {v.a}" if v.a >= 0 else ""
+            return (f"{acq}: the thread takes the GIL (PyGILState_Ensure); {v.cnt} 0 → {v.b}{pool}")
         if kind == "assumed":
-            return (f"nested {acq}: {cnt} is already {a - 1}, so the guard is Assumed: "
-                    f"{cnt} → {a} and POOL is drained; no new pool")
+            return (f"nested {acq}: {v.cnt} is already {v.a - 1}, so the guard is Assumed: "
+                    f"{v.cnt} → {v.a} and POOL is drained; no new pool")
         if kind == "nested":
-            return (f"nested {acq}: {cnt} is already {a}, so nothing happens — no pool, no "
+            return (f"nested {acq}: {v.cnt} is already {v.a}, so nothing happens — no pool, no "
                     f"count change, no drain; GIL refs made inside belong to the outer pool")
         if kind == "assumed_end":
-            return f"end of nested {acq}: {cnt} → {a}"
+            return f"end of nested {acq}: {v.cnt} → {v.a}"
         if kind == "nested_end":
-            return f"end of nested {acq}: nothing to undo ({cnt} stays {a})"
-        return f"end of {acq}: the GIL is released (PyGILState_Release); {cnt} is {b}"
+            return f"end of nested {acq}: nothing to undo ({v.cnt} stays {v.a})"
+        return f"end of {acq}: the GIL is released (PyGILState_Release); {v.cnt} is {v.b}"
     return f
 
 
 def _allow(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        name = "detach" if prof.attach_names else "allow_threads"
+    def f(v):
+        name = "detach" if v.prof.attach_names else "allow_threads"
         if kind == "enter":
-            return (f"{name}: {cnt} saved ({a}) and set to 0; the GIL is released. Py drops and "
+            return (f"{name}: {v.cnt} saved ({v.a}) and set to 0; the GIL is released. Py drops and "
                     f"clones here are deferred")
-        return f"end of {name}: {cnt} restored to {a}, GIL re-taken; POOL is drained next"
+        return f"end of {name}: {v.cnt} restored to {v.a}, GIL re-taken; POOL is drained next"
     return f
 
 
 def _trampoline(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        fn = d.get("name", "f")
+    def f(v):
+        fn = v.d.get("name", "f")
         if kind == "enter":
-            how = (f"the trampoline opens a GILPool (marks OWNED_OBJECTS at {a})" if a >= 0
+            how = (f"the trampoline opens a GILPool (marks OWNED_OBJECTS at {v.a})" if v.a >= 0
                    else "the trampoline assumes the GIL (no pool)")
-            return f"Python calls #[pyfunction] {fn}: {how}; {cnt} → {b}"
-        return f"#[pyfunction] {fn} returns to Python; {cnt} → {b}"
+            return f"Python calls #[pyfunction] {fn}: {how}; {v.cnt} → {v.b}"
+        return f"#[pyfunction] {fn} returns to Python; {v.cnt} → {v.b}"
     return f
 
 
 def _pool(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
+    def f(v):
         if kind == "new":
-            c = f"; {cnt} → {b}" if prof.pool_counts_gil else ""
-            return f"new GILPool: marks OWNED_OBJECTS at {a}{c}; POOL is drained"
-        inside = f" (inside {x['inside']})" if x.get("inside") else ""
-        c = f"; {cnt} → {b}" if prof.pool_counts_gil else ""
-        return f"GILPool dropped{inside}: {a} object(s) released{c}"
+            c = f"; {v.cnt} → {v.b}" if v.prof.pool_counts_gil else ""
+            return f"new GILPool: marks OWNED_OBJECTS at {v.a}{c}; POOL is drained"
+        inside = f" (inside {v.x['inside']})" if v.x.get("inside") else ""
+        c = f"; {v.cnt} → {v.b}" if v.prof.pool_counts_gil else ""
+        return f"GILPool dropped{inside}: {v.a} object(s) released{c}"
     return f
 
 
 def _dealloc(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        o = _o(x["freed"])
+    def f(v):
+        o = _o(v.x["freed"])
         if kind == "enter":
             return (f"freeing {o} runs PyO3's tp_dealloc trampoline, which opens a "
-                    f"{'GILPool' if prof.pool_counts_gil else 'guard'} and so drains POOL")
+                    f"{'GILPool' if v.prof.pool_counts_gil else 'guard'} and so drains POOL")
         return f"tp_dealloc trampoline for {o} ends"
     return f
 
 
 def _thread(kind):
-    def f(t, prof, cnt, op, d, src, dst, a, b, x):
-        names = t._tables[1]
+    def f(v):
+        names = v.trace._tables[1]
         if kind == "enter":
-            return f"thread `{names[a]}` runs while `{names[b]}` waits (holding what it holds)"
-        return f"thread `{names[a]}` finishes; `{names[b]}` continues"
+            return f"thread `{names[v.a]}` runs while `{names[v.b]}` waits (holding what it holds)"
+        return f"thread `{names[v.a]}` finishes; `{names[v.b]}` continues"
     return f
 
 
-def _return(t, prof, cnt, op, d, src, dst, a, b, x):
-    if x.get("to_python"):
-        return f"the returned value becomes a Python object reference: {_o(a)} +1, {_rc(b)}"
-    return f"`{src}` is returned: ownership leaves the block"
+def _return(v):
+    if v.x.get("to_python"):
+        return f"the returned value becomes a Python object reference: {_o(v.a)} +1, {_rc(v.b)}"
+    return f"`{v.src}` is returned: ownership leaves the block"
 
 
-def _pyvar(t, prof, cnt, op, d, src, dst, a, b, x):
-    return f"Python binds `{x['name']}` to {_o(a)} (Python now holds that reference)"
+def _pyvar(v):
+    return f"Python binds `{v.x['name']}` to {_o(v.a)} (Python now holds that reference)"
 
 
-def _py_del(t, prof, cnt, op, d, src, dst, a, b, x):
-    what = "rebinding" if x.get("rebind") else "del"
-    return f"Python {what} `{x.get('name', src)}`: {_o(a)} -1, {_rc(b)}"
+def _py_del(v):
+    what = "rebinding" if v.x.get("rebind") else "del"
+    return f"Python {what} `{v.x.get('name', v.src)}`: {_o(v.a)} -1, {_rc(v.b)}"
 
 
-def _error(t, prof, cnt, op, d, src, dst, a, b, x):
+def _error(v):
     # Every message already starts with what happened ("error[E0382]:", "panicked:", ...).
-    return x.get("message", x.get("kind", "error"))
+    return v.x.get("message", v.x.get("kind", "error"))
 
 
 _CAPTIONS = {
@@ -258,14 +295,14 @@ _CAPTIONS = {
     "bind": _simple("`{dst}` = `{src}`.bind(py): a &Bound borrowing `{src}` (no refcount change)"),
     "bind_borrowed": _simple("`{dst}` = `{src}`.bind_borrowed(py): a Borrowed view of {o} (no refcount change)"),
     "as_borrowed": _simple("`{dst}` = `{src}`.as_borrowed(): a Borrowed view of {o} (no refcount change)"),
-    "to_owned": lambda t, prof, cnt, op, d, src, dst, a, b, x: (
-        f"`{dst}` = `{src}`.to_owned(): copies the reference (no change)" if x.get("copy")
-        else f"`{dst}` = `{src}`.to_owned(): a new Bound, {_o(a)} +1, {_rc(b)}"),
+    "to_owned": lambda v: (
+        f"`{v.dst}` = `{v.src}`.to_owned(): copies the reference (no change)" if v.x.get("copy")
+        else f"`{v.dst}` = `{v.src}`.to_owned(): a new Bound, {_o(v.a)} +1, {_rc(v.b)}"),
     "into_gil_ref": _simple("`{dst}` = `{src}`.into_gil_ref(): the Bound's reference is handed to the pool (registered; released when the pool drops)"),
     "as_gil_ref": _simple("`{dst}` = `{src}`.as_gil_ref(): a GIL ref borrowed from `{src}` (not registered, no change)"),
-    "into_py": lambda t, prof, cnt, op, d, src, dst, a, b, x: (
-        f"`{dst}` = `{src}`.into_py(py): " + (
-            f"a new Py<PyAny> with its own reference: {_o(a)} +1, {_rc(b)}" if b >= 0
+    "into_py": lambda v: (
+        f"`{v.dst}` = `{v.src}`.into_py(py): " + (
+            f"a new Py<PyAny> with its own reference: {_o(v.a)} +1, {_rc(v.b)}" if v.b >= 0
             else "the reference moves into a Py<PyAny> (no refcount change)")),
     "into_ref": _simple("`{dst}` = `{src}`.into_ref(py): the Py's reference moves into the pool (registered)"),
     "as_ref": _simple("`{dst}` = `{src}`.as_ref(py): a GIL ref borrowed from `{src}` (not registered)"),
@@ -275,5 +312,5 @@ _CAPTIONS = {
     "probe": _simple("probe `{label}`"),
     "pyvar_discard": _simple("Python discards the returned value: {o} -1, {rc}"),
     "block_result": _simple("the block's result is bound to `{dst}`"),
-    "end": lambda *_: "end of program",
+    "end": lambda v: "end of program",
 }

@@ -36,10 +36,10 @@ def both(program, pyo3, features=(), cfg=()):
 
 
 def records(t):
-    r = t._r
+    r = t._store
     steps = [r.step_fields(i) for i in range(r.nsteps)]
     return (steps, list(r.log_slice(0, r.m.log_base)), r.extras, r.labels, r.m.hrecs, r.m.side,
-            r.m.types, r.m.thread_names, r.m.var_names, r.executed, repr(t.error))
+            r.m.types, r.m.thread_names, r.m.var_names, t.executed_ops, repr(t.error))
 
 
 def assert_same(program, pyo3, features=(), cfg=(), full=400):
@@ -47,22 +47,22 @@ def assert_same(program, pyo3, features=(), cfg=(), full=400):
     the same state at every checkpoint of either run and the step after it. Short traces are
     also compared as whole JSON."""
     fast, slow = both(program, pyo3, features, cfg)
-    assert slow._r.fast_iterations == 0
+    assert slow._store.fast_iterations == 0
     assert records(fast) == records(slow)
     n = len(fast.steps)
-    for i in sorted({c + d for c in fast._r.cp_steps + slow._r.cp_steps for d in (-1, 0)}):
+    for i in sorted({c + d for c in fast._store.cp_steps + slow._store.cp_steps for d in (-1, 0)}):
         if 0 <= i < n:
             assert fast.steps[i].state.to_dict() == slow.steps[i].state.to_dict(), i
     if n <= full:
         assert fast.to_json() == slow.to_json()
     assert fast.series() == slow.series()
-    assert fast._r.delta_ends(0, n) == [fast._r.delta_end(i) for i in range(n)]
-    assert fast._r.delta_ends(n // 3, n - 1) == [fast._r.delta_end(i) for i in range(n // 3, n - 1)]
+    assert fast._store.delta_ends(0, n) == [fast._store.delta_end(i) for i in range(n)]
+    assert fast._store.delta_ends(n // 3, n - 1) == [fast._store.delta_end(i) for i in range(n // 3, n - 1)]
     for start, every in ((0, max(1, n // 7)), (n // 3, max(1, n // 11))):
         walked = [(i, st.to_dict()) for i, st in fast.iter_states(start, None, every)]
         assert walked == [(i, st.to_dict()) for i, st in slow.iter_states(start, None, every)]
         assert walked == [(i, fast.state_at(i).to_dict()) for i in range(start, n, every)]
-    cps = fast._r.cp_steps + [n]
+    cps = fast._store.cp_steps + [n]
     assert max(b - a for a, b in zip(cps, cps[1:])) <= CHECKPOINT
     return fast
 
@@ -80,7 +80,7 @@ NEW_GIL_REF = [{"op": "new", "as": "x", "type": "object", "api": "gil_ref"}]
 def test_issue_1056_loop_is_written_in_bulk_and_matches(pyo3, features):
     t = assert_same(loop(1000, NEW_GIL_REF), pyo3, features)
     # Three iterations find the pattern, after up to WARMUP op by op.
-    assert 1000 - fastforward.WARMUP <= t._r.fast_iterations <= 997
+    assert 1000 - fastforward.WARMUP <= t._store.fast_iterations <= 997
     st = t.at("after")
     assert st.threads["main"].owned_len == 1000
     assert st.objects["o1000"].refcount == 1
@@ -91,10 +91,10 @@ def test_bound_per_iteration_and_pool_per_iteration_are_bulk():
     bound = [{"op": "new", "as": "b", "type": "object", "api": "bound"},
              {"op": "clone", "src": "b", "as": "c"}]
     t = assert_same(loop(300, bound), "0.23")
-    assert t._r.fast_iterations > 280
+    assert t._store.fast_iterations > 280
     pooled = [{"op": "new_pool", "body": NEW_GIL_REF + NEW_GIL_REF}]
     t = assert_same(loop(300, pooled), "0.20")
-    assert t._r.fast_iterations > 280
+    assert t._store.fast_iterations > 280
     assert t.at("after").threads["main"].owned_len == 0
 
 
@@ -107,13 +107,13 @@ def test_checkpoints_keep_coming_after_a_bulk_loop():
             prog["ops"].append({"op": "gil", "body": [{"op": "probe", "label": f"q{i}"}
                                                       for i in range(2 * CHECKPOINT)]})
             t = assert_same(prog, "0.20", full=0)
-            assert t._r.fast_iterations > 0
+            assert t._store.fast_iterations > 0
 
 
 def test_probe_inside_a_loop_keeps_its_last_step():
     body = NEW_GIL_REF + [{"op": "probe", "label": "inside"}]
     t = assert_same(loop(200, body), "0.20")
-    assert t._r.fast_iterations > 180
+    assert t._store.fast_iterations > 180
     assert t.at("inside").threads["main"].owned_len == 200
 
 
@@ -125,14 +125,14 @@ def test_loops_that_do_not_repeat_exactly_run_op_by_op():
              {"op": "thread", "name": "worker", "body": [{"op": "drop", "src": "p"}]}]
     for pyo3 in ("0.20", "0.22"):
         t = assert_same(loop(100, grows), pyo3)
-        assert t._r.fast_iterations == 0
+        assert t._store.fast_iterations == 0
         assert len(t.at("after").pending_decrefs) == 100
     # A loop that names a handle from outside it is never fast-forwarded.
     outer = {"format": "bound_demo.program/1", "ops": [{"op": "gil", "body": [
         {"op": "new", "as": "l", "type": "list", "api": "bound"},
         {"op": "repeat", "times": 50, "body": [{"op": "clone", "src": "l", "as": "c"}]}]}]}
     t = assert_same(outer, "0.23")
-    assert t._r.fast_iterations == 0
+    assert t._store.fast_iterations == 0
 
 
 def test_loop_after_queued_decrefs_and_on_a_thread():
@@ -149,7 +149,7 @@ def test_loop_after_queued_decrefs_and_on_a_thread():
         {"op": "gil", "body": [{"op": "repeat", "times": 64, "body": [{"op": "gil", "body": new}]}]}]}
     for pyo3, features in (("0.20", ()), ("0.21", ()), ("0.22", ("gil-refs",))):
         t = assert_same(prog, pyo3, features)
-        assert t._r.fast_iterations > 100
+        assert t._store.fast_iterations > 100
 
 
 def test_pool_drop_with_duplicates_containers_and_pending_work():
@@ -207,7 +207,7 @@ def test_scope_end_captions_of_long_traces_name_the_right_handle():
     for i in range(1, len(t.steps), 97):
         if t.steps[i].event != "scope_end":
             continue
-        a = t._r.step_fields(i)[2]
+        a = t._store.step_fields(i)[2]
         # The newest record made before step i's own deltas.
         stop = next(k for k in range(len(hrecs)) if unpack_handle(hrecs[k])[0] > a)
         want = unpack_handle(latest_record(hrecs, a, stop))

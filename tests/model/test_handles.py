@@ -1,4 +1,4 @@
-"""Exact refcount and pool effects of every handle operation (spec section 4), per release
+"""Exact refcount and pool effects of every handle operation, per release
 where they differ. Each case runs one op after a small set-up and checks the object's
 refcount, the owned-object pool and the pending queues right after it."""
 
