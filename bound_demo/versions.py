@@ -1,23 +1,26 @@
-"""Release profiles: everything that differs between PyO3 0.20 and 0.29, in one place.
+"""Release profiles: everything that differs between PyO3 0.20 and 0.30, in one place.
 
 Each row mirrors the table in section 0 of the reference spec and the sources it cites:
 `src/gil.rs` (v0.20.3, v0.21.2, v0.22.6, v0.23.5), `src/internal/state.rs` and
-`src/instance.rs` (v0.26.0 … v0.29.2), `src/impl_/trampoline.rs` and `Cargo.toml` features.
+`src/instance.rs` (v0.26.0 … v0.29.2, v0.30.1), `src/impl_/trampoline.rs` and `Cargo.toml`
+features.
 The rest of the model asks a `Profile` questions ("does a pool count the GIL?") and never
 compares version strings itself.
 
 Each release line stands for its last patch release (0.20.3, 0.21.2, 0.22.6, 0.23.5, 0.24.2,
-0.25.1, 0.26.0, 0.27.2, 0.28.3, 0.29.3).
+0.25.1, 0.26.0, 0.27.2, 0.28.3, 0.29.3, 0.30.1; 0.30.0 never reached crates.io).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-RELEASES = ("0.20", "0.21", "0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29")
+RELEASES = ("0.20", "0.21", "0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29",
+            "0.30")
 PATCH = {
     "0.20": "0.20.3", "0.21": "0.21.2", "0.22": "0.22.6", "0.23": "0.23.5", "0.24": "0.24.2",
     "0.25": "0.25.1", "0.26": "0.26.0", "0.27": "0.27.2", "0.28": "0.28.3", "0.29": "0.29.3",
+    "0.30": "0.30.1",
 }
 FEATURES = {"gil-refs": ("0.21", "0.22"), "py-clone": RELEASES[2:]}
 CFGS = {
@@ -45,7 +48,11 @@ class Profile:
     nested_guard_counts: bool = False  # nested with_gil is an Assumed guard: +1/-1 and a drain (0.22+)
     # --- the reference pool POOL, spec section 2 ---
     deferred_increfs: bool = False  # Py::clone without the GIL queues an incref (0.20/0.21)
-    lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22+)
+    lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22–0.29)
+    # 0.30 (#6200): POOL is a plain `static` again, and a drain first reads an `AtomicBool`
+    # dirty flag, then only the thread whose `compare_exchange(true, false)` succeeds takes the
+    # queue (v0.30.1:src/internal/state.rs L197-L281).
+    dirty_flag: bool = False
     reference_pool: bool = True  # false with --cfg pyo3_disable_reference_pool
     leak_without_pool: bool = False  # --cfg pyo3_leak_on_drop_without_reference_pool
     py_clone: bool = True  # `impl Clone for Py<T>` exists (always before 0.22; feature from 0.22)
@@ -63,6 +70,12 @@ class Profile:
     def label(self) -> str:
         extra = [f"+{f}" for f in self.features] + [f"--cfg {c}" for c in self.cfg]
         return " ".join([f"PyO3 {self.pyo3}"] + extra)
+
+    @property
+    def pool_from_start(self) -> bool:
+        """POOL exists before anything is queued: a plain static (0.20/0.21, 0.30+) that the
+        build did not remove with `--cfg pyo3_disable_reference_pool`."""
+        return self.reference_pool and not self.lazy_reference_pool
 
     @property
     def count_name(self) -> str:
@@ -104,7 +117,8 @@ def profile(pyo3="0.29", features=(), cfg=()) -> Profile:
         trampoline_pool=m <= 21,
         nested_guard_counts=m >= 22,
         deferred_increfs=m <= 21,
-        lazy_reference_pool=m >= 22,
+        lazy_reference_pool=22 <= m <= 29,
+        dirty_flag=m >= 30,
         reference_pool="pyo3_disable_reference_pool" not in cfg,
         leak_without_pool="pyo3_leak_on_drop_without_reference_pool" in cfg,
         py_clone=m <= 21 or "py-clone" in features,

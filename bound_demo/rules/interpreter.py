@@ -89,8 +89,9 @@ class Runner:
         self._until_checkpoint = CHECKPOINT
         self.extras = {}
         self.labels = {}
-        if not prof.lazy_reference_pool:
-            # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
+        if prof.pool_from_start:
+            # 0.20/0.21 and 0.30+: POOL is a plain static, there from the start (0.22–0.29
+            # create it lazily; `--cfg pyo3_disable_reference_pool` removes it).
             m.pool_init = True
         # Checkpoint k is the state once `cp_steps[k]` steps are done and the delta log has
         # reached `cp_log[k]`. The step loop takes one every CHECKPOINT steps, right after a

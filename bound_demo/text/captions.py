@@ -56,8 +56,9 @@ def _drop(t, prof, cnt, op, d, src, dst, a, b, x, implicit=False):
     if x.get("copy"):
         return f"{lead}: a reference/Copy handle owns nothing, so nothing happens"
     if b == -2:
+        flag = " and sets its dirty flag" if prof.dirty_flag else ""
         return (f"{lead} without the GIL ({cnt} = 0): the decref of {_o(a)} waits in the "
-                f"global reference pool (POOL) until a thread takes the GIL")
+                f"global reference pool (POOL){flag} until a thread takes the GIL")
     if b == -3:
         return (f"{lead} without the GIL and without a reference pool: the reference to "
                 f"{_o(a)} is leaked (pyo3_leak_on_drop_without_reference_pool)")
@@ -139,6 +140,8 @@ def _drain(kind):
         where = x.get("where", "update_counts")
         if prof.attach_names:  # 0.26 renamed the guards (src/internal/state.rs)
             where = where.replace("GILGuard", "AttachGuard").replace("SuspendGIL", "SuspendAttach")
+        if prof.dirty_flag:  # 0.30 (#6200): only the thread that clears the flag drains
+            where += ", whose compare_exchange cleared the dirty flag"
         return f"POOL drained ({where}): pending {kind} of {_o(a)} applied, {_rc(b)}"
     return f
 

@@ -130,7 +130,7 @@ def _right_column(g, st, uni: Universe, trace, touched):
         c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs,
                                            show_increfs=show_increfs,
                                            touched=bool(touched.get("pending")),
-                                           lazy=trace is None or version_tuple(trace.pyo3) >= (0, 22),
+                                           lazy=trace is None or (0, 22) <= version_tuple(trace.pyo3) < (0, 30),
                                            draining=(uni.draining_increfs, uni.draining_decrefs)))
         if uni.py_vars:
             c.node("pyvars", tables.py_var_table(uni.py_vars, st.py_vars))

@@ -63,6 +63,9 @@ def _fs(*sets: Iterable[str]) -> frozenset:
     return frozenset(frozenset(s) for s in sets)
 
 
+# 0.30.1 with both cfgs: to be settled by the build (see tests/witness); True runs it in a child.
+CHILD_030_LEAK = True
+
 # One row per extension module. `features` lists every feature set the module stands for
 # exactly: 0.21 `gil-refs` only silences deprecation warnings, so 0.21 without it behaves the
 # same; `py-clone` only adds `impl Clone for Py<T>`, so builds compiled with it answer for both
@@ -86,6 +89,11 @@ BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
     # With the leak cfg a `Py` dropped without the GIL is leaked, never an abort: no child needed.
     ("0.29", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
      _Build("bd_witness_029_leak", "0.29.3", _fs((), ("py-clone",)), True, False)),
+    ("0.30", (), _Build("bd_witness_030", "0.30.1", _fs((), ("py-clone",)), True, False)),
+    ("0.30", ("pyo3_disable_reference_pool",),
+     _Build("bd_witness_030_nopool", "0.30.1", _fs((), ("py-clone",)), True, True)),
+    ("0.30", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
+     _Build("bd_witness_030_leak", "0.30.1", _fs((), ("py-clone",)), True, CHILD_030_LEAK)),
 ]
 
 
