@@ -42,6 +42,7 @@ OUTCOMES = {
     "panic": "it panics",
     "abort": "the process aborts",
     "deadlock": "it deadlocks",
+    "hang": "it never returns",
     "unsound": "undefined behaviour (a freed object is touched)",
 }
 

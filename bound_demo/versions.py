@@ -55,6 +55,11 @@ class Profile:
     dirty_flag: bool = False
     reference_pool: bool = True  # false with --cfg pyo3_disable_reference_pool
     leak_without_pool: bool = False  # --cfg pyo3_leak_on_drop_without_reference_pool
+    # 0.30.1 with both cfgs: `register_decref` takes the `Py<T>` by value and, with neither cfg
+    # block compiled in, drops it again, which calls `register_decref` again, for ever
+    # (v0.30.1:src/internal/state.rs L353-L366, src/instance.rs L2164-L2186). The witness built
+    # on 0.30.1 never returns from such a drop; 0.22–0.29 took a raw pointer and so leaked it.
+    leak_drop_never_returns: bool = False
     py_clone: bool = True  # `impl Clone for Py<T>` exists (always before 0.22; feature from 0.22)
     # --- which APIs exist, and which are deprecated ---
     bound_api: bool = False  # Bound / Borrowed / Py::bind ... (0.21+)
@@ -121,6 +126,7 @@ def profile(pyo3="0.29", features=(), cfg=()) -> Profile:
         dirty_flag=m >= 30,
         reference_pool="pyo3_disable_reference_pool" not in cfg,
         leak_without_pool="pyo3_leak_on_drop_without_reference_pool" in cfg,
+        leak_drop_never_returns="pyo3_leak_on_drop_without_reference_pool" in cfg and m >= 30,
         py_clone=m <= 21 or "py-clone" in features,
         bound_api=m >= 21,
         gil_ref_api=owned,
