@@ -99,6 +99,21 @@ def _ns(w, key):
     return "—" if got is None else f"{got['median']:.2f} ±{got['iqr'] / 2:.2f}"
 
 
+def _drain_row(d, w):
+    """Queueing plus draining one handle: dropped detached minus dropped attached, in time (a
+    difference of medians) and in instructions."""
+    py = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
+    t = {v: py[f"{v}/detached"] - py[f"{v}/attached"] for v in ("0.29", "0.30")}
+    irw = ((d.get("instructions") or {}).get("workloads") or {}).get("py_drop", {})
+    ir = "—"
+    if all(f"{v}/{h}" in irw for v in ("0.29", "0.30") for h in ("detached", "attached")):
+        i = {v: irw[f"{v}/detached"] - irw[f"{v}/attached"] for v in ("0.29", "0.30")}
+        ir = f"{i['0.29']:.1f} / {i['0.30']:.1f} = {i['0.29'] / i['0.30']:.2f}×"
+    ratio = f"{t['0.29'] / t['0.30']:.2f}× (of medians)" if t["0.30"] > 0 else "—"
+    return (f"| queue + drain per handle (detached − attached) | {t['0.29']:.2f} | "
+            f"{t['0.30']:.2f} | {ratio} | {ir} |")
+
+
 def release_030_table(d):
     """0.29.3 beside 0.30.1 on what PyO3 #6200 changed: the reference pool's fast path."""
     loads = {w["name"]: w for w in d["workloads"]}
@@ -115,12 +130,7 @@ def release_030_table(d):
         what = w["title"] if name != "py_drop" else f"Py<T> dropped {a.split('/')[1]}"
         out.append(f"| {what} | {_ns(w, a)} | {_ns(w, b)} | {fmt_ratio(w['ratios'].get(rid))} | "
                    f"{_ir_ratio(d, name, rid)} |")
-    py = {s["key"]: s["ns_per_iter"]["median"] for s in loads["py_drop"]["series"]}
-    out.append(f"| queue + drain per handle (detached − attached) | "
-               f"{py['0.29/detached'] - py['0.29/attached']:.2f} | "
-               f"{py['0.30/detached'] - py['0.30/attached']:.2f} | "
-               f"{(py['0.29/detached'] - py['0.29/attached']) / (py['0.30/detached'] - py['0.30/attached']):.2f}× "
-               f"(of medians) | — |")
+    out.append(_drain_row(d, loads["py_drop"]))
     out.append("")
     out.append("Medians of nanoseconds per iteration ± half the interquartile range; ratios > 1 "
                "mean 0.30.1 is faster. The two builds are the same Rust file compiled against "

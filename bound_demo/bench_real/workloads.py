@@ -80,7 +80,10 @@ WORKLOADS = (
                                    ("0.30", "0.30.1"))
                    for how in ("detached", "attached"))),
     # PyO3 #6200 (0.30) changed how a guard looks at the reference pool when nothing is queued:
-    # 0.29 locks its mutex, 0.30 reads a dirty flag. These two isolate that look.
+    # 0.29 locks its mutex, 0.30 reads a dirty flag. These two isolate that look. They must come
+    # after `py_drop`: in 0.29 the pool exists only once something was dropped detached in the
+    # process (before that a guard finds no pool and locks nothing), and timing and callgrind
+    # both run the workloads in this order in one process per build.
     Workload("attach_empty", "Nested attach, empty reference pool",
              "n nested Python::attach calls on an attached thread: an Assumed guard counts up, "
              "looks at the reference pool (nothing queued) and counts down",
