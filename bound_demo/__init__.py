@@ -22,12 +22,12 @@ from . import scenarios
 from .format.builder import Program
 from .rules.interpreter import Runner
 from .trace import Trace, TraceError
-from .versions import RELEASES, profile
+from .versions import DEFAULT, RELEASES, profile
 
 __all__ = ["run", "Trace", "TraceError", "Program", "RELEASES", "profile", "show", "scenarios"]
 
 
-def run(program, pyo3="0.29", features=(), cfg=()):
+def run(program, pyo3=DEFAULT, features=(), cfg=()):
     """Run a program (dict, JSON text, path, or builder `Program`) and return its `Trace`.
 
     Raises `ValueError` for a malformed program or unknown release/feature/cfg; problems in

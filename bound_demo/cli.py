@@ -11,6 +11,7 @@ import sys
 from . import run as run_program
 from . import scenarios
 from .text.tables import step_table
+from .versions import DEFAULT, RELEASES
 
 
 def _load(ref):
@@ -50,7 +51,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run a program file or scenario and print its steps")
     r.add_argument("program")
-    r.add_argument("--pyo3", default=None, help="release line, 0.20 … 0.30 (default 0.29)")
+    r.add_argument("--pyo3", default=None, help=f"release line, {RELEASES[0]} … {RELEASES[-1]} (default {DEFAULT})")
     r.add_argument("--features", action="append", help="gil-refs, py-clone (comma-separated)")
     r.add_argument("--cfg", action="append", help="pyo3_disable_reference_pool, ...")
     r.add_argument("--json", action="store_true", help="print the trace as JSON (bound_demo.trace/1)")
@@ -85,7 +86,7 @@ def main(argv=None):
                 pyo3, f, c = scenarios.releases(args.program)[0]
                 feats, cfg = feats or f, cfg or c
             else:
-                pyo3 = "0.29"
+                pyo3 = DEFAULT
         trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg)
         print(trace.to_json(indent=1) if args.json else step_table(trace))
         return 0

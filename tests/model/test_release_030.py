@@ -127,3 +127,14 @@ def test_cli_runs_030(capsys):
     assert "ATTACH_COUNT" in capsys.readouterr().out
     assert cli.main(["run", "detach", "--pyo3", "0.31"]) == 2
     assert "0.30" in capsys.readouterr().err
+
+
+def test_default_release_is_still_029_everywhere():
+    """0.30 is offered everywhere, but the default stays 0.29 until the 0.30 pages exist."""
+    import inspect
+
+    from bound_demo.versions import DEFAULT
+    from bound_demo.views import releases
+    assert DEFAULT == "0.29" and releases.DEFAULT == DEFAULT and "0.30" in releases.RELEASES
+    assert inspect.signature(bound_demo.run).parameters["pyo3"].default == DEFAULT
+    assert bound_demo.run(P({"op": "gil", "body": []})).pyo3 == "0.29"
