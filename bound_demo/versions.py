@@ -33,6 +33,38 @@ CFGS = {
 }
 
 
+# APIs that a release deprecated or removed and that no program op spells, so the model cannot
+# turn them into a compile error or a deprecation note of a step: (deprecated in, removed in),
+# None for "not yet". Read from each release's CHANGELOG and checked against its source (for
+# 0.30.1: #6519 removed everything 0.28 deprecated; `#[deprecated(since = "0.30.0")]` items).
+API_CHANGES = {
+    "Py::from_owned_ptr": ("0.28", "0.30"),
+    "Py::from_owned_ptr_or_err": ("0.28", "0.30"),
+    "Py::from_owned_ptr_or_opt": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr_or_err": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr_or_opt": ("0.28", "0.30"),
+    "FromPyObject for #[pyclass] + Clone": ("0.28", "0.30"),
+    "Py::get_refcnt": ("0.29", None),
+    "PyAnyMethods::get_refcnt": ("0.29", None),
+    "#[pyclass(skip_from_py_object)]": ("0.30", None),
+    "pyo3::types::PyMutex": ("0.30", None),
+    "PyBuffer::as_slice": ("0.30", None),
+    "PyBuffer::as_mut_slice": ("0.30", None),
+    "PyBuffer::as_fortran_slice": ("0.30", None),
+    "PyBuffer::as_fortran_mut_slice": ("0.30", None),
+}
+
+
+def api_status(api: str, pyo3: str) -> str:
+    """"present", "deprecated" or "removed" for an `API_CHANGES` entry in a release line."""
+    deprecated, removed = API_CHANGES[api]
+    m = _minor(pyo3)
+    if removed is not None and m >= _minor(removed):
+        return "removed"
+    return "deprecated" if m >= _minor(deprecated) else "present"
+
+
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
 

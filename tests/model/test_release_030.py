@@ -138,3 +138,14 @@ def test_default_release_is_still_029_everywhere():
     assert DEFAULT == "0.29" and releases.DEFAULT == DEFAULT and "0.30" in releases.RELEASES
     assert inspect.signature(bound_demo.run).parameters["pyo3"].default == DEFAULT
     assert bound_demo.run(P({"op": "gil", "body": []})).pyo3 == "0.29"
+
+
+@pytest.mark.parametrize("api,statuses", [
+    ("Py::from_owned_ptr", ("present", "deprecated", "deprecated", "removed")),
+    ("Py::from_borrowed_ptr_or_opt", ("present", "deprecated", "deprecated", "removed")),
+    ("Py::get_refcnt", ("present", "present", "deprecated", "deprecated")),
+    ("#[pyclass(skip_from_py_object)]", ("present", "present", "present", "deprecated")),
+])
+def test_030_removals_and_deprecations_in_the_release_table(api, statuses):
+    from bound_demo.versions import api_status
+    assert tuple(api_status(api, v) for v in ("0.27", "0.28", "0.29", "0.30")) == statuses
