@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -232,6 +233,10 @@ def run(program: Any, pyo3: str = "0.21", features: Iterable[str] = ("gil-refs",
     res = WitnessResult(pyo3, features, cfg, b.crate)
     py_clone = b.py_clone and "py-clone" in features
     if b.child:
+        # The child imports the module itself; an absent build must still read as unavailable
+        # here, not as a child that died at start-up (an "abort" with no message).
+        if importlib.util.find_spec(b.module) is None:
+            raise WitnessUnavailable(f"{b.module} is not built (run scripts/build-witness.sh)")
         from ._child import run_child
         return _fill(res, run_child(b.module, text, py_clone, timeout))
     mod = _load(b)
