@@ -1,4 +1,4 @@
-"""bound_demo: an exact, witnessed model of PyO3's memory machinery, releases 0.20 to 0.29.
+"""bound_demo: an exact, witnessed model of PyO3's memory machinery, releases 0.20 to 0.30.
 
 Layout (one module per PyO3 concept):
 
