@@ -21,7 +21,7 @@ from . import scenarios
 from .format.builder import Program
 from .model import run
 from .trace import Trace, TraceError
-from .versions import RELEASES, profile
+from .versions import DEFAULT_RELEASE, RELEASES, profile
 
 __all__ = ["run", "Trace", "TraceError", "Program", "RELEASES", "profile", "show", "scenarios"]
 

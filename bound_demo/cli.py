@@ -51,7 +51,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run a program file or scenario and print its steps")
     r.add_argument("program")
-    r.add_argument("--pyo3", default=None, help="release line, 0.20 … 0.29")
+    r.add_argument("--pyo3", default=None, help=f"release line, {RELEASES[0]} … {RELEASES[-1]} (default {DEFAULT_RELEASE})")
     r.add_argument("--features", action="append", help="gil-refs, py-clone (comma-separated)")
     r.add_argument("--cfg", action="append", help="pyo3_disable_reference_pool, ...")
     r.add_argument("--json", action="store_true", help="print the trace as JSON (bound_demo.trace/1)")

@@ -44,6 +44,7 @@ OUTCOMES = {
     "panic": "it panics",
     "abort": "the process aborts",
     "deadlock": "it deadlocks",
+    "hang": "it never returns",
     "unsound": "undefined behaviour (a freed object is touched)",
 }
 
@@ -579,6 +580,30 @@ _add("renamed-with-gil", 5,
      _prog(_blk("with_gil", _new("a"))), outcome, pyo3="0.28", choices=list(OUTCOMES.values()),
      hints=["with_gil was renamed in 0.26. Deprecated names do not live for ever."],
      explain="{answer}: with_gil was deprecated in 0.26 and removed in 0.28; use Python::attach.")
+
+_STATIC = _prog(_blk("gil", _new("obj", api="py"), _probe("before")))
+_add("pool-static-030", 5,
+     "A thread attaches and creates a `Py<Obj>`; nothing has ever been dropped without "
+     "attachment. Run on 0.21, 0.29 and 0.30: in how many of these three releases does the "
+     "global reference pool POOL already exist at that point?",
+     _STATIC, lambda ts: sum(1 for t in ts if t.at("before").reference_pool_initialised),
+     runs=[("0.21", (), ()), ("0.29", (), ()), ("0.30", (), ())],
+     hints=["A plain `static` exists from the start; a `OnceLock` only once something fills it.",
+            "0.22 made POOL lazy; 0.30 (#6200) made it a plain static again, with a dirty flag."],
+     explain="{answer}: 0.21 and 0.30 have POOL as a plain static; 0.22–0.29 create it on the "
+             "first drop without attachment.")
+_add("leak-cfg-030", 5,
+     "PyO3 0.30.1 built with `--cfg pyo3_disable_reference_pool` and "
+     "`--cfg pyo3_leak_on_drop_without_reference_pool`: a `Py<Obj>` is dropped inside "
+     "`py.detach(|| ...)`. What happens?",
+     _prog(_blk("gil", _new("obj", api="py"), _blk("nogil", _op("drop", src="obj")))),
+     outcome, pyo3="0.30",
+     cfg=("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
+     choices=list(OUTCOMES.values()),
+     hints=["In 0.29 this leaks the object. Look at what `register_decref` takes in 0.30.",
+            "It takes the `Py<T>` itself, and with both cfgs does nothing with it."],
+     explain="{answer}: the unused `Py<T>` is dropped at the end of `register_decref`, still "
+             "detached, which calls `register_decref` again, and so on for ever.")
 
 # -- 6. migration
 _add("migrate-gilrefs-peak", 6,

@@ -1,25 +1,30 @@
-"""Release profiles: everything that differs between PyO3 0.20 and 0.29, in one place.
+"""Release profiles: everything that differs between PyO3 0.20 and 0.30, in one place.
 
 Each row mirrors these PyO3 sources:
 `src/gil.rs` (v0.20.3, v0.21.2, v0.22.6, v0.23.5), `src/internal/state.rs` and
-`src/instance.rs` (v0.26.0 … v0.29.2), `src/impl_/trampoline.rs` and `Cargo.toml` features.
+`src/instance.rs` (v0.26.0 … v0.29.2, v0.30.1), `src/impl_/trampoline.rs` and `Cargo.toml`
+features.
 The rest of the model asks a `Profile` questions ("does a pool count the GIL?") and never
 compares version strings itself.
 
 Each release line stands for its last patch release (0.20.3, 0.21.2, 0.22.6, 0.23.5, 0.24.2,
-0.25.1, 0.26.0, 0.27.2, 0.28.3, 0.29.3).
+0.25.1, 0.26.0, 0.27.2, 0.28.3, 0.29.3, 0.30.1; 0.30.0 never reached crates.io).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-RELEASES = ("0.20", "0.21", "0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29")
+RELEASES = ("0.20", "0.21", "0.22", "0.23", "0.24", "0.25", "0.26", "0.27", "0.28", "0.29",
+            "0.30")
 PATCH = {
     "0.20": "0.20.3", "0.21": "0.21.2", "0.22": "0.22.6", "0.23": "0.23.5", "0.24": "0.24.2",
     "0.25": "0.25.1", "0.26": "0.26.0", "0.27": "0.27.2", "0.28": "0.28.3", "0.29": "0.29.3",
+    "0.30": "0.30.1",
 }
-# The release a run uses when none is named (the API, the CLI, the quiz and the witness).
+# The release a run uses when none is named (the API, the CLI, the players, the quiz and the
+# witness). It stays 0.29 until the notebooks and every page's default animation speak 0.30:
+# a reader who is shown a release by default should find it taught everywhere.
 DEFAULT_RELEASE = "0.29"
 FEATURES = {"gil-refs": ("0.21", "0.22"), "py-clone": RELEASES[2:]}
 CFGS = {
@@ -31,6 +36,8 @@ CFGS = {
 def cfg_exists(cfg: str, pyo3: str) -> bool:
     """Whether a `--cfg` flag means anything in this release line."""
     return pyo3 in CFGS.get(cfg, ())
+
+
 # ---- where POOL is drained ---------------------------------------------------------------
 # The points in the model where PyO3 calls `ReferencePool::update_counts` (0.26+:
 # `drop_deferred_references`), per release: point -> the PyO3 functions that drain there, in
@@ -60,6 +67,38 @@ def _drain_points(pyo3, features):
     return tuple(sorted(row.items()))
 
 
+# APIs that a release deprecated or removed and that no program op spells, so the model cannot
+# turn them into a compile error or a deprecation note of a step: (deprecated in, removed in),
+# None for "not yet". Read from each release's CHANGELOG and checked against its source (for
+# 0.30.1: #6519 removed everything 0.28 deprecated; `#[deprecated(since = "0.30.0")]` items).
+API_CHANGES = {
+    "Py::from_owned_ptr": ("0.28", "0.30"),
+    "Py::from_owned_ptr_or_err": ("0.28", "0.30"),
+    "Py::from_owned_ptr_or_opt": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr_or_err": ("0.28", "0.30"),
+    "Py::from_borrowed_ptr_or_opt": ("0.28", "0.30"),
+    "FromPyObject for #[pyclass] + Clone": ("0.28", "0.30"),
+    "Py::get_refcnt": ("0.29", None),
+    "PyAnyMethods::get_refcnt": ("0.29", None),
+    "#[pyclass(skip_from_py_object)]": ("0.30", None),
+    "pyo3::types::PyMutex": ("0.30", None),
+    "PyBuffer::as_slice": ("0.30", None),
+    "PyBuffer::as_mut_slice": ("0.30", None),
+    "PyBuffer::as_fortran_slice": ("0.30", None),
+    "PyBuffer::as_fortran_mut_slice": ("0.30", None),
+}
+
+
+def api_status(api: str, pyo3: str) -> str:
+    """"present", "deprecated" or "removed" for an `API_CHANGES` entry in a release line."""
+    deprecated, removed = API_CHANGES[api]
+    m = _minor(pyo3)
+    if removed is not None and m >= _minor(removed):
+        return "removed"
+    return "deprecated" if m >= _minor(deprecated) else "present"
+
+
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
 
@@ -79,9 +118,18 @@ class Profile:
     nested_guard_counts: bool = False  # nested with_gil is an Assumed guard: +1/-1 and a drain (0.22+)
     # --- the reference pool POOL ---
     deferred_increfs: bool = False  # Py::clone without the GIL queues an incref (0.20/0.21)
-    lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22+)
+    lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22–0.29)
+    # 0.30 (#6200): POOL is a plain `static` again, and a drain first reads an `AtomicBool`
+    # dirty flag, then only the thread whose `compare_exchange(true, false)` succeeds takes the
+    # queue (v0.30.1:src/internal/state.rs L197-L281).
+    dirty_flag: bool = False
     reference_pool: bool = True  # false with --cfg pyo3_disable_reference_pool
     leak_without_pool: bool = False  # --cfg pyo3_leak_on_drop_without_reference_pool
+    # 0.30.1 with both cfgs: `register_decref` takes the `Py<T>` by value and, with neither cfg
+    # block compiled in, drops it again, which calls `register_decref` again, for ever
+    # (v0.30.1:src/internal/state.rs L353-L366, src/instance.rs L2164-L2186). The witness built
+    # on 0.30.1 never returns from such a drop; 0.22–0.29 took a raw pointer and so leaked it.
+    leak_drop_never_returns: bool = False
     py_clone: bool = True  # `impl Clone for Py<T>` exists (always before 0.22; feature from 0.22)
     # --- which APIs exist, and which are deprecated ---
     bound_api: bool = False  # Bound / Borrowed / Py::bind ... (0.21+)
@@ -109,6 +157,12 @@ class Profile:
     def label(self) -> str:
         extra = [f"+{f}" for f in self.features] + [f"--cfg {c}" for c in self.cfg]
         return " ".join([f"PyO3 {self.pyo3}"] + extra)
+
+    @property
+    def pool_from_start(self) -> bool:
+        """POOL exists before anything is queued: a plain static (0.20/0.21, 0.30+) that the
+        build did not remove with `--cfg pyo3_disable_reference_pool`."""
+        return self.reference_pool and not self.lazy_reference_pool
 
     @property
     def count_name(self) -> str:
@@ -150,9 +204,11 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
         trampoline_pool=m <= 21,
         nested_guard_counts=m >= 22,
         deferred_increfs=m <= 21,
-        lazy_reference_pool=m >= 22,
+        lazy_reference_pool=22 <= m <= 29,
+        dirty_flag=m >= 30,
         reference_pool="pyo3_disable_reference_pool" not in cfg,
         leak_without_pool="pyo3_leak_on_drop_without_reference_pool" in cfg,
+        leak_drop_never_returns="pyo3_leak_on_drop_without_reference_pool" in cfg and m >= 30,
         py_clone=m <= 21 or "py-clone" in features,
         bound_api=m >= 21,
         gil_ref_api=owned,

@@ -37,14 +37,21 @@ BUILDS=(
   "pyo3_027 bd_witness_027 target -"
   "pyo3_028 bd_witness_028 target -"
   "pyo3_029 bd_witness_029 target -"
+  "pyo3_030 bd_witness_030 target -"
   "pyo3_022_nopool bd_witness_022_nopool target-nopool --cfg=pyo3_disable_reference_pool"
   "pyo3_029_nopool bd_witness_029_nopool target-nopool --cfg=pyo3_disable_reference_pool"
   "pyo3_029_leak bd_witness_029_leak target-leak --cfg=pyo3_disable_reference_pool --cfg=pyo3_leak_on_drop_without_reference_pool"
+  "pyo3_030_nopool bd_witness_030_nopool target-nopool --cfg=pyo3_disable_reference_pool"
+  "pyo3_030_leak bd_witness_030_leak target-leak --cfg=pyo3_disable_reference_pool --cfg=pyo3_leak_on_drop_without_reference_pool"
 )
 
+# Arguments, if any, name the directories to build (`scripts/build-witness.sh pyo3_030 pyo3_030_leak`),
+# so one release can be rebuilt without visiting the others; no argument builds every row.
+wanted=" $* "
 for row in "${BUILDS[@]}"; do
   read -r dir module tdir flags <<<"$row"
   [ -d "witness/$dir" ] || continue
+  [ "$wanted" = "  " ] || [[ "$wanted" == *" $dir "* ]] || continue
   [ "$flags" = - ] && flags=""
   # The stamp covers everything the module is built from (Cargo.lock once it exists: a fresh
   # crate gets one from its first build, so it is stamped after the build).

@@ -25,7 +25,7 @@ QUICK_OUT = REPO / ".build" / "bench_real-quick.json"   # never overwrites the c
 MODES = {
     "default": dict(n=1000, target_s=0.02, rounds=61, warmup=2, scaling_n=SCALING_N,
                     scaling_rounds=21, rss_points=RSS_POINTS, rss_series=RSS_SERIES,
-                    model_timeout_s=60, ir_calls=5, ir_versions=("0.20", "0.21", "0.29"),
+                    model_timeout_s=60, ir_calls=5, ir_versions=("0.20", "0.21", "0.29", "0.30"),
                     ir_scaling_n=(10, 10**3, 10**5)),
     "quick": dict(n=200, target_s=0.0005, rounds=3, warmup=1, scaling_n=SCALING_N[:2],
                   scaling_rounds=3, rss_points=RSS_POINTS[:2], rss_series=RSS_SERIES[1:3],
@@ -199,7 +199,8 @@ def main(argv=None):
     out.write_text(json.dumps(data, indent=1) + "\n")
     print(f"bench_real: {mode} run took {data['elapsed_s']} s; wrote {out}")
     for w in timings:
-        r = w["ratios"].get("same_build") or w["ratios"].get("pool_021")
+        r = (w["ratios"].get("same_build") or w["ratios"].get("pool_021")
+             or w["ratios"].get("empty_029_030"))
         print(f"  {w['name']:<12} n={w['n']:<8} ratio {r['num']}/{r['den']} = {r['median']:.3f} "
               f"(IQR {r['q1']:.3f}-{r['q3']:.3f})")
     return 0

@@ -4,6 +4,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on CI or a server
 import matplotlib.pyplot as plt  # noqa: E402
 
+from .workloads import POOL_LOADS  # noqa: E402
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, like the rest of the site.
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
@@ -16,7 +18,7 @@ BAR_RATIOS = (
 
 def time_ratios(data, path):
     """Grouped bars: old/new time per workload, whiskers = interquartile range of per-round ratios."""
-    loads = [w for w in data["workloads"] if w["name"] != "py_drop"]
+    loads = [w for w in data["workloads"] if w["name"] not in POOL_LOADS]
     fig, ax = plt.subplots(figsize=(9, 4.6), dpi=110)
     width = 0.8 / len(BAR_RATIOS)
     for j, (rid, label) in enumerate(BAR_RATIOS):

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..versions import PATCH
 from . import charts, reading
 from .claims import CLAIMS, saving
+from .workloads import POOL_LOADS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,7 +52,7 @@ def time_table(d):
            "0.21.2 Borrowed | GIL Refs / Bound (0.21.2) | time saved | same, in instructions |",
            "|---|---|---|---|---|---|---|---|---|"]
     for w in d["workloads"]:
-        if w["name"] == "py_drop":
+        if w["name"] in POOL_LOADS:
             continue
         by = {s["key"]: s["ns_per_iter"] for s in w["series"]}
         cells = [f"{by[c]['median']:.1f} ±{by[c]['iqr'] / 2:.1f}" if c in by else "—" for c in cols]
@@ -70,7 +71,7 @@ def cross_table(d):
     out = ["| Workload | 0.20.3 GIL Refs / 0.21.2 Bound | time saved | 0.20.3 GIL Refs / 0.29.3 Bound "
            "| time saved | 0.21.2 GIL Refs / 0.20.3 GIL Refs |", "|---|---|---|---|---|---|"]
     for w in d["workloads"]:
-        if w["name"] == "py_drop":
+        if w["name"] in POOL_LOADS:
             continue
         r, t, s = (w["ratios"].get(k) for k in ("claim_baseline", "today", "shim"))
         out.append(f"| {w['title']} | {fmt_ratio(r)} | {fmt_saving(r)} | {fmt_ratio(t)} | "
@@ -83,11 +84,58 @@ def pool_table(d):
     by = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
     out = ["| PyO3 | dropped detached (ns) | dropped attached (ns) | detached / attached | "
            "in instructions |", "|---|---|---|---|---|"]
-    for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29")):
+    for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29", "0.30")):
+        if v + "/detached" not in by:  # results from before 0.30 was benchmarked
+            continue
         r = w["ratios"].get(f"pool_{v.replace('.', '')}")
         rid = f"pool_{v.replace('.', '')}"
         out.append(f"| {full} | {by[v + '/detached']:.2f} | {by[v + '/attached']:.2f} | "
                    f"{fmt_ratio(r)} | {_ir_ratio(d, 'py_drop', rid)} |")
+    return "\n".join(out)
+
+
+def _ns(w, key):
+    got = next((s["ns_per_iter"] for s in w["series"] if s["key"] == key), None)
+    return "—" if got is None else f"{got['median']:.2f} ±{got['iqr'] / 2:.2f}"
+
+
+def _drain_row(d, w):
+    """Queueing plus draining one handle: dropped detached minus dropped attached, in time (a
+    difference of medians) and in instructions."""
+    py = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
+    t = {v: py[f"{v}/detached"] - py[f"{v}/attached"] for v in ("0.29", "0.30")}
+    irw = ((d.get("instructions") or {}).get("workloads") or {}).get("py_drop", {})
+    ir = "—"
+    if all(f"{v}/{h}" in irw for v in ("0.29", "0.30") for h in ("detached", "attached")):
+        i = {v: irw[f"{v}/detached"] - irw[f"{v}/attached"] for v in ("0.29", "0.30")}
+        ir = f"{i['0.29']:.1f} / {i['0.30']:.1f} = {i['0.29'] / i['0.30']:.2f}×"
+    ratio = f"{t['0.29'] / t['0.30']:.2f}× (of medians)" if t["0.30"] > 0 else "—"
+    return (f"| queue + drain per handle (detached − attached) | {t['0.29']:.2f} | "
+            f"{t['0.30']:.2f} | {ratio} | {ir} |")
+
+
+def release_030_table(d):
+    """0.29.3 beside 0.30.1 on what PyO3 #6200 changed: the reference pool's fast path."""
+    loads = {w["name"]: w for w in d["workloads"]}
+    if "attach_empty" not in loads:
+        return "(no 0.30.1 results in this run)"
+    out = ["| What | 0.29.3 (ns) | 0.30.1 (ns) | 0.29.3 / 0.30.1 | in instructions |",
+           "|---|---|---|---|---|"]
+    rows = (("attach_empty", "0.29/empty", "0.30/empty", "empty_029_030"),
+            ("detach_empty", "0.29/empty", "0.30/empty", "empty_029_030"),
+            ("py_drop", "0.29/detached", "0.30/detached", "detached_029_030"),
+            ("py_drop", "0.29/attached", "0.30/attached", "attached_029_030"))
+    for name, a, b, rid in rows:
+        w = loads[name]
+        what = w["title"] if name != "py_drop" else f"Py<T> dropped {a.split('/')[1]}"
+        out.append(f"| {what} | {_ns(w, a)} | {_ns(w, b)} | {fmt_ratio(w['ratios'].get(rid))} | "
+                   f"{_ir_ratio(d, name, rid)} |")
+    out.append(_drain_row(d, loads["py_drop"]))
+    out.append("")
+    out.append("Medians of nanoseconds per iteration ± half the interquartile range; ratios > 1 "
+               "mean 0.30.1 is faster. The two builds are the same Rust file compiled against "
+               "each release, loaded in one process and timed interleaved. The last row is the "
+               "difference of two medians, so it carries the noise of both.")
     return "\n".join(out)
 
 
@@ -179,8 +227,9 @@ def page(d, img, earlier=()):
         "`bench_real/` first and writes docs/data/bench_real.json), then "
         "`.venv/bin/python -m bound_demo.bench_real.report` to regenerate this page. The Rust is in "
         "`bench_real/`: `gil_refs.rs` is compiled against both 0.20.3 and 0.21.2 (`gil-refs`), "
-        "`pyo3_021/src/bound.rs` is its Bound twin, `pyo3_029/src/lib.rs` the same for 0.29.3. "
-        "All three builds are loaded in one Python process and timed interleaved.",
+        "`pyo3_021/src/bound.rs` is its Bound twin, `pyo3_029/src/lib.rs` the same for 0.29.3, "
+        "and `pyo3_030/src/lib.rs` the same file again for 0.30.1. "
+        "All four builds are loaded in one Python process and timed interleaved.",
         "",
         "## Where and how", "", machine_section(d), "",
         "## Time per workload", "",
@@ -196,6 +245,13 @@ def page(d, img, earlier=()):
         scaling_table(d), "",
         "## The reference pool: `Py<T>` dropped without the GIL", "",
         pool_table(d), "",
+        "## 0.29.3 → 0.30.1: the reference pool's fast path (#6200)", "",
+        "0.30's changelog says the reference pool got cheaper. In 0.29 every guard locks the "
+        "pool's mutex to see whether anything is queued; in 0.30 it reads an atomic dirty flag "
+        "and takes the lock only when the flag is set, and only the thread that clears the flag "
+        "drains. Measured side by side:", "",
+        release_030_table(d), "",
+        reading.release_030(d), "",
         "## Memory: issue #1056's loop", "",
         f"![Peak RSS against iterations]({img}/rss.png)", "",
         rss_table(d), "",

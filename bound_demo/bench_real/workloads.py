@@ -2,13 +2,15 @@
 same iteration count, so their times are directly comparable.
 
 The Rust for each function lives in ``bench_real/``: ``gil_refs.rs`` (compiled for 0.20.3 and
-0.21.2), ``pyo3_021/src/bound.rs`` and ``pyo3_029/src/lib.rs``.
+0.21.2), ``pyo3_021/src/bound.rs``, ``pyo3_029/src/lib.rs`` and ``pyo3_030/src/lib.rs`` (the same
+source as 0.29's, so those two builds differ only in PyO3).
 """
 from dataclasses import dataclass
 
 from ..versions import PATCH
 
-MODULES = {"0.20": "bench_pyo3_020", "0.21": "bench_pyo3_021", "0.29": "bench_pyo3_029"}
+MODULES = {"0.20": "bench_pyo3_020", "0.21": "bench_pyo3_021", "0.29": "bench_pyo3_029",
+           "0.30": "bench_pyo3_030"}
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,27 @@ WORKLOADS = (
              "n Py<PyAny> handles dropped inside allow_threads/detach (queued in the reference "
              "pool, drained on re-attach) vs dropped while attached",
              tuple(Series(f"{v}/{how}", v, f"py_drop_{how}", f"{full} {how}")
-                   for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29"))
+                   for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29", "0.30"))
                    for how in ("detached", "attached"))),
+    # PyO3 #6200 (0.30) changed how a guard looks at the reference pool when nothing is queued:
+    # 0.29 locks its mutex, 0.30 reads a dirty flag. These two isolate that look. They must come
+    # after `py_drop`: in 0.29 the pool exists only once something was dropped detached in the
+    # process (before that a guard finds no pool and locks nothing), and timing and callgrind
+    # both run the workloads in this order in one process per build.
+    Workload("attach_empty", "Nested attach, empty reference pool",
+             "n nested Python::attach calls on an attached thread: an Assumed guard counts up, "
+             "looks at the reference pool (nothing queued) and counts down",
+             tuple(Series(f"{v}/empty", v, "attach_nested_empty", f"{full} nested attach")
+                   for v, full in (("0.29", f"{PATCH['0.29']}"), ("0.30", f"{PATCH['0.30']}")))),
+    Workload("detach_empty", "Detach round trip, empty reference pool",
+             "n py.detach(|| ()) calls: release and re-take the GIL, then look at the reference "
+             "pool (nothing queued)",
+             tuple(Series(f"{v}/empty", v, "detach_roundtrip_empty", f"{full} detach round trip")
+                   for v, full in (("0.29", f"{PATCH['0.29']}"), ("0.30", f"{PATCH['0.30']}")))),
 )
+# The workloads about the reference pool rather than the handle API: the GIL-Refs-vs-Bound tables
+# and charts leave them out.
+POOL_LOADS = ("py_drop", "attach_empty", "detach_empty")
 
 # Ratios reported per workload: (id, numerator series, denominator series, meaning).
 # > 1 means the denominator is faster. Missing series (e.g. Borrowed on create_drop) are skipped.
@@ -94,6 +114,10 @@ RATIOS = (
     ("pool_020", "0.20/detached", "0.20/attached", f"{PATCH['0.20']} drop detached / attached"),
     ("pool_021", "0.21/detached", "0.21/attached", f"{PATCH['0.21']} drop detached / attached"),
     ("pool_029", "0.29/detached", "0.29/attached", f"{PATCH['0.29']} drop detached / attached"),
+    ("pool_030", "0.30/detached", "0.30/attached", f"{PATCH['0.30']} drop detached / attached"),
+    ("empty_029_030", "0.29/empty", "0.30/empty", f"{PATCH['0.29']} / {PATCH['0.30']}, nothing queued"),
+    ("detached_029_030", "0.29/detached", "0.30/detached", f"{PATCH['0.29']} / {PATCH['0.30']}, Py dropped detached"),
+    ("attached_029_030", "0.29/attached", "0.30/attached", f"{PATCH['0.29']} / {PATCH['0.30']}, Py dropped attached"),
 )
 
 # Issue #1056's loop for the memory measurement: (series key, module version, function).

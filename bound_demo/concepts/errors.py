@@ -113,6 +113,18 @@ def abort_without_pool():
         "to leak instead.")
 
 
+def leak_drop_never_returns():
+    return RustError(
+        "hang",
+        "never returns: a `Py<T>` was dropped without the thread being attached, in a PyO3 "
+        "0.30.1 build with `--cfg pyo3_disable_reference_pool` and "
+        "`--cfg pyo3_leak_on_drop_without_reference_pool`. There `register_decref` receives "
+        "the `Py<T>` itself and, with nothing to do, drops it, which calls `register_decref` "
+        "again: the recursion never ends (an optimised build spins for ever). Fix: drop it "
+        "while attached (`drop_ref(py)`, or drop inside `attach`), keep the reference pool, or "
+        "pass it to `std::mem::forget` to leak it on purpose.")
+
+
 def deadlock(thread, holder):
     return RustError(
         "deadlock",

@@ -222,6 +222,9 @@ def drop_handle(r, h, op, implicit):
     if (h.kind == K.PY and not prof.reference_pool and not prof.leak_without_pool
             and r.m.threads[r.cur.tid].count <= 0):
         raise errors.abort_without_pool()  # the process dies before anything changes
+    if (h.kind == "py" and prof.leak_drop_never_returns
+            and r.m.threads[r.cur.tid].count <= 0):
+        raise errors.leak_drop_never_returns()  # the drop never completes, so nothing changes
     h.status, h.moved_at = S.DROPPED, op.path if op else None
     r.publish(h)
     extra = {"name": h.name}

@@ -3,13 +3,22 @@
 Mirrors `ReferencePool`, `register_incref`, `register_decref` and `update_counts` in
 src/gil.rs (v0.20.3 L247-L291 and L438-L460, identical in v0.21.2; v0.22.6 L283-L323 and
 L480-L514; v0.23.5 L252-L292) and `drop_deferred_references` in src/internal/state.rs
-(v0.26.0 … v0.29.2). What differs by release is read from the profile:
+(v0.26.0 … v0.29.2; `ReferencePool` v0.30.1 L197-L281). What differs by release is read from the profile:
 
 * 0.20/0.21 queue increfs *and* decrefs; a drain applies all increfs, then all decrefs.
 * 0.22+ queue only decrefs (`Py::clone` without the GIL panics, with feature `py-clone`);
   `POOL` is created lazily by the first queued decref and a drain before that does nothing.
 * `--cfg pyo3_disable_reference_pool` removes `POOL`: a decref without the GIL aborts, or
-  leaks with `--cfg pyo3_leak_on_drop_without_reference_pool`.
+  leaks with `--cfg pyo3_leak_on_drop_without_reference_pool` (0.22–0.29; in 0.30.1 that drop
+  never returns, see `Profile.leak_drop_never_returns`).
+* 0.30 (v0.30.1:src/internal/state.rs L197-L281): `POOL` is a plain static again, and a drain
+  first reads a dirty flag, and only the thread whose `compare_exchange(true, false)` succeeds
+  takes the queue.
+
+Simplification: the dirty flag is not kept as state of its own. Threads here run one at a
+time and only while attached can anything drain, so the flag is set exactly when decrefs wait
+(its false positives need a second thread pushing while one drains); `update_counts` therefore
+reads "nothing queued" for "flag clear" in every release.
 
 Whether an operation is queued depends only on this thread's `GIL_COUNT > 0` (gil.rs L48-L57).
 Where the queues are drained is one table per release, `versions.DRAIN_POINTS`: the rest of

@@ -40,7 +40,9 @@ class _Gen:
         self.labels = 0
         # A Py may be dropped where no GIL is held: queued with the reference pool, leaked
         # with `--cfg pyo3_leak_on_drop_without_reference_pool`, an abort otherwise.
-        self.nogil_drop = prof.reference_pool or prof.leak_without_pool
+        # (0.30.1 with the leak cfg: such a drop never returns, so none is generated.)
+        self.nogil_drop = prof.reference_pool or (prof.leak_without_pool
+                                                  and not prof.leak_drop_never_returns)
 
     def pick(self, seq):
         return seq[self.c(0, len(seq) - 1)]

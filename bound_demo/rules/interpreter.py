@@ -79,8 +79,9 @@ class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
         self.m = m = Machine()
-        if not prof.lazy_reference_pool:
-            # 0.20/0.21: POOL is a plain static, there from the start (0.22+ creates it lazily).
+        if prof.pool_from_start:
+            # 0.20/0.21 and 0.30+: POOL is a plain static, there from the start (0.22–0.29
+            # create it lazily; `--cfg pyo3_disable_reference_pool` removes it).
             m.static_reference_pool()
         # What the run records lives in the trace store, which the `Trace` keeps (and not
         # this interpreter). `step` is the store's, bound once: it runs for every step.

@@ -93,8 +93,9 @@ def _drop(v, implicit=False):
     if v.x.get("copy"):
         return f"{lead}: a reference/Copy handle owns nothing, so nothing happens"
     if v.b == -2:
+        flag = " and sets its dirty flag" if v.prof.dirty_flag else ""
         return (f"{lead} without the GIL ({v.cnt} = 0): the decref of {_o(v.a)} waits in the "
-                f"global reference pool (POOL) until a thread takes the GIL")
+                f"global reference pool (POOL){flag} until a thread takes the GIL")
     if v.b == -3:
         return (f"{lead} without the GIL and without a reference pool: the reference to "
                 f"{_o(v.a)} is leaked (pyo3_leak_on_drop_without_reference_pool)")
@@ -176,6 +177,8 @@ def _drain(kind):
         where = v.x.get("where", "update_counts")
         if v.prof.attach_names:  # 0.26 renamed the guards (src/internal/state.rs)
             where = where.replace("GILGuard", "AttachGuard").replace("SuspendGIL", "SuspendAttach")
+        if v.prof.dirty_flag:  # 0.30 (#6200): only the thread that clears the flag drains
+            where += ", whose compare_exchange cleared the dirty flag"
         return f"POOL drained ({where}): pending {kind} of {_o(v.a)} applied, {_rc(v.b)}"
     return f
 

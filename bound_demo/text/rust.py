@@ -3,7 +3,8 @@
 Used for a step's `.rust` when a program carries no Rust source of its own. Spellings follow
 each release's public API: `PyCell::new` and `PyList::empty` (GIL refs, 0.20–0.22),
 `*_bound` constructors (0.21, 0.22), the plain names again from 0.23, `Python::attach` /
-`py.detach` from 0.26.
+`py.detach` from 0.26. 0.30 spells every op as 0.29 does: none of the APIs the ops name was
+removed or deprecated there (v0.30.1 CHANGELOG, `#[deprecated]` items in src/).
 """
 
 from __future__ import annotations

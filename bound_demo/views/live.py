@@ -20,7 +20,7 @@ from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
 
-from .releases import CFGS, FEATURES, RELEASES
+from .releases import CFGS, DEFAULT_RELEASE, FEATURES, RELEASES
 
 NONE = "—"
 
@@ -86,7 +86,7 @@ class LivePlayer(W.VBox):
         self._background = background
         self._gen = 0
         self._busy = False
-        pyo3 = pyo3 or RELEASES[-1]  # The newest release, as bound_demo.run assumes.
+        pyo3 = pyo3 or DEFAULT_RELEASE  # The release bound_demo.run assumes; the picker offers them all.
         self.release = W.Dropdown(options=list(RELEASES), value=pyo3, description="PyO3",
                                   layout=W.Layout(width="150px"))
         self.other = W.Dropdown(options=[NONE] + list(RELEASES), value=compare or NONE,

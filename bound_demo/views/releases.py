@@ -2,9 +2,9 @@
 run's options a given release keeps."""
 from __future__ import annotations
 
-from ..versions import CFGS, FEATURES, RELEASES
+from ..versions import CFGS, DEFAULT_RELEASE, FEATURES, RELEASES
 
-__all__ = ["CFGS", "FEATURES", "RELEASES", "allowed"]
+__all__ = ["CFGS", "DEFAULT_RELEASE", "FEATURES", "RELEASES", "allowed"]
 
 
 def allowed(options, release) -> tuple:

@@ -67,8 +67,8 @@ def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
     else:
         import bound_demo
         if not releases:
-            from .releases import RELEASES
-            releases = [RELEASES[-1]]  # The newest release, as bound_demo.run assumes.
+            from .releases import DEFAULT_RELEASE
+            releases = [DEFAULT_RELEASE]  # The release bound_demo.run assumes.
         traces = [bound_demo.run(program_or_trace, pyo3=r, features=allowed(features, r),
                                  cfg=allowed(cfg, r))
                   for r in releases]

@@ -28,13 +28,16 @@ Programs run in this process (a few thousand per second). Builds compiled with
 ``Py<T>`` dropped without the GIL aborts the process, which is reported as
 ``error.kind == "abort"`` (the child is restarted for the next program). With
 ``--cfg pyo3_leak_on_drop_without_reference_pool`` added, such a drop leaks the object instead,
-so that build runs in this process.
+so that build runs in this process (0.22–0.29); in 0.30.1 it never returns, so the 0.30 build
+with both cfgs runs in a child too, and a program that does not finish is reported as
+``error.kind == "deadlock"`` with the message "did not finish".
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
@@ -88,6 +91,12 @@ BUILDS: list[tuple[str, tuple[str, ...], _Build]] = [  # (pyo3, cfg, build)
     # With the leak cfg a `Py` dropped without the GIL is leaked, never an abort: no child needed.
     ("0.29", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
      _Build("bd_witness_029_leak", PATCH["0.29"], _fs((), ("py-clone",)), True, False)),
+    ("0.30", (), _Build("bd_witness_030", PATCH["0.30"], _fs((), ("py-clone",)), True, False)),
+    ("0.30", ("pyo3_disable_reference_pool",),
+     _Build("bd_witness_030_nopool", PATCH["0.30"], _fs((), ("py-clone",)), True, True)),
+    # 0.30.1 with both cfgs: such a drop never returns (witness/README.md), so a child it is.
+    ("0.30", ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"),
+     _Build("bd_witness_030_leak", PATCH["0.30"], _fs((), ("py-clone",)), True, True)),
 ]
 
 
@@ -226,6 +235,10 @@ def run(program: Any, pyo3: str = DEFAULT_RELEASE, features: Iterable[str] = (),
     res = WitnessResult(pyo3, features, cfg, b.crate)
     py_clone = b.py_clone and "py-clone" in features
     if b.child:
+        # The child imports the module itself; an absent build must still read as unavailable
+        # here, not as a child that died at start-up (an "abort" with no message).
+        if importlib.util.find_spec(b.module) is None:
+            raise WitnessUnavailable(f"{b.module} is not built (run scripts/build-witness.sh)")
         from ._child import run_child
         return _fill(res, run_child(b.module, text, py_clone, timeout))
     mod = _load(b)

@@ -3,7 +3,8 @@
 `compare(program, pyo3, features, cfg)` runs a program through the model and through the
 witness build for that release and returns `None` when they agree, or a `Mismatch` that
 shows the program, both probe sequences and the first probe where they differ. They agree
-when both stop with the same error kind (or neither errs) and their probes carry the same
+when both stop with the same error kind (or neither errs; a model `hang` matches a witness
+run that did not finish within `HANG_TIMEOUT_S`) and their probes carry the same
 labels in the same order with the same refcount and liveness for every object the witness
 can observe (CPython's shared empty tuple is not the program's and is skipped).
 
@@ -64,6 +65,9 @@ def real_probes(result):
             for label, st in result.probes]
 
 
+HANG_TIMEOUT_S = 3.0
+
+
 def compare(program, pyo3, features=(), cfg=()):
     """The first disagreement between the model and the real build on one program, or None."""
     return compare_kinds(program, pyo3, features, cfg)[0]
@@ -78,10 +82,17 @@ def compare_kinds(program, pyo3, features=(), cfg=()):
     Real rustc judges those rules in witness/compile_fail/ and in the site's compiled examples;
     the summary counts these cases separately so no one reads them as witnessed by PyO3."""
     trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg)
-    real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3, features=features, cfg=cfg)
-    m, r = model_probes(trace), real_probes(real)
     me = trace.error.kind if trace.error else None
+    # The witness sees a program that never returns only as one that did not finish in time
+    # (kind "deadlock"). When the model says "hang", a short wait is enough: every program
+    # that does finish takes milliseconds.
+    wait = {"timeout": HANG_TIMEOUT_S} if me == "hang" else {}
+    real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3, features=features, cfg=cfg,
+                       **wait)
+    m, r = model_probes(trace), real_probes(real)
     re_ = real.error.kind if real.error else None
+    if me == "hang" and re_ == "deadlock" and "did not finish" in (real.error.message or ""):
+        re_ = "hang"
     first = None
     if me != re_:
         first = f"error kinds differ: model {me}, real {re_}"

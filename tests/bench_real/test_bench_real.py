@@ -59,9 +59,22 @@ def test_every_workload_and_series_was_timed(quick_results):
 
 def test_same_build_ratio_is_reported_for_every_api_workload(quick_results):
     for w in quick_results["workloads"]:
-        rid = "pool_021" if w["name"] == "py_drop" else "same_build"
+        rid = {"py_drop": "pool_021", "attach_empty": "empty_029_030",
+               "detach_empty": "empty_029_030"}.get(w["name"], "same_build")
         r = w["ratios"][rid]
         assert r["q1"] <= r["median"] <= r["q3"]
+
+
+def test_030_is_timed_beside_029(quick_results):
+    """The 0.29.3/0.30.1 comparison: the same Rust in both builds, every ratio present."""
+    timed = {w["name"]: w for w in quick_results["workloads"]}
+    for name in ("attach_empty", "detach_empty"):
+        assert [s["key"] for s in timed[name]["series"]] == ["0.29/empty", "0.30/empty"]
+        assert {s["module"] for s in timed[name]["series"]} == {"bench_pyo3_029", "bench_pyo3_030"}
+    drop = timed["py_drop"]["ratios"]
+    assert {"pool_030", "detached_029_030", "attached_029_030"} <= set(drop)
+    assert drop["detached_029_030"]["num"] == "0.29/detached"
+    assert quick_results["machine"]["pyo3"]["pyo3_030"] == "0.30.1"
 
 
 def test_memory_points_and_machine_are_recorded(quick_results):
@@ -87,5 +100,7 @@ def test_report_renders_from_quick_results(quick_results, tmp_path):
                     "--docs", str(tmp_path)], check=True, timeout=300)
     page = (tmp_path / "performance.md").read_text()
     assert "25%" in page and "#3445" in page
+    assert "## 0.29.3 → 0.30.1: the reference pool's fast path (#6200)" in page
+    assert "| Nested attach, empty reference pool |" in page and "| 0.30.1 |" in page
     for png in ("time_ratio.png", "rss.png"):
         assert (tmp_path / "performance" / png).stat().st_size > 1000

@@ -125,6 +125,29 @@ fn py_drop_attached(py: Python<'_>, n: usize) -> usize {
     n
 }
 
+/// `n` nested `Python::attach` calls on an attached thread with nothing queued: each one is an
+/// `Assumed` guard, so all it does is count up, look at the reference pool, and count down. The
+/// look is what PyO3 #6200 changed: 0.29 locks the pool's mutex, 0.30 reads a dirty flag.
+#[pyfunction]
+fn attach_nested_empty(n: usize) -> usize {
+    let mut acc = 0usize;
+    for i in 0..n {
+        acc = acc.wrapping_add(Python::attach(|_py| black_box(i)));
+    }
+    acc
+}
+
+/// `n` detach/re-attach round trips with nothing queued: the GIL is released and re-taken each
+/// time (`PyEval_SaveThread`/`RestoreThread`), then the reference pool is looked at, as above.
+#[pyfunction]
+fn detach_roundtrip_empty(py: Python<'_>, n: usize) -> usize {
+    let mut acc = 0usize;
+    for i in 0..n {
+        acc = acc.wrapping_add(py.detach(|| black_box(i)));
+    }
+    acc
+}
+
 #[pymodule]
 fn bench_pyo3_029(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(create_drop_bound, m)?)?;
@@ -135,5 +158,7 @@ fn bench_pyo3_029(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract_bound, m)?)?;
     m.add_function(wrap_pyfunction!(py_drop_detached, m)?)?;
     m.add_function(wrap_pyfunction!(py_drop_attached, m)?)?;
+    m.add_function(wrap_pyfunction!(attach_nested_empty, m)?)?;
+    m.add_function(wrap_pyfunction!(detach_roundtrip_empty, m)?)?;
     Ok(())
 }
