@@ -11,7 +11,7 @@ import sys
 from . import run as run_program
 from . import scenarios
 from .text.tables import step_table
-from .versions import DEFAULT_RELEASE
+from .versions import DEFAULT_RELEASE, RELEASES
 
 
 def _load(ref):

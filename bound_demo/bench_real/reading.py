@@ -1,5 +1,6 @@
 """The prose of docs/performance.md that depends on the numbers: every figure it cites is read
 from the results, so a rerun on another machine cannot leave the text saying something else."""
+from ..versions import PATCH
 from .claims import saving
 
 API_LOADS = ("create_drop", "attr_call", "list_items", "tuple_items", "extract")
@@ -221,7 +222,7 @@ def _verdict(r, ir=None):
     irtxt = f"; {ir:.2f}× in instructions" if ir is not None else ""
     if lo <= 1.0 <= hi or abs(med - 1.0) < 0.05:
         return f"{med:.2f}× (IQR {lo:.2f}–{hi:.2f}): no difference this run can resolve{irtxt}"
-    faster = "0.30.1" if med > 1 else "0.29.3"
+    faster = PATCH["0.30"] if med > 1 else PATCH["0.29"]
     pct = (1 - 1 / med) if med > 1 else (1 - med)
     return f"{med:.2f}× (IQR {lo:.2f}–{hi:.2f}): {faster} is {pct * 100:.0f}% faster{irtxt}"
 

@@ -19,7 +19,7 @@ PATCH = re.compile(r"^0\.[2-9]\d\.\d+$")
 # Modules whose content names releases: which release a question, a measured series or a
 # built extension module is about. Comparisons and patch versions stay forbidden there too.
 CONTENT = {"quiz.py", "bench.py", "views/bench.py", "witness/__init__.py",
-           "bench_real/workloads.py", "bench_real/report.py", "bench_real/__main__.py",
+           "bench_real/workloads.py", "bench_real/report.py", "bench_real/reading.py", "bench_real/__main__.py",
            "bench_real/model.py"}
 
 

@@ -14,8 +14,12 @@ SEEDS = 120
 EXPECTED = "14f15ceda7c9310c5d5a355a1250d613971063529da1aa5eea342905c8125d31"
 
 
+# The releases the hash was taken for; later lines add programs of their own, not other ones.
+HASHED = RELEASES[:RELEASES.index("0.29") + 1]
+
+
 def _configs():
-    for v in RELEASES:
+    for v in HASHED:
         yield profile(v)
         if v in FEATURES["gil-refs"]:
             yield profile(v, ["gil-refs"])
