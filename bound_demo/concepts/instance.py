@@ -16,6 +16,7 @@ the heap, pool and reference-pool primitives that do the PyO3 work.
 
 from __future__ import annotations
 
+from ..text import timeline
 from . import errors, gilpool, heap, reference_pool
 from .events import E
 
@@ -49,14 +50,16 @@ def _gil_ref_missing(prof, what):
         return errors.absent(what, prof.pyo3, "in 0.22 the GIL Refs API needs the `gil-refs` "
                              "feature; better, use the Bound API (`Bound::new`, `*_bound`).")
     if prof.bound_api:
-        return errors.absent(what, prof.pyo3, "GIL Refs and the pool were removed in 0.23; use "
-                             "`Bound<'py, T>`, which releases its reference when dropped.")
+        return errors.absent(what, prof.pyo3, f"GIL Refs and the pool were removed in "
+                             f"{timeline.entry('GILPool')['removed']}; use `Bound<'py, T>`, which "
+                             f"releases its reference when dropped.")
     return errors.absent(what, prof.pyo3, "this needs PyO3 0.21 or newer.")
 
 
 def _bound_missing(prof, what):
     return errors.absent(what, prof.pyo3, "the Bound API (`Bound`, `Borrowed`, `Py::bind`) "
-                         "arrives in 0.21; in 0.20 use GIL refs (`PyCell::new`) or `Py<T>`.")
+                         f"arrives in {timeline.entry('Bound<' + chr(39) + 'py, T>')['added']}; "
+                         "in 0.20 use GIL refs (`PyCell::new`) or `Py<T>`.")
 
 
 GIL_REF_NOTE = ("deprecated in {v}: GIL Refs (`&'py PyAny`) are on their way out; use the Bound "
@@ -75,14 +78,16 @@ def api_check(prof, op):
         new = "attach" if k == "with_gil" else "detach"
         api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
         if not prof.with_gil_names:
-            return errors.absent(api, prof.pyo3, f"renamed `{new}` in 0.26 and removed in 0.28; "
+            return errors.absent(api, prof.pyo3, f"renamed `{new}` ({timeline.phrase(api)}); "
                                  f"use `{new}`."), notes
         if prof.with_gil_deprecated:
-            notes.append(f"deprecated since 0.26: `{api}` was renamed `{new}`.")
+            notes.append(f"deprecated since {timeline.entry(api)['deprecated']}: `{api}` was "
+                         f"renamed `{new}`.")
     elif k in ("attach", "detach"):
         if not prof.attach_names:
             old = "with_gil" if k == "attach" else "allow_threads"
-            return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in 0.26; in this "
+            return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in "
+                                 f"{timeline.entry(f'Python::{k}')['added']}; in this "
                                  f"release use `{old}`."), notes
     elif k in ("new_pool", "with_pool"):
         if not prof.gil_ref_api:
@@ -115,12 +120,15 @@ def api_check(prof, op):
         if prof.gil_ref_deprecated:
             notes.append(gil_ref_note)
     elif k == "into_py":
-        m = int(prof.pyo3.split(".")[1])
-        if m >= 25:
-            return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
-                                 "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`."), notes
-        if m >= 23:
-            notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
+        # The timeline (rustc-checked dates) says when `IntoPy` went, not a version comparison.
+        when = timeline.state("IntoPy", prof.pyo3)
+        if when == "removed":
+            return errors.absent("IntoPy::into_py", prof.pyo3, f"`IntoPy` was "
+                                 f"{timeline.phrase('IntoPy')}; use `.unbind()` on a Bound or "
+                                 f"`into_pyobject(py)?.unbind()`."), notes
+        if when == "deprecated":
+            notes.append(f"deprecated since {timeline.entry('IntoPy')['deprecated']}: `IntoPy` "
+                         f"gave way to `IntoPyObject`.")
     return None, notes
 
 
