@@ -66,6 +66,16 @@ def _api():
         return None
 
 
+def _modelled() -> tuple[str, ...]:
+    """The release lines the model knows. A page may name a newer one before the model has it
+    (a migration page written alongside the model's new row): it then shows a placeholder,
+    which tests/site reports, rather than stopping every other page's build."""
+    try:
+        return tuple(importlib.import_module("bound_demo.versions").RELEASES)
+    except (ImportError, AttributeError):
+        return ()
+
+
 @lru_cache(maxsize=None)
 def render(marker_attrs: str) -> str:
     """HTML for one marker; cached because Home and the migration pages share scenarios."""
@@ -75,10 +85,15 @@ def render(marker_attrs: str) -> str:
     label = ", ".join(r + "".join(f" + {f}" for f in fs) for r, fs in runs)
     api = _api()
     missing = [p for p in paths if not p.exists()]
-    if api is None or missing:
+    unmodelled = [r for r, _ in runs if r not in _modelled()]
+    if api is None or missing or unmodelled:
         what = ", ".join(dict.fromkeys(p.relative_to(ROOT).as_posix() for p in paths))
-        reason = ("the model's player is not available yet" if api is None
-                  else f"{missing[0].relative_to(ROOT).as_posix()} does not exist yet")
+        if api is None:
+            reason = "the model's player is not available yet"
+        elif missing:
+            reason = f"{missing[0].relative_to(ROOT).as_posix()} does not exist yet"
+        else:
+            reason = f"the model has no PyO3 {unmodelled[0]} release line yet (bound_demo.versions.RELEASES)"
         return (
             '<div class="bd-player-placeholder admonition note">'
             f'<p class="admonition-title">Animation: {html.escape(what)} under PyO3 {html.escape(label)}</p>'
