@@ -209,6 +209,9 @@ MARKERS = {
 
 
 API_MACRO = re.compile(r'\{\{\s*api\(\s*"([^"]+)"\s*\)\s*\}\}')
+# Code is left alone, so a page can show the macro itself: fenced blocks and inline code spans
+# are matched first and put back unchanged.
+CODE_OR_MACRO = re.compile(r"(?P<code>^[ \t]*```.*?^[ \t]*```|`[^`\n]+`)|" + API_MACRO.pattern, re.M | re.S)
 
 
 def api_dates(markdown: str, where: str) -> str:
@@ -216,13 +219,15 @@ def api_dates(markdown: str, where: str) -> str:
     from bound_demo.text import timeline
 
     def one(match: re.Match) -> str:
+        if match.group("code") is not None:
+            return match.group(0)
         try:
-            return timeline.phrase(match.group(1))
+            return timeline.phrase(match.group(2))
         except KeyError as exc:
             log.error("%s: %s", where, exc.args[0])
             return match.group(0)
 
-    return API_MACRO.sub(one, markdown)
+    return CODE_OR_MACRO.sub(one, markdown)
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -74,3 +74,16 @@ def test_model_messages_quote_the_timeline():
     trace = __import__("bound_demo").run(prog, pyo3="0.28")
     assert trace.error is not None and trace.error.kind == "compile_error"
     assert model_timeline.phrase("Python::with_gil") in trace.error.message
+
+
+def test_the_page_macro_renders_the_timeline_and_leaves_code_alone(caplog):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bd_generated", sitekit.ROOT / "docs" / "hooks" / "generated.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    text = 'with_gil was {{ api("Python::with_gil") }}; write `{{ api("Python::with_gil") }}`.'
+    assert hook.api_dates(text, "page.md") == (
+        'with_gil was deprecated in 0.26, removed in 0.28; write `{{ api("Python::with_gil") }}`.')
+    assert hook.api_dates('{{ api("Python::nope") }}', "page.md") == '{{ api("Python::nope") }}'
+    assert "not in the API timeline" in caplog.text  # logged as an error: the strict build fails
