@@ -49,6 +49,29 @@ def test_release_table_agrees_with_timeline(release, features):
     assert not wrong, f"PyO3 {release} {features}: " + "; ".join(wrong)
 
 
+# Release-table names that the timeline covers with one row for a family of APIs.
+FAMILY = {"Py::from_owned_ptr_or_err": "Py::from_owned_ptr", "Py::from_owned_ptr_or_opt": "Py::from_owned_ptr",
+          "Py::from_borrowed_ptr_or_err": "Py::from_borrowed_ptr",
+          "Py::from_borrowed_ptr_or_opt": "Py::from_borrowed_ptr",
+          "PyAnyMethods::get_refcnt": "Py::get_refcnt", "PyBuffer::as_mut_slice": "PyBuffer::as_slice",
+          "PyBuffer::as_fortran_slice": "PyBuffer::as_slice", "PyBuffer::as_fortran_mut_slice": "PyBuffer::as_slice"}
+
+
+def test_release_table_api_dates_are_the_timeline_dates():
+    """`versions.API_CHANGES` (deprecated in, removed in) for APIs no program op spells, where the
+    release table has such a table: every row must be a timeline row, with the same dates."""
+    changes = getattr(versions, "API_CHANGES", {})
+    wrong = []
+    for api, (deprecated, removed) in changes.items():
+        row = model_timeline.table().get(FAMILY.get(api, api))
+        if row is None:
+            wrong.append(f"{api}: no timeline row (docs/data/api-timeline.yml)")
+        elif (row.get("deprecated"), row.get("removed")) != (deprecated, removed):
+            wrong.append(f"{api}: release table says deprecated {deprecated}, removed {removed}; "
+                         f"the timeline says {row.get('deprecated')}, {row.get('removed')}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_model_release_has_a_check_crate():
     lines = timeline._lines()
     assert [r for r in versions.RELEASES if r not in lines] == []

@@ -84,6 +84,7 @@ def probes(entries: list[dict] | None = None) -> list[Snippet]:
                 path=ROOT / ".build" / "rustcheck" / "probes" / f"{slug}_{line.replace('.', '_')}.rs",
                 release=release, features=(), expectations=[expect],
                 source=entry["probe"], label=f"timeline:{entry['api']}@{release}",
+                python=entry.get("python"),
             ))
     return out
 
