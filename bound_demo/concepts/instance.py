@@ -16,6 +16,7 @@ the heap, pool and reference-pool primitives that do the PyO3 work.
 
 from __future__ import annotations
 
+from ..text import timeline
 from . import errors, gilpool, heap, reference_pool
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType
@@ -51,14 +52,16 @@ def _gil_ref_missing(prof, what):
         return errors.absent(what, prof.pyo3, "in 0.22 the GIL Refs API needs the `gil-refs` "
                              "feature; better, use the Bound API (`Bound::new`, `*_bound`).")
     if prof.bound_api:
-        return errors.absent(what, prof.pyo3, "GIL Refs and the pool were removed in 0.23; use "
-                             "`Bound<'py, T>`, which releases its reference when dropped.")
+        return errors.absent(what, prof.pyo3, f"GIL Refs and the pool were removed in "
+                             f"{timeline.entry('GILPool')['removed']}; use `Bound<'py, T>`, which "
+                             f"releases its reference when dropped.")
     return errors.absent(what, prof.pyo3, "this needs PyO3 0.21 or newer.")
 
 
 def _bound_missing(prof, what):
     return errors.absent(what, prof.pyo3, "the Bound API (`Bound`, `Borrowed`, `Py::bind`) "
-                         "arrives in 0.21; in 0.20 use GIL refs (`PyCell::new`) or `Py<T>`.")
+                         f"arrives in {timeline.entry('Bound<' + chr(39) + 'py, T>')['added']}; "
+                         "in 0.20 use GIL refs (`PyCell::new`) or `Py<T>`.")
 
 
 GIL_REF_NOTE = ("deprecated in {v}: GIL Refs (`&'py PyAny`) are on their way out; use the Bound "
@@ -88,10 +91,11 @@ def _check_with_gil_names(prof, op, notes):
     new = "attach" if k == "with_gil" else "detach"
     api = "Python::with_gil" if k == "with_gil" else "Python::allow_threads"
     if not prof.with_gil_names:
-        return errors.absent(api, prof.pyo3, f"renamed `{new}` in 0.26 and removed in 0.28; "
+        return errors.absent(api, prof.pyo3, f"renamed `{new}` ({timeline.phrase(api)}); "
                              f"use `{new}`.")
     if prof.with_gil_deprecated:
-        notes.append(f"deprecated since 0.26: `{api}` was renamed `{new}`.")
+        notes.append(f"deprecated since {timeline.entry(api)['deprecated']}: `{api}` was "
+                     f"renamed `{new}`.")
     return None
 
 
@@ -99,7 +103,8 @@ def _check_attach_names(prof, op, notes):
     k = op.kind
     if not prof.attach_names:
         old = "with_gil" if k == "attach" else "allow_threads"
-        return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in 0.26; in this "
+        return errors.absent(f"Python::{k}", prof.pyo3, f"`{k}` arrives in "
+                             f"{timeline.entry(f'Python::{k}')['added']}; in this "
                              f"release use `{old}`.")
     return None
 
@@ -147,10 +152,12 @@ def _check_py_gil_ref(prof, op, notes):
 
 def _check_into_py(prof, op, notes):
     if not prof.into_py_api:
-        return errors.absent("IntoPy::into_py", prof.pyo3, "`IntoPy` was removed in 0.25; use "
-                             "`.unbind()` on a Bound or `into_pyobject(py)?.unbind()`.")
+        return errors.absent("IntoPy::into_py", prof.pyo3, f"`IntoPy` was "
+                             f"{timeline.phrase('IntoPy')}; use `.unbind()` on a Bound or "
+                             f"`into_pyobject(py)?.unbind()`.")
     if prof.into_py_deprecated:
-        notes.append("deprecated since 0.23: `IntoPy` gave way to `IntoPyObject`.")
+        notes.append(f"deprecated since {timeline.entry('IntoPy')['deprecated']}: `IntoPy` "
+                     f"gave way to `IntoPyObject`.")
     return None
 
 

@@ -7,6 +7,10 @@
 - ``<!-- bd-witness-results -->``: the model next to real PyO3: every program the site animates,
   run under every witness build present on the building machine, probe by probe.
 - ``<!-- bd-rustcheck-summary -->``: how many snippets and probes the last harness run checked.
+- ``{{ api("Python::with_gil") }}`` in prose: that API's dates from the timeline, in words
+  ("deprecated in 0.26, removed in 0.28"). Pages state when an API came or went only through
+  this macro, so the sentence carries the dates rustc checked; the model's compile errors use
+  the same words (bound_demo.text.timeline.phrase). An unknown name fails the strict build.
 """
 
 from __future__ import annotations
@@ -204,7 +208,30 @@ MARKERS = {
 }
 
 
+API_MACRO = re.compile(r'\{\{\s*api\(\s*"([^"]+)"\s*\)\s*\}\}')
+# Code is left alone, so a page can show the macro itself: fenced blocks and inline code spans
+# are matched first and put back unchanged.
+CODE_OR_MACRO = re.compile(r"(?P<code>^[ \t]*```.*?^[ \t]*```|`[^`\n]+`)|" + API_MACRO.pattern, re.M | re.S)
+
+
+def api_dates(markdown: str, where: str) -> str:
+    """Replace every `{{ api("NAME") }}` with NAME's history from the timeline."""
+    from bound_demo.text import timeline
+
+    def one(match: re.Match) -> str:
+        if match.group("code") is not None:
+            return match.group(0)
+        try:
+            return timeline.phrase(match.group(2))
+        except KeyError as exc:
+            log.error("%s: %s", where, exc.args[0])
+            return match.group(0)
+
+    return CODE_OR_MACRO.sub(one, markdown)
+
+
 def on_page_markdown(markdown, page, config, files):
+    markdown = api_dates(markdown, page.file.src_uri)
     for name, render in MARKERS.items():
         marker = f"<!-- {name} -->"
         if marker in markdown:

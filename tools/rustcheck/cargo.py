@@ -28,6 +28,8 @@ from .snippets import CRATES, ROOT, Snippet
 
 BUILD = ROOT / ".build" / "rustcheck"
 TARGET = ROOT / ".build" / "target-docs"
+# A check crate for another CPython than the venv's carries this file (see snippets.py).
+PYO3_CONFIG = "pyo3-config.txt"
 TOOLCHAIN = "1.95.0"  # compiler messages are pinned below, so the compiler is pinned too
 
 # Crate-level lints for every snippet. Warnings are errors; the allowed lints are the ones a
@@ -82,6 +84,8 @@ def prepare(profile: str, snippets: list[Snippet]) -> tuple[Path, dict[str, list
         shutil.copyfile(template / "Cargo.lock", crate / "Cargo.lock")
     (crate / "src" / "lib.rs").write_text("//! Empty: every snippet is an example target.\n")
     (crate / "rust-toolchain.toml").write_text(f'[toolchain]\nchannel = "{TOOLCHAIN}"\n')
+    if (template / PYO3_CONFIG).exists():
+        shutil.copyfile(template / PYO3_CONFIG, crate / PYO3_CONFIG)
 
     targets: dict[str, list[Snippet]] = {}
     for s in snippets:
@@ -96,10 +100,16 @@ def prepare(profile: str, snippets: list[Snippet]) -> tuple[Path, dict[str, list
     return crate, targets
 
 
-def cargo_env() -> dict[str, str]:
+def cargo_env(crate: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("PYO3_PYTHON", str(ROOT / ".venv" / "bin" / "python"))
     env["CARGO_TARGET_DIR"] = str(TARGET)
+    config = crate / PYO3_CONFIG if crate is not None else None
+    if config is not None and config.exists():
+        # PyO3 built for another CPython gets its own target directory: sharing one would make
+        # cargo rebuild PyO3 every time the harness switched between the two configurations.
+        env["PYO3_CONFIG_FILE"] = str(config)
+        env["CARGO_TARGET_DIR"] = str(TARGET) + "-" + crate.name.rsplit("-", 1)[-1]
     env["CARGO_TERM_COLOR"] = "never"
     return env
 
@@ -109,7 +119,7 @@ def run(crate: Path, jobs: int) -> tuple[list[dict], str, float]:
     cmd = ["cargo", "check", "--examples", "--keep-going", "--locked", "--message-format=json",
            "-j", str(jobs)]
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=crate, env=cargo_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=crate, env=cargo_env(crate), capture_output=True, text=True)
     seconds = time.monotonic() - start
     records = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     return records, proc.stderr, seconds

@@ -8,12 +8,18 @@ compiler must make of it; the part the page shows sits between ``--8<-- [start:N
 Header lines (before the first line of code)::
 
     // @pyo3 0.21.2 +gil-refs          release (and Cargo features) the snippet is checked against
+    // @python 3.13                     optional: check against this CPython version's API, for
+                                        items PyO3 only offers from it on (`PyMutex` needs 3.13)
     // @expect pass                     compiles with #![deny(warnings)]
     // @expect deprecated: <text>       compiles, and every warning is a deprecation; <text> is in one
     // @expect error E0599: <text>      fails, with that error code and <text> in the same message
     // @expect error: <text>            fails with <text> (for the few errors rustc gives no code)
 
 ``deprecated`` and ``error`` lines may repeat; each must be matched.
+
+A ``@python`` snippet goes to its own check crate (``v0.30.1-py3.13``), whose committed
+``pyo3-config.txt`` tells PyO3's build script which interpreter to assume (``PYO3_CONFIG_FILE``),
+so no such Python needs to be installed: ``cargo check`` never links against it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ EXAMPLES = ROOT / "examples" / "rust"
 CRATES = Path(__file__).resolve().parent / "crates"
 
 _PYO3 = re.compile(r"^//\s*@pyo3\s+(\d+\.\d+\.\d+)((?:\s+\+[\w-]+)*)\s*$")
+_PYTHON = re.compile(r"^//\s*@python\s+(3\.\d+)\s*$")
 _EXPECT = re.compile(r"^//\s*@expect\s+(pass|deprecated|error)(?:\s+(E\d{4}))?\s*(?::\s*(.+))?$")
 
 
@@ -46,16 +53,20 @@ class Snippet:
     # Probes come from the API timeline, not from a file a page includes; their source lives here.
     source: str | None = None
     label: str | None = None
+    python: str | None = None  # "3.13": the CPython API the crate assumes; None: the venv's
+
 
     @property
     def profile(self) -> str:
         """Name of the check crate (directory under tools/rustcheck/crates/)."""
-        return "v" + self.release + "".join("-" + f for f in self.features)
+        python = f"-py{self.python}" if self.python else ""
+        return "v" + self.release + "".join("-" + f for f in self.features) + python
 
     @property
     def build(self) -> str:
         """The release and features as the site's badges name them: "0.21.2 + gil-refs"."""
-        return self.release + "".join(f" + {f}" for f in self.features)
+        python = f" (Python {self.python})" if self.python else ""
+        return self.release + "".join(f" + {f}" for f in self.features) + python
 
     @property
     def kind(self) -> str:
@@ -82,6 +93,7 @@ class Snippet:
 def parse(path: Path) -> Snippet:
     release = None
     features: tuple[str, ...] = ()
+    python = None
     expectations: list[Expectation] = []
     for line in path.read_text().splitlines():
         if not line.startswith("//"):
@@ -89,6 +101,8 @@ def parse(path: Path) -> Snippet:
         if m := _PYO3.match(line):
             release = m.group(1)
             features = tuple(f.lstrip("+") for f in m.group(2).split())
+        elif m := _PYTHON.match(line):
+            python = m.group(1)
         elif m := _EXPECT.match(line):
             kind, code, text = m.groups()
             if kind == "error" and not text:
@@ -101,7 +115,7 @@ def parse(path: Path) -> Snippet:
             raise ValueError(f"{path}: unknown header line {line!r}")
     if release is None or not expectations:
         raise ValueError(f"{path}: needs '// @pyo3 X.Y.Z' and at least one '// @expect' line")
-    snippet = Snippet(path, release, features, expectations)
+    snippet = Snippet(path, release, features, expectations, python=python)
     if not (CRATES / snippet.profile).is_dir():
         raise ValueError(f"{path}: no check crate tools/rustcheck/crates/{snippet.profile}")
     snippet.kind  # reject mixed kinds early

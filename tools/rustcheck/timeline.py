@@ -15,6 +15,7 @@ deprecation warnings and its "not found" errors.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -83,5 +84,32 @@ def probes(entries: list[dict] | None = None) -> list[Snippet]:
                 path=ROOT / ".build" / "rustcheck" / "probes" / f"{slug}_{line.replace('.', '_')}.rs",
                 release=release, features=(), expectations=[expect],
                 source=entry["probe"], label=f"timeline:{entry['api']}@{release}",
+                python=entry.get("python"),
             ))
     return out
+
+
+# ---- the model's copy of the dates (bound_demo/text/api_timeline.json) --------------------
+MODEL_COPY = ROOT / "bound_demo" / "text" / "api_timeline.json"
+DATE_KEYS = ("added", "deprecated", "gated", "gate", "removed")
+
+
+def model_table(entries: list[dict] | None = None) -> dict:
+    """What the package keeps of the timeline: each API's dates, nothing else (no probes)."""
+    entries = load() if entries is None else entries
+    return {"generated_from": "docs/data/api-timeline.yml (python -m tools.rustcheck.timeline --export)",
+            "apis": {e["api"]: {k: e[k] for k in DATE_KEYS if k in e} for e in entries}}
+
+
+def export() -> str:
+    return json.dumps(model_table(), indent=1, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m tools.rustcheck.timeline")
+    ap.add_argument("--export", action="store_true", help=f"rewrite {MODEL_COPY.relative_to(ROOT)}")
+    if ap.parse_args().export:
+        MODEL_COPY.write_text(export())
+        print(f"wrote {MODEL_COPY.relative_to(ROOT)}")
