@@ -16,7 +16,7 @@ the heap, pool and reference-pool primitives that do the PyO3 work.
 
 from __future__ import annotations
 
-from ..text import timeline
+from .. import timeline
 from . import errors, gilpool, heap, reference_pool
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType

@@ -10,7 +10,7 @@
 - ``{{ api("Python::with_gil") }}`` in prose: that API's dates from the timeline, in words
   ("deprecated in 0.26, removed in 0.28"). Pages state when an API came or went only through
   this macro, so the sentence carries the dates rustc checked; the model's compile errors use
-  the same words (bound_demo.text.timeline.phrase). An unknown name fails the strict build.
+  the same words (bound_demo.timeline.phrase). An unknown name fails the strict build.
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ CODE_OR_MACRO = re.compile(r"(?P<code>^[ \t]*```.*?^[ \t]*```|`[^`\n]+`)|" + API
 
 def api_dates(markdown: str, where: str) -> str:
     """Replace every `{{ api("NAME") }}` with NAME's history from the timeline."""
-    from bound_demo.text import timeline
+    from bound_demo import timeline
 
     def one(match: re.Match) -> str:
         if match.group("code") is not None:

@@ -1,7 +1,7 @@
 """The API timeline (docs/data/api-timeline.yml, rustc-checked) against the model's release table.
 
 Three places say when an API exists: the timeline (whose dates the compile harness probes), the
-package's copy of those dates (bound_demo/text/api_timeline.json, read by the model's error
+package's copy of those dates (bound_demo/api_timeline.json, read by the model's error
 messages and the site's `{{ api() }}` macro), and the release table (bound_demo/versions.py).
 These tests fail as soon as any two of them disagree.
 """
@@ -14,7 +14,7 @@ import sitekit  # noqa: F401  (puts the repository root on sys.path)
 import pytest
 
 from bound_demo import versions
-from bound_demo.text import timeline as model_timeline
+from bound_demo import timeline as model_timeline
 from tools.rustcheck import timeline
 
 # Release-table flag -> (timeline API, the states in which the flag must be true).
@@ -35,7 +35,7 @@ BUILDS = [(r, ()) for r in versions.RELEASES] + [
 def test_the_model_copy_is_the_timeline():
     on_disk = json.loads(timeline.MODEL_COPY.read_text())
     assert on_disk == timeline.model_table(), (
-        "bound_demo/text/api_timeline.json is stale: run `python -m tools.rustcheck.timeline --export`")
+        "bound_demo/api_timeline.json is stale: run `python -m tools.rustcheck.timeline --export`")
 
 
 @pytest.mark.parametrize("release,features", BUILDS, ids=lambda v: str(v))

@@ -89,8 +89,8 @@ def probes(entries: list[dict] | None = None) -> list[Snippet]:
     return out
 
 
-# ---- the model's copy of the dates (bound_demo/text/api_timeline.json) --------------------
-MODEL_COPY = ROOT / "bound_demo" / "text" / "api_timeline.json"
+# ---- the model's copy of the dates (bound_demo/api_timeline.json) --------------------
+MODEL_COPY = ROOT / "bound_demo" / "api_timeline.json"
 DATE_KEYS = ("added", "deprecated", "gated", "gate", "removed")
 
 
