@@ -30,6 +30,16 @@ MAX_NAME = 80  # characters in a handle, thread, label or variable name
 # capacity (pvec.CAPACITY, 16,777,216 entries).
 MAX_EXECUTED_OPS = 16_000_000
 MAX_TIMES = 10_000_000  # one repeat's count
+# Objects created, counting every iteration: each stays in the trace (the heap keeps freed
+# objects as ids), about 220 bytes apiece even in a loop written in bulk.
+MAX_OBJECTS = 5_000_000
+# Ops and items run one by one, in loops `fastforward` cannot write from their pattern (a
+# loop that names a handle from outside it, a nested loop): each costs about 15 µs and
+# 300 bytes a step, so this keeps a run near 30 s and 700 MB.
+MAX_SLOW_OPS = 1_000_000
+# Steps the run records one by one (checked while it runs: a loop that looked regular may
+# still not repeat exactly). The static estimate above catches the usual cases first.
+MAX_STORED_STEPS = 2_500_000
 MAX_NOTE = 500  # characters in an op's `note` (it is drawn inside a Graphviz label)
 MAX_TITLE = 200  # characters in a program's `title`
 MAX_ITEMS = 1_000  # items written in one `new` list or tuple
@@ -117,6 +127,8 @@ class Op:
     # computed by the checker, never read from the program.
     cost: int = 1
     threads: int = 0  # threads it starts, counting every iteration
+    slow: int = 1  # the part of `cost` run op by op (not written in bulk by fastforward)
+    objects: int = 0  # objects it creates, counting every iteration
 
     @property
     def line(self):
@@ -247,7 +259,7 @@ class _Checker:
             raise ProgramError(path, f"blocks nested deeper than the cap of {MAX_DEPTH}")
         if not isinstance(items, list):
             raise ProgramError(path, "expected a list of ops")
-        out, cost, threads = [], 0, 0
+        out, cost, threads, slow, objects = [], 0, 0, 0, 0
         scope = set()
         scopes = scopes + [scope]
         for i, d in enumerate(items):
@@ -258,7 +270,9 @@ class _Checker:
             out.append(op)
             cost += op.cost
             threads += op.threads
-        return out, cost, threads
+            slow += op.slow
+            objects += op.objects
+        return out, (cost, threads, slow, objects)
 
     def visible(self, scopes, name):
         return any(name in s for s in scopes)
@@ -308,7 +322,8 @@ class _Checker:
         if kind == "py_del" and d["src"] not in self.pyvars:
             raise ProgramError(p, f"py_del: unknown Python variable {d['src']!r}")
         if kind == "new":
-            op.cost = 1 + self.new(d, p, scopes)
+            op.cost = op.slow = 1 + self.new(d, p, scopes)
+            op.objects = 1
         if kind in ("get_item", "get_borrowed_item") and d["index"] < 0:
             raise ProgramError(p, f"{kind}: 'index' must be ≥ 0 (Rust takes a usize)")
         if kind == "return" and in_repeat == depth:
@@ -344,8 +359,8 @@ class _Checker:
         if d.get("op") == "repeat" and not 0 <= d["times"] <= MAX_TIMES:
             raise ProgramError(p, f"repeat: 'times' must be between 0 and the cap of {MAX_TIMES}")
         kind = op.kind
-        body, cost, threads = self.ops(d["body"], f"{p}.body", depth + 1, scopes,
-                                       depth + 1 if kind == "repeat" else in_repeat)
+        body, (cost, threads, slow, objects) = self.ops(d["body"], f"{p}.body", depth + 1, scopes,
+                                               depth + 1 if kind == "repeat" else in_repeat)
         op.body = body
         op.returns = bool(body) and body[-1].kind == "return"
         if "as" in d and not op.returns and kind != "pyfunction":
@@ -353,11 +368,9 @@ class _Checker:
         times = d["times"] if kind == "repeat" else 1
         op.cost = cost * times + 1
         op.threads = threads * times + (kind == "thread")
-        if op.cost > MAX_EXECUTED_OPS:
-            raise ProgramError(p, f"would execute about {op.cost:,} ops and items, over the cap of "
-                                  f"{MAX_EXECUTED_OPS:,}")
-        if op.threads > MAX_THREADS:
-            raise ProgramError(p, f"would start {op.threads:,} threads, over the cap of {MAX_THREADS}")
+        op.slow = slow * _slow_iterations(op, times) + 1
+        op.objects = objects * times
+        _check_totals(p, op.cost, op.threads, op.slow, op.objects)
 
     def introduce(self, op, p, scope):
         """Count (and bring into scope) the handle or Python variable an op's 'as' names."""
@@ -368,6 +381,36 @@ class _Checker:
             self.pyvars.add(op.d["as"])
         else:
             scope.add(op.d["as"])
+
+
+def _check_totals(path, cost, threads, slow, objects):
+    """The caps on what running a block (or the whole program) costs."""
+    if cost > MAX_EXECUTED_OPS:
+        raise ProgramError(path, f"would execute about {cost:,} ops and items, over the cap of "
+                                 f"{MAX_EXECUTED_OPS:,}")
+    if objects > MAX_OBJECTS:
+        raise ProgramError(path, f"would create {objects:,} objects, over the cap of {MAX_OBJECTS:,}")
+    if threads > MAX_THREADS:
+        raise ProgramError(path, f"would start {threads:,} threads, over the cap of {MAX_THREADS:,}")
+    if slow > MAX_SLOW_OPS:
+        raise ProgramError(path, _slow_message(slow))
+
+
+def _slow_iterations(op, times):
+    """How many iterations of a block run op by op: all of them, except in a loop that
+    `fastforward` may write in bulk after its warm-up."""
+    from ..store import fastforward
+    if op.kind != "repeat":
+        return 1
+    if fastforward.ENABLED and times >= fastforward.MIN_TIMES and fastforward.eligible(op):
+        return min(times, fastforward.WARMUP)
+    return times
+
+
+def _slow_message(n):
+    return (f"would run about {n:,} ops and items one by one, over the cap of {MAX_SLOW_OPS:,} "
+            "(loops that name a handle from outside them, or hold another loop, run op by op): "
+            "make the loop shorter")
 
 
 def _top_level(data):
@@ -398,12 +441,9 @@ def parse(program) -> Program:
         raise ProgramError("program", "missing key 'ops'")
     _top_level(data)
     c = _Checker()
-    ops, cost, threads = c.ops(data["ops"], "ops", 0, [], -1)
-    if cost > MAX_EXECUTED_OPS:
-        raise ProgramError("ops", f"would execute about {cost:,} ops and items, over the cap of "
-                                  f"{MAX_EXECUTED_OPS:,}")
-    if threads > MAX_THREADS:
-        raise ProgramError("ops", f"would start {threads:,} threads, over the cap of {MAX_THREADS}")
+    ops, totals = c.ops(data["ops"], "ops", 0, [], -1)
+    _check_totals("ops", *totals)
+    cost = totals[0]
     for op in ops:
         if op.kind == "return":
             raise ProgramError(op.path, "'return' is only allowed at the end of a block body")

@@ -31,6 +31,7 @@ from ..concepts import errors, gil, gilpool, instance
 from ..store import fastforward
 from ..concepts.events import E
 from ..store.state import CHECKPOINT, Machine
+from ..format.program import MAX_STORED_STEPS, ProgramError
 
 KIND = {"gil_ref": 0, "bound": 1, "borrowed": 2, "bound_ref": 3, "py": 4, "python": 5}
 SEND_KINDS = ("py",)
@@ -150,6 +151,11 @@ class Runner:
 
     def checkpoint(self, log_pos=None):
         """Snapshot the state; `log_pos` is where the delta log stands for it (default: its end)."""
+        if (len(self.s) + len(self.sbuf)) // 4 > MAX_STORED_STEPS:
+            # A cap on what the run stores (program.MAX_STORED_STEPS): checked here, once
+            # every CHECKPOINT steps, to keep the step loop itself free of it.
+            raise ProgramError("ops", f"the run recorded more than the cap of {MAX_STORED_STEPS:,} "
+                                      "steps one by one: make the loop shorter")
         self._until_checkpoint = CHECKPOINT
         self.checkpoints.append(self.m.snapshot())
         self.cp_steps.append(self.nsteps)
