@@ -89,19 +89,24 @@ def _parser():
 
 
 def main(argv=None):
+    return guarded(_main, argv, "bound_demo")
+
+
+def guarded(fn, argv, who):
+    """Run a command: a user error is one line and status 2; anything else is our bug."""
     try:
-        return _main(argv)
+        return fn(argv)
     except SystemExit as e:  # --help, and argparse's own exits
         return e.code if isinstance(e.code, int) else 2
-    except (ValueError, KeyError, OSError, budget.OutputError) as e:
-        print(f"bound_demo: {user_message(e)}", file=sys.stderr)
+    except (ValueError, KeyError, OSError) as e:
+        print(f"{who}: {user_message(e)}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("bound_demo: out of memory: an input under the documented caps should never get "
-              f"here; please report it at {REPORT_URL}", file=sys.stderr)
+        print(f"{who}: internal error: out of memory, which an input under the documented caps "
+              f"should never cause; please report it at {REPORT_URL}", file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence: say it is our bug
-        print(f"bound_demo: internal error ({type(e).__name__}: {clean(str(e))[:300]}); "
+        print(f"{who}: internal error ({type(e).__name__}: {clean(' '.join(str(e).split()))[:300]}); "
               f"this is a bug in bound_demo, please report it at {REPORT_URL} with the "
               "command and its input", file=sys.stderr)
         return 1
