@@ -18,8 +18,8 @@ MAX_TABLE_ROWS = 200_000  # steps in one step table (`run`)
 MAX_JSON_STEPS = 20_000  # steps in one `run --json`
 MAX_JSON_OUTPUT = 128 * 1024 * 1024  # bytes of one `run --json`
 MAX_FRAMES = 2_000  # frames in one render (--html, --svg, --gif)
-MAX_FRAME_DOT = 256 * 1024  # bytes of Graphviz source for one frame
-MAX_RENDER_DOT = 32 * 1024 * 1024  # bytes of Graphviz source for a whole render
+MAX_FRAME_DOT = 128 * 1024  # bytes of Graphviz source for one frame (about 50 threads)
+MAX_RENDER_DOT = 16 * 1024 * 1024  # bytes of Graphviz source for a whole render
 MAX_GIF_PIXELS = 16_000_000  # pixels of a GIF's canvas (width times height)
 
 
@@ -157,10 +157,16 @@ def write_atomic(path, data):
     """Write text or bytes to path via a temporary file beside it: a full disk or another
     failure leaves the old file (or none), never half a file."""
     full = os.path.abspath(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if os.path.exists(full) and not os.path.isfile(full):
+        # A device or a pipe (/dev/stdout, /dev/null): write into it, never replace it.
+        with open(full, "wb") as fh:
+            fh.write(payload)
+        return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.write(payload)
         os.replace(tmp, full)
     except BaseException:
         try:
