@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 
 MAX_TABLE_ROWS = 200_000  # steps in one step table (`run`)
 MAX_JSON_STEPS = 20_000  # steps in one `run --json`
-MAX_JSON_OUTPUT = 128 * 1024 * 1024  # bytes of one `run --json`
-MAX_FRAMES = 2_000  # frames in one render (--html, --svg, --gif)
+MAX_JSON_OUTPUT = 64 * 1024 * 1024  # bytes of one `run --json`
+MAX_FRAMES = 1_000  # frames in one render (--html, --svg, --gif); about 50 ms of CPU each
 MAX_FRAME_DOT = 128 * 1024  # bytes of Graphviz source for one frame (about 50 threads)
 MAX_RENDER_DOT = 16 * 1024 * 1024  # bytes of Graphviz source for a whole render
 MAX_GIF_PIXELS = 16_000_000  # pixels of a GIF's canvas (width times height)
@@ -74,41 +75,50 @@ def _dumps(obj, indent):
 
 
 def _step_texts(trace, lo, hi, indent):
+    """Each step's JSON, as `Step.to_dict` has it, with the states from one forward pass
+    (`iter_states`) rather than a replay from a checkpoint per step."""
     pad = " " * (2 * indent)
-    for i in range(lo, hi):
-        text = _dumps(trace.steps[i].to_dict(), indent)
-        yield "\n".join(pad + line for line in text.split("\n"))
+    steps = trace.steps
+    for i, st in trace.iter_states(lo, hi):
+        s = steps[i]
+        d = {"index": s.index, "event": s.event, "op_path": s.op_path, "line": s.line,
+             "rust": s.rust, "caption": s.caption, "notes": s.notes, "touched": s.touched,
+             "state": st.to_dict()}
+        yield "\n".join(pad + line for line in _dumps(d, indent).split("\n"))
 
 
-def check_json(trace, lo, hi, indent=1):
-    """Refuse a `--json` output over the caps, before writing any of it: the steps are
-    serialised once to count their bytes (stopping as soon as the cap is passed)."""
+def check_json(trace, lo, hi):
+    """Refuse a `--json` of too many steps before any work."""
     if hi - lo > MAX_JSON_STEPS:
         raise OutputError(f"--json of {hi - lo:,} steps is over the cap of {MAX_JSON_STEPS:,} steps "
                           "(each step carries the whole state): " + _narrow(len(trace.steps)))
-    total = 0
-    for text in _step_texts(trace, lo, hi, indent):
-        total += len(text.encode("utf-8"))
-        if total > MAX_JSON_OUTPUT:
-            raise OutputError(f"--json of steps {lo}:{hi} would be over the cap of "
-                              f"{MAX_JSON_OUTPUT // 2**20} MiB: " + _narrow(len(trace.steps)))
 
 
 def write_json(trace, out, lo, hi, indent=1):
-    """Write a trace (or steps lo … hi-1 of it) as JSON, one step at a time. Byte for byte
-    what `trace.to_json(indent=1)` gives for the whole trace."""
+    """Write a trace (or steps lo … hi-1 of it) as JSON, byte for byte what
+    `trace.to_json(indent=1)` gives for the whole trace. The steps are serialised one at a time
+    into a temporary file, counting bytes: over MAX_JSON_OUTPUT, nothing has been written to
+    `out` when the error is raised."""
     head = _head(trace, lo, hi)
     head["steps"] = None
     head["final"] = None
     text = _dumps(head, indent)
     before, after = text.split('"steps": null', 1)
     after, end = after.split('"final": null', 1)
-    out.write(before + '"steps": [\n')
-    for k, step_text in enumerate(_step_texts(trace, lo, hi, indent)):
-        out.write((",\n" if k else "") + step_text)
-    final = "\n".join((" " * indent if n else "") + line
-                      for n, line in enumerate(_dumps(trace.final.to_dict(), indent).split("\n")))
-    out.write(f"\n{' ' * indent}]{after}\"final\": {final}{end}\n")
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        total = 0
+        spool.write(before + '"steps": [\n')
+        for k, step_text in enumerate(_step_texts(trace, lo, hi, indent)):
+            total += len(step_text.encode("utf-8"))
+            if total > MAX_JSON_OUTPUT:
+                raise OutputError(f"--json of steps {lo}:{hi} would be over the cap of "
+                                  f"{MAX_JSON_OUTPUT // 2**20} MiB: " + _narrow(len(trace.steps)))
+            spool.write((",\n" if k else "") + step_text)
+        final = "\n".join((" " * indent if n else "") + line
+                          for n, line in enumerate(_dumps(trace.final.to_dict(), indent).split("\n")))
+        spool.write(f"\n{' ' * indent}]{after}\"final\": {final}{end}\n")
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
 
 
 def check_frames(n, total):

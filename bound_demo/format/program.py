@@ -9,8 +9,9 @@ malformations: the interpreter turns them into trace errors.
 
 Hostile input meets documented caps, checked before anything runs (the Caps section of
 docs/reference/program-format.md lists them): `MAX_JSON_BYTES`, `MAX_DEPTH`, `MAX_OPS`,
-`MAX_NAME`, `MAX_NOTE`, `MAX_TITLE`, `MAX_ITEMS`, `MAX_HANDLES`, `MAX_THREADS`,
-`MAX_EXECUTED_OPS`. What the checker computes (an op's cost) lives on the `Op` record,
+`MAX_NAME`, `MAX_NOTE`, `MAX_TITLE`, `MAX_ITEMS`, `MAX_HANDLES`, `MAX_THREADS`, `MAX_OBJECTS`,
+`MAX_SLOW_OPS`, `MAX_EXECUTED_OPS` (and, while a program runs, `MAX_STORED_STEPS`).
+What the checker computes (an op's cost) lives on the `Op` record,
 never in its dict: nothing the input says can switch a cap off.
 """
 
