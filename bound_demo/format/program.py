@@ -331,7 +331,9 @@ class _Checker:
             raise ProgramError(p, "'return' cannot end a repeat body (a for loop yields no value)")
         if kind in BLOCKS:
             self.block(op, d, p, depth, scopes, in_repeat)
-        if "as" in d:
+        if isinstance(d.get("as"), str):
+            # Also on an op whose spec has no 'as' (as before: the name comes into scope).
+            self.name(p, "as", d["as"])
             self.introduce(op, p, scopes[-1])
         return op
 
