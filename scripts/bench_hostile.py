@@ -45,6 +45,11 @@ def threads(n):
     return P(*[{"op": "thread", "name": f"t{i}", "body": [gil(new("b"))]} for i in range(n)])
 
 
+def probes(n):
+    """n steps whose frames stay small: the frame cap, not the size caps, is what binds."""
+    return P(gil(*[{"op": "probe", "label": f"p{i}"} for i in range(n - 3)]))
+
+
 def cases(quick):
     """(name, program, CLI arguments after the program file)."""
     k = 10 if quick else 1
@@ -73,16 +78,22 @@ def cases(quick):
          ["run", "--pyo3", "0.20", "--json"]),
         ("--json at the step cap, flat state", P(gil(repeat(budget.MAX_JSON_STEPS // 2 // k - 10, new("b")))),
          ["run", "--pyo3", "0.23", "--json"]),
-        ("--html at the frame cap", P(gil(repeat(budget.MAX_FRAMES // 2 // k - 10, new("b")))),
+        ("--html at the frame cap", probes(budget.MAX_FRAMES // k - 5),
          ["render", "--pyo3", "0.23", "--html", "{out}.html", "--quiet"]),
-        ("--gif of 50 threads, steps 0:120 (issue: OOM at 24 GB)", threads(50),
-         ["render", "--pyo3", "0.23", "--gif", "{out}.gif", "--steps", f"0:{120 // k}", "--quiet"]),
-        ("--gif of 50 threads, whole trace (refused: size)", threads(50),
-         ["render", "--pyo3", "0.23", "--gif", "{out}.gif", "--quiet"]),
-        ("--html of 2,000 threads (refused: threads)", threads(2000),
-         ["render", "--pyo3", "0.23", "--html", "{out}.html", "--quiet"]),
-        ("--svg at the frame cap", P(gil(repeat(budget.MAX_FRAMES // 2 // k - 10, new("b")))),
+        ("--svg at the frame cap", probes(budget.MAX_FRAMES // k - 5),
          ["render", "--pyo3", "0.23", "--svg", "{out}-svg", "--quiet"]),
+        ("--svg of 50 threads, 130 frames: at the source cap", threads(50),
+         ["render", "--pyo3", "0.23", "--svg", "{out}-big", "--steps", f"0:{130 // k}", "--quiet"]),
+        ("--gif at the frame cap", probes(budget.MAX_FRAMES // k - 5),
+         ["render", "--pyo3", "0.23", "--gif", "{out}-small.gif", "--quiet"]),
+        ("--gif of 50 threads (issue: OOM at 24 GB; refused: canvas)", threads(50),
+         ["render", "--pyo3", "0.23", "--gif", "{out}.gif", "--steps", f"0:{120 // k}", "--quiet"]),
+        ("--gif of 12 threads at the pixel cap", threads(12),
+         ["render", "--pyo3", "0.23", "--gif", "{out}-12.gif", "--quiet"]),
+        ("--html of 50 threads, whole trace (refused: source)", threads(50),
+         ["render", "--pyo3", "0.23", "--html", "{out}-50.html", "--quiet"]),
+        ("--html of 2,000 threads (refused: threads)", threads(2000),
+         ["render", "--pyo3", "0.23", "--html", "{out}-2000.html", "--quiet"]),
     ]
 
 

@@ -21,7 +21,10 @@ MAX_JSON_OUTPUT = 64 * 1024 * 1024  # bytes of one `run --json`
 MAX_FRAMES = 1_000  # frames in one render (--html, --svg, --gif); about 50 ms of CPU each
 MAX_FRAME_DOT = 128 * 1024  # bytes of Graphviz source for one frame (about 50 threads)
 MAX_RENDER_DOT = 16 * 1024 * 1024  # bytes of Graphviz source for a whole render
-MAX_GIF_PIXELS = 16_000_000  # pixels of a GIF's canvas (width times height)
+MAX_GIF_PIXELS = 4_000_000  # pixels of a GIF's canvas (width times height)
+# Pixels of all a GIF's frames (frames times canvas): Graphviz draws a PNG at about 25 Mpx
+# per CPU second, and each frame is then padded and quantised.
+MAX_GIF_TOTAL_PIXELS = 400_000_000
 
 
 class OutputError(ValueError):

@@ -191,9 +191,7 @@ def _write_gif(trace, args):
         for i, png in _chunks(trace, render_pngs, tick):
             with Image.open(io.BytesIO(png)) as im:
                 w, h = max(w, im.width), max(h, im.height)
-            if w * h > budget.MAX_GIF_PIXELS:
-                raise budget.OutputError(f"frame {i + 1} makes the GIF canvas {w}×{h} pixels, over the cap "
-                                         f"of {budget.MAX_GIF_PIXELS:,}: use --svg or --html instead")
+            _check_gif(i, w, h, len(trace.steps))
             paths.append(os.path.join(tmp, f"{i}.png"))
             with open(paths[-1], "wb") as fh:
                 fh.write(png)
@@ -201,6 +199,17 @@ def _write_gif(trace, args):
             bar.close()
         data = _gif_bytes(paths, (w, h), args.delay, Image, GifImagePlugin)
     budget.write_atomic(args.gif, data)
+
+
+def _check_gif(i, w, h, frames):
+    """Checked as each frame grows the canvas, so at most a frame's work is done in vain."""
+    if w * h > budget.MAX_GIF_PIXELS:
+        raise budget.OutputError(f"frame {i + 1} makes the GIF canvas {w}×{h} pixels, over the cap "
+                                 f"of {budget.MAX_GIF_PIXELS:,}: use --svg or --html instead")
+    if w * h * frames > budget.MAX_GIF_TOTAL_PIXELS:
+        raise budget.OutputError(f"{frames:,} frames of {w}×{h} pixels are over the cap of "
+                                 f"{budget.MAX_GIF_TOTAL_PIXELS:,} pixels for a GIF: choose a range "
+                                 "of steps with --steps A:B, or use --svg or --html")
 
 
 def _gif_bytes(paths, size, delay, Image, GifImagePlugin):

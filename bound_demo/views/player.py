@@ -91,16 +91,17 @@ def _script_json(obj) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-_ids_made: dict = {}
+_ids_made: dict = {}  # player content -> how many players of it this process made
 
 
 def _player_id(data, title) -> str:
     """An id derived from the player's content, not drawn at random, so the same input gives
     the same bytes. The same player made again in one process (twice on one page) gets a
     numbered id, so no two players of a page share one."""
-    digest = hashlib.sha256(_script_json([data, title]).encode("utf-8")).hexdigest()[:12]
-    n = _ids_made[digest] = _ids_made.get(digest, 0) + 1
-    return f"bd-{digest}" + (f"-{n}" if n > 1 else "")
+    content = _script_json([data, title]).encode("utf-8")
+    n = _ids_made[content] = _ids_made.get(content, 0) + 1
+    digest = hashlib.sha256(content + (b"#%d" % n if n > 1 else b"")).hexdigest()
+    return f"bd-{digest[:12]}"
 
 
 def player_html(trace_or_traces, *, title: str | None = None, interval_ms: int = 900,
