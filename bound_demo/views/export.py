@@ -159,8 +159,11 @@ def _write_html(traces, args):
 def _chunks(trace, render, progress):
     """(position, document) for every frame, drawn and rendered CHUNK frames at a time."""
     steps = trace.steps
-    for c in range(0, len(steps), CHUNK):
-        graphs = [draw_step(s, trace=trace, caption=True) for s in steps[c:c + CHUNK]]
+    # The first frame alone: frames are about the same size (each keeps room for all the
+    # trace shows), so checks on it refuse a render after one frame's work, not a chunk's.
+    starts = [0] + list(range(1, len(steps), CHUNK))
+    for c, e in zip(starts, starts[1:] + [len(steps)]):
+        graphs = [draw_step(s, trace=trace, caption=True) for s in steps[c:e]]
         for k, doc in enumerate(render(graphs, progress=progress)):
             yield c + k, doc
 

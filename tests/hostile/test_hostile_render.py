@@ -72,7 +72,7 @@ def test_frame_count_cap_names_the_step_range_option(tmp_path):
     f = write(tmp_path, P(gil(repeat(1200, new("b", api="gil_ref")))))
     out = tmp_path / "svg"
     err = assert_user_error(cli("render", f, "--pyo3", "0.20", "--svg", out), "--steps A:B")
-    assert "over the cap of 2,000" in err and not out.exists()
+    assert "over the cap of 1,000" in err and not out.exists()
     r = cli("render", f, "--pyo3", "0.20", "--svg", out, "--steps", "100:103", "--quiet")
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["step-0001.svg", "step-0002.svg", "step-0003.svg"]
@@ -101,3 +101,14 @@ def test_graphviz_escapes_in_names_are_shown_verbatim(tmp_path):
     assert cli("render", f, "--pyo3", "0.23", "--svg", out, "--quiet").returncode == 0
     text = (out / "step-0002.svg").read_text(encoding="utf-8")
     assert "x\\Ny\\Gz" in text
+
+
+def test_gif_canvas_cap(tmp_path):
+    # The kind of render the kernel's OOM killer stopped at 24 GB: 25 threads make frames of
+    # about 5 million pixels, refused after the first frame.
+    threads = [{"op": "thread", "name": f"t{i}", "body": [gil(new("b"))]} for i in range(25)]
+    f = write(tmp_path, P(*threads))
+    out = tmp_path / "x.gif"
+    err = assert_user_error(cli("render", f, "--pyo3", "0.23", "--gif", out, "--quiet"),
+                            "GIF canvas")
+    assert "over the cap of 4,000,000" in err and not out.exists()
