@@ -298,7 +298,10 @@ class Trace:
 
     @staticmethod
     def from_json(text):
-        return LoadedTrace(json.loads(text) if isinstance(text, str) else text)
+        """A trace from JSON text, bytes or a dict; every field is checked first
+        (`format.trace_check`), so a malformed or tampered trace is a `ValueError`."""
+        from .format.trace_check import parse_json
+        return LoadedTrace(parse_json(text))
 
 
 class _Series:
@@ -380,13 +383,12 @@ class LoadedTrace(Trace):
     """A trace read back from JSON: the same attributes, backed by the stored data."""
 
     def __init__(self, d):
-        if d.get("format") != TRACE_FORMAT:
-            raise ValueError(f"format: expected {TRACE_FORMAT!r}, got {d.get('format')!r}")
-        from .format import program as prog
+        from .format.trace_check import check_trace
         from .versions import profile
+        program = check_trace(d)
         self._d = d
         self.prof = profile(d["pyo3"], d["features"], d["cfg"])
-        self.program_obj = prog.parse(d["program"])
+        self.program_obj = program
         e = d.get("error")
         self.error = TraceError(e["kind"], e["op_path"], e["message"], e.get("step")) if e else None
         self._final = DictState(d["final"])

@@ -7,8 +7,12 @@ such problem is a `ProgramError` (a `ValueError`) naming the op path, e.g. `ops[
 Problems with the *Rust* a program stands for (use after move, lifetimes, ...) are not
 malformations: the interpreter turns them into trace errors.
 
-Hostile input meets documented caps, checked before anything runs:
-`MAX_JSON_BYTES`, `MAX_DEPTH`, `MAX_OPS`, `MAX_NAME`, `MAX_EXECUTED_OPS`.
+Hostile input meets documented caps, checked before anything runs (the Caps section of
+docs/reference/program-format.md lists them): `MAX_JSON_BYTES`, `MAX_DEPTH`, `MAX_OPS`,
+`MAX_NAME`, `MAX_NOTE`, `MAX_TITLE`, `MAX_ITEMS`, `MAX_HANDLES`, `MAX_THREADS`, `MAX_OBJECTS`,
+`MAX_SLOW_OPS`, `MAX_EXECUTED_OPS` (and, while a program runs, `MAX_STORED_STEPS`).
+What the checker computes (an op's cost) lives on the `Op` record,
+never in its dict: nothing the input says can switch a cap off.
 """
 
 from __future__ import annotations
@@ -27,6 +31,28 @@ MAX_NAME = 80  # characters in a handle, thread, label or variable name
 # capacity (pvec.CAPACITY, 16,777,216 entries).
 MAX_EXECUTED_OPS = 16_000_000
 MAX_TIMES = 10_000_000  # one repeat's count
+# Objects created, counting every iteration: each stays in the trace (the heap keeps freed
+# objects as ids), about 220 bytes apiece even in a loop written in bulk.
+MAX_OBJECTS = 5_000_000
+# Ops and items run one by one, in loops `fastforward` cannot write from their pattern (a
+# loop that names a handle from outside it, a nested loop): each costs about 15 µs and
+# 300 bytes a step, so this keeps a run near 30 s and 700 MB.
+MAX_SLOW_OPS = 1_000_000
+# Steps the run records one by one (checked while it runs: a loop that looked regular may
+# still not repeat exactly). The static estimate above catches the usual cases first.
+MAX_STORED_STEPS = 2_500_000
+MAX_NOTE = 500  # characters in an op's `note` (it is drawn inside a Graphviz label)
+MAX_TITLE = 200  # characters in a program's `title`
+MAX_ITEMS = 1_000  # items written in one `new` list or tuple
+# Handles written: ops that introduce a handle (an `as` key). A run's live handles never
+# outnumber them (a loop body's handles leave at the end of each iteration), and each state
+# snapshot carries them all, so memory grows with their square.
+MAX_HANDLES = 5_000
+# Threads started, counting every repeat iteration (a render also caps the size of a frame).
+MAX_THREADS = 1_000
+# Keys of an op that are not in its spec are extensions: allowed, never read, but they must be
+# plain JSON (they are written back into every trace) and never start with '_'.
+MAX_EXTRA_DEPTH = 8
 
 
 class ProgramError(ValueError):
@@ -81,6 +107,9 @@ SPEC = {
     "probe": ({"label": _S}, {}),
 }
 COMMON = {"op": _S, "line": _I, "note": _S}
+# Top-level keys besides 'format' and 'ops', with their types.
+_NAMED = ("as", "src", "item", "to", "label", "name")  # keys whose value is a name
+TOP = {"title": _S, "about": _S, "rust": _S, "releases": list, "features": list, "cfg": list}
 OBJ_TYPES = ("object", "list", "dict", "tuple")
 APIS = ("gil_ref", "bound", "py")
 
@@ -95,6 +124,12 @@ class Op:
     d: dict
     body: list = field(default_factory=list)
     returns: bool = False  # the body ends with a return op
+    # What running the op once costs, counting its body's iterations and a list's items:
+    # computed by the checker, never read from the program.
+    cost: int = 1
+    threads: int = 0  # threads it starts, counting every iteration
+    slow: int = 1  # the part of `cost` run op by op (not written in bulk by fastforward)
+    objects: int = 0  # objects it creates, counting every iteration
 
     @property
     def line(self):
@@ -118,51 +153,114 @@ def _type_name(t):
     return {str: "a string", int: "an integer", list: "a list"}[t]
 
 
+def _strict_object(pairs):
+    """A JSON object whose keys are unique: a repeated key would silently hide its first value."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise ProgramError("program", f"key {k!r} appears twice in one JSON object")
+        out[k] = v
+    return out
+
+
+def _no_constant(name):
+    raise ProgramError("program", f"{name} is not a JSON number (standard JSON has no NaN or Infinity)")
+
+
+def strict_json(text, what="program"):
+    """Parse JSON text refusing what `json.loads` lets through: repeated keys, NaN, Infinity."""
+    try:
+        return json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
+    except RecursionError:
+        raise ProgramError(what, "JSON nested too deeply to read") from None
+    except json.JSONDecodeError as e:
+        raise ProgramError(what, f"not valid JSON: {e}") from None
+
+
+def read_text(path, what="program", cap=MAX_JSON_BYTES):
+    """The UTF-8 text of a file, at most `cap` bytes, every failure a `ProgramError`."""
+    if not os.path.exists(path):
+        raise ProgramError(what, f"no such file: {path!r}")
+    if not os.path.isfile(path):
+        raise ProgramError(what, f"not a regular file: {path!r}")
+    try:
+        with open(path, "rb") as f:
+            # Read one byte past the cap: files such as /proc entries report size 0.
+            data = f.read(cap + 1)
+    except OSError as e:
+        raise ProgramError(what, f"cannot read {path!r}: {e.strerror or e}") from None
+    if len(data) > cap:
+        raise ProgramError(what, f"file larger than the cap of {cap} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProgramError(what, f"{path!r} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
 def load(program) -> dict:
-    """Accept a dict, a JSON string or a path (str or os.PathLike) to a .json file."""
+    """Accept a dict, a JSON string or bytes, or a path (str or os.PathLike) to a .json file."""
     if isinstance(program, dict):
         return program
     if isinstance(program, os.PathLike) or (
             isinstance(program, str) and not program.lstrip().startswith("{")):
-        path = os.fspath(program)
-        if not os.path.isfile(path):
-            raise ProgramError("program", f"no such program file: {path!r}")
-        if os.path.getsize(path) > MAX_JSON_BYTES:
-            raise ProgramError("program", f"file larger than the cap of {MAX_JSON_BYTES} bytes")
-        with open(path, encoding="utf-8") as f:
-            program = f.read()
+        program = read_text(os.fspath(program))
     if isinstance(program, (bytes, bytearray)):
-        program = program.decode("utf-8")
+        if len(program) > MAX_JSON_BYTES:
+            raise ProgramError("program", f"JSON text larger than the cap of {MAX_JSON_BYTES} bytes")
+        try:
+            program = bytes(program).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ProgramError("program", f"JSON bytes are not UTF-8 ({e.reason})") from None
     if not isinstance(program, str):
         raise ProgramError("program", f"expected a dict, JSON text or a path, got {type(program).__name__}")
     if len(program) > MAX_JSON_BYTES:
         raise ProgramError("program", f"JSON text larger than the cap of {MAX_JSON_BYTES} bytes")
-    try:
-        data = json.loads(program)
-    except RecursionError:
-        raise ProgramError("program", "JSON nested too deeply to read") from None
-    except json.JSONDecodeError as e:
-        raise ProgramError("program", f"not valid JSON: {e}") from None
+    data = strict_json(program)
     if not isinstance(data, dict):
         raise ProgramError("program", "a program is a JSON object with 'format' and 'ops'")
     return data
+
+
+def check_plain(value, path, depth=0):
+    """Refuse what is not plain, standard JSON (NaN, sets, objects with non-string keys...)."""
+    if depth > MAX_EXTRA_DEPTH:
+        raise ProgramError(path, f"value nested deeper than the cap of {MAX_EXTRA_DEPTH}")
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ProgramError(path, "NaN and Infinity are not JSON numbers")
+        return
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            check_plain(v, f"{path}[{i}]", depth + 1)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ProgramError(path, f"object keys must be strings, got {type(k).__name__}")
+            check_plain(v, f"{path}.{k}", depth + 1)
+        return
+    raise ProgramError(path, f"not a JSON value: {type(value).__name__}")
 
 
 class _Checker:
     def __init__(self):
         self.flat = []
         self.pyvars = set()
+        self.handles = 0  # ops written that introduce a handle
 
     def name(self, path, key, value):
         if not value or len(value) > MAX_NAME:
             raise ProgramError(path, f"'{key}' must be a name of 1 to {MAX_NAME} characters")
 
     def ops(self, items, path, depth, scopes, in_repeat):
+        """The ops of a body, with what running the body once costs (ops, threads)."""
         if depth > MAX_DEPTH:
             raise ProgramError(path, f"blocks nested deeper than the cap of {MAX_DEPTH}")
         if not isinstance(items, list):
             raise ProgramError(path, "expected a list of ops")
-        out, cost = [], 0
+        out, cost, threads, slow, objects = [], 0, 0, 0, 0
         scope = set()
         scopes = scopes + [scope]
         for i, d in enumerate(items):
@@ -171,82 +269,170 @@ class _Checker:
             if op.kind == "return" and i != len(items) - 1:
                 raise ProgramError(p, "'return' must be the last op of a body")
             out.append(op)
-            cost += op.d.get("_cost", 1)
-        return out, cost
+            cost += op.cost
+            threads += op.threads
+            slow += op.slow
+            objects += op.objects
+        return out, (cost, threads, slow, objects)
 
     def visible(self, scopes, name):
         return any(name in s for s in scopes)
 
-    def op(self, d, p, depth, scopes, in_repeat):
-        if len(self.flat) >= MAX_OPS:
-            raise ProgramError(p, f"more than the cap of {MAX_OPS} ops")
+    def keys(self, d, p):
+        """The op's kind, once its keys have the types its spec gives them."""
         if not isinstance(d, dict):
             raise ProgramError(p, "an op must be an object with an 'op' key")
-        kind = d.get("op")
         if "op" not in d:
             raise ProgramError(p, "missing key 'op'")
-        if kind not in SPEC:
-            raise ProgramError(p, f"unknown op {kind!r}")
+        kind = d["op"]
+        if not isinstance(kind, str) or kind not in SPEC:
+            raise ProgramError(p, f"unknown op {kind!r} (the op names are listed on the Program format page)")
         req, opt = SPEC[kind]
-        for k, t in req.items():
+        for k in req:
             if k not in d:
                 raise ProgramError(p, f"{kind}: missing key '{k}'")
         for k, v in d.items():
             t = req.get(k) or opt.get(k) or COMMON.get(k)
             if t is None:
-                continue  # extra keys are allowed (extensions), and ignored
-            if not isinstance(v, t) or (t is int and isinstance(v, bool)):
+                self.extra(p, kind, k, v)
+            elif not isinstance(v, t) or (t is int and isinstance(v, bool)):
                 raise ProgramError(p, f"{kind}: '{k}' must be {_type_name(t)}, got {type(v).__name__}")
-        for k in ("as", "src", "item", "to", "label", "name"):
-            if k in d:
-                self.name(p, k, d[k])
+            elif k in _NAMED and (k in req or k in opt):
+                self.name(p, k, v)
+        note = d.get("note")
+        if note is not None and len(note) > MAX_NOTE:
+            raise ProgramError(p, f"{kind}: 'note' is longer than the cap of {MAX_NOTE} characters")
+        return kind
+
+    def extra(self, p, kind, key, value):
+        """A key the op's spec does not name: an extension, kept but never read."""
+        if key.startswith("_"):
+            raise ProgramError(p, f"{kind}: key {key!r}: keys starting with '_' are internal and "
+                                  "cannot be written in a program")
+        check_plain(value, f"{p}.{key}")
+
+    def op(self, d, p, depth, scopes, in_repeat):
+        if len(self.flat) >= MAX_OPS:
+            raise ProgramError(p, f"more than the cap of {MAX_OPS} ops")
+        kind = self.keys(d, p)
         op = Op(len(self.flat), p, kind, dict(d))
         self.flat.append(op)
-        scope = scopes[-1]
         for k in ("src", "item"):
             if k in d and kind != "py_del" and not self.visible(scopes, d[k]):
                 raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
         if kind == "py_del" and d["src"] not in self.pyvars:
             raise ProgramError(p, f"py_del: unknown Python variable {d['src']!r}")
         if kind == "new":
-            if d["type"] not in OBJ_TYPES:
-                raise ProgramError(p, f"new: 'type' must be one of {', '.join(OBJ_TYPES)}")
-            if d["api"] not in APIS:
-                raise ProgramError(p, f"new: 'api' must be one of {', '.join(APIS)}")
-            if d["api"] == "py" and d["type"] != "object":
-                raise ProgramError(p, "new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'")
-            items = d.get("items")
-            if items is not None:
-                if d["type"] not in ("list", "tuple"):
-                    raise ProgramError(p, "new: 'items' is for lists and tuples")
-                for j, it in enumerate(items):
-                    if not isinstance(it, str) or not self.visible(scopes, it):
-                        raise ProgramError(f"{p}.items[{j}]", f"unknown handle {it!r}")
+            op.cost = op.slow = 1 + self.new(d, p, scopes)
+            op.objects = 1
         if kind in ("get_item", "get_borrowed_item") and d["index"] < 0:
             raise ProgramError(p, f"{kind}: 'index' must be ≥ 0 (Rust takes a usize)")
         if kind == "return" and in_repeat == depth:
             raise ProgramError(p, "'return' cannot end a repeat body (a for loop yields no value)")
         if kind in BLOCKS:
-            if kind == "repeat" and not 0 <= d["times"] <= MAX_TIMES:
-                raise ProgramError(p, f"repeat: 'times' must be between 0 and the cap of {MAX_TIMES}")
-            body, cost = self.ops(d["body"], f"{p}.body", depth + 1, scopes,
-                                  depth + 1 if kind == "repeat" else in_repeat)
-            op.body = body
-            op.returns = bool(body) and body[-1].kind == "return"
-            if "as" in d and not op.returns and kind != "pyfunction":
-                raise ProgramError(p, f"{kind}: 'as' names the block's result, but its body has no 'return'")
-            if kind == "repeat":
-                cost = cost * d["times"]
-            op.d["_cost"] = cost + 1
-            if op.d["_cost"] > MAX_EXECUTED_OPS:
-                raise ProgramError(p, f"would execute about {op.d['_cost']:,} ops, over the cap of {MAX_EXECUTED_OPS:,}")
-            if kind == "pyfunction" and "as" in d:
-                self.pyvars.add(d["as"])
-            elif "as" in d:
-                scope.add(d["as"])
-        elif "as" in d:
-            scope.add(d["as"])
+            self.block(op, d, p, depth, scopes, in_repeat)
+        if isinstance(d.get("as"), str):
+            # Also on an op whose spec has no 'as' (as before: the name comes into scope).
+            self.name(p, "as", d["as"])
+            self.introduce(op, p, scopes[-1])
         return op
+
+    def new(self, d, p, scopes):
+        """Check a `new` op; returns how many items it writes."""
+        if d["type"] not in OBJ_TYPES:
+            raise ProgramError(p, f"new: 'type' must be one of {', '.join(OBJ_TYPES)}")
+        if d["api"] not in APIS:
+            raise ProgramError(p, f"new: 'api' must be one of {', '.join(APIS)}")
+        if d["api"] == "py" and d["type"] != "object":
+            raise ProgramError(p, "new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'")
+        items = d.get("items")
+        if items is None:
+            return 0
+        if d["type"] not in ("list", "tuple"):
+            raise ProgramError(p, "new: 'items' is for lists and tuples")
+        if len(items) > MAX_ITEMS:
+            raise ProgramError(p, f"new: more than the cap of {MAX_ITEMS:,} items")
+        for j, it in enumerate(items):
+            if not isinstance(it, str) or not self.visible(scopes, it):
+                raise ProgramError(f"{p}.items[{j}]", f"unknown handle {it!r}")
+        return len(items)
+
+    def block(self, op, d, p, depth, scopes, in_repeat):
+        """Check a block's body and total up what running it costs."""
+        if d.get("op") == "repeat" and not 0 <= d["times"] <= MAX_TIMES:
+            raise ProgramError(p, f"repeat: 'times' must be between 0 and the cap of {MAX_TIMES}")
+        kind = op.kind
+        body, (cost, threads, slow, objects) = self.ops(d["body"], f"{p}.body", depth + 1, scopes,
+                                               depth + 1 if kind == "repeat" else in_repeat)
+        op.body = body
+        op.returns = bool(body) and body[-1].kind == "return"
+        if "as" in d and not op.returns and kind != "pyfunction":
+            raise ProgramError(p, f"{kind}: 'as' names the block's result, but its body has no 'return'")
+        times = d["times"] if kind == "repeat" else 1
+        op.cost = cost * times + 1
+        op.threads = threads * times + (kind == "thread")
+        op.slow = slow * _slow_iterations(op, times) + 1
+        op.objects = objects * times
+        _check_totals(p, op.cost, op.threads, op.slow, op.objects)
+
+    def introduce(self, op, p, scope):
+        """Count (and bring into scope) the handle or Python variable an op's 'as' names."""
+        self.handles += 1
+        if self.handles > MAX_HANDLES:
+            raise ProgramError(p, f"more than the cap of {MAX_HANDLES:,} handles written")
+        if op.kind == "pyfunction":
+            self.pyvars.add(op.d["as"])
+        else:
+            scope.add(op.d["as"])
+
+
+def _check_totals(path, cost, threads, slow, objects):
+    """The caps on what running a block (or the whole program) costs."""
+    if cost > MAX_EXECUTED_OPS:
+        raise ProgramError(path, f"would execute about {cost:,} ops and items, over the cap of "
+                                 f"{MAX_EXECUTED_OPS:,}")
+    if objects > MAX_OBJECTS:
+        raise ProgramError(path, f"would create {objects:,} objects, over the cap of {MAX_OBJECTS:,}")
+    if threads > MAX_THREADS:
+        raise ProgramError(path, f"would start {threads:,} threads, over the cap of {MAX_THREADS:,}")
+    if slow > MAX_SLOW_OPS:
+        raise ProgramError(path, _slow_message(slow))
+
+
+def _slow_iterations(op, times):
+    """How many iterations of a block run op by op: all of them, except in a loop that
+    `fastforward` may write in bulk after its warm-up."""
+    from ..store import fastforward
+    if op.kind != "repeat":
+        return 1
+    if fastforward.ENABLED and times >= fastforward.MIN_TIMES and fastforward.eligible(op):
+        return min(times, fastforward.WARMUP)
+    return times
+
+
+def _slow_message(n):
+    return (f"would run about {n:,} ops and items one by one, over the cap of {MAX_SLOW_OPS:,} "
+            "(loops that name a handle from outside them, or hold another loop, run op by op): "
+            "make the loop shorter")
+
+
+def _top_level(data):
+    """Check the keys around 'ops': their types, and that extensions are plain JSON."""
+    for k, v in data.items():
+        t = TOP.get(k)
+        if k in ("format", "ops"):
+            continue
+        if t is None:
+            if k.startswith("_"):
+                raise ProgramError(k, "keys starting with '_' are internal and cannot be written in a program")
+            check_plain(v, k)
+        elif not isinstance(v, t):
+            raise ProgramError(k, f"'{k}' must be {_type_name(t)}, got {type(v).__name__}")
+        else:
+            check_plain(v, k)
+    title = data.get("title")
+    if title is not None and len(title) > MAX_TITLE:
+        raise ProgramError("title", f"'title' is longer than the cap of {MAX_TITLE} characters")
 
 
 def parse(program) -> Program:
@@ -256,17 +442,15 @@ def parse(program) -> Program:
         raise ProgramError("format", f"expected {FORMAT!r}, got {fmt!r}")
     if "ops" not in data:
         raise ProgramError("program", "missing key 'ops'")
+    _top_level(data)
     c = _Checker()
-    ops, cost = c.ops(data["ops"], "ops", 0, [], -1)
-    if cost > MAX_EXECUTED_OPS:
-        raise ProgramError("ops", f"would execute about {cost:,} ops, over the cap of {MAX_EXECUTED_OPS:,}")
+    ops, totals = c.ops(data["ops"], "ops", 0, [], -1)
+    _check_totals("ops", *totals)
+    cost = totals[0]
     for op in ops:
         if op.kind == "return":
             raise ProgramError(op.path, "'return' is only allowed at the end of a block body")
-    rust = data.get("rust")
-    if rust is not None and not isinstance(rust, str):
-        raise ProgramError("rust", "'rust' must be a string (the Rust source the program stands for)")
-    return Program(data, ops, c.flat, rust, data.get("title"), cost)
+    return Program(data, ops, c.flat, data.get("rust"), data.get("title"), cost)
 
 
 def spell_for_release(program, prof):

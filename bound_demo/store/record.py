@@ -23,6 +23,7 @@ from array import array
 from bisect import bisect_right
 from itertools import chain, repeat
 
+from ..format.program import MAX_STORED_STEPS, ProgramError
 from .state import CHECKPOINT
 
 
@@ -87,6 +88,11 @@ class TraceStore:
 
     def checkpoint(self, log_pos=None):
         """Snapshot the state; `log_pos` is where the delta log stands for it (default: its end)."""
+        if (len(self.s) + len(self.sbuf)) // 4 > MAX_STORED_STEPS:
+            # A cap on what the run stores (program.MAX_STORED_STEPS): checked here, once
+            # every CHECKPOINT steps, to keep the step loop itself free of it.
+            raise ProgramError("ops", f"the run recorded more than the cap of {MAX_STORED_STEPS:,} "
+                                      "steps one by one: make the loop shorter")
         self._until_checkpoint = CHECKPOINT
         self.checkpoints.append(self.m.snapshot())
         self.cp_steps.append(self.nsteps)

@@ -1,30 +1,47 @@
 """Step tables: a trace as plain text, one row per step (the CLI's `run` output and
-`Trace.table()`). Text only; no model logic."""
+`Trace.table()`). Text only; no model logic.
+
+Names come from programs, so a table may carry any character: `clean` shows control
+characters (ESC, BEL, NUL, ...) and the bidirectional overrides (RLO, ...) as visible escapes,
+so that printing a table can neither drive the terminal nor reorder what it shows.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
+# C0 and C1 controls, DEL, and the Unicode bidirectional embeddings, overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-def step_table(trace, width=None):
-    """A readable table of a trace's steps: what ran, counts and pool sizes, the caption."""
+
+def clean(text) -> str:
+    """Text safe to print on a terminal: unsafe characters become `\\xNN` / `\\uNNNN`."""
+    s = str(text)
+
+    def show(m):
+        c = ord(m.group(0))
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return _UNSAFE.sub(show, s).replace("\t", " ")
+
+
+def step_table(trace, width=None, steps=None):
+    """A readable table of a trace's steps (all, or steps lo … hi-1 for `steps=(lo, hi)`):
+    what ran, counts and pool sizes, the caption."""
     width = width or shutil.get_terminal_size((120, 20)).columns
+    lo, hi = steps if steps is not None else (0, len(trace.steps))
     head = f"{'#':>4}  {'op':<22} {'count':>5} {'pool':>5} {'pend':>5}  what happened"
-    lines = [f"{trace.label}: {len(trace.steps)} steps", head, "-" * min(width, 120)]
+    shown = "" if (lo, hi) == (0, len(trace.steps)) else f" (showing {lo}:{hi})"
+    lines = [f"{clean(trace.label)}: {len(trace.steps)} steps{shown}", head, "-" * min(width, 120)]
     cap_w = max(30, width - 48)
-    for s in trace.steps:
-        st = s.state
-        th = st.threads.get("main")
-        tname = next(iter(s.touched["threads"]), "main")
-        th = st.threads.get(tname, th)
-        pend = len(st.pending_decrefs) + len(st.pending_increfs)
-        cap = textwrap.wrap(s.caption, cap_w) or [""]
-        lines.append(f"{s.index:>4}  {(s.op_path or '-'):<22.22} {th.gil_count:>5} "
-                     f"{th.owned_len:>5} {pend:>5}  {cap[0]}")
-        lines += [" " * 48 + c for c in cap[1:]]
+    # One forward pass over the states (not a replay per step).
+    for i, st in trace.iter_states(lo, hi):
+        lines += _rows(trace.steps[i], st, cap_w)
     if trace.error:
-        lines.append(f"\n{trace.error.kind} at {trace.error.op_path}: {trace.error.message}")
+        e = trace.error
+        lines.append(f"\n{clean(e.kind)} at {clean(e.op_path)}: {clean(e.message)}")
     return "\n".join(lines)
 
 
@@ -39,3 +56,16 @@ def stage_report(trace):
              f"  refcounts returned : {after.refcount_table()}  Python holds {after.py_vars}"]
     lines += [f"  note: {n}" for n in sorted({n for s in trace.steps for n in s.notes})]
     return "\n".join(lines)
+
+
+def _rows(s, st, cap_w):
+    """The table rows of one step: the numbers, then the caption wrapped."""
+    tname = next(iter(s.touched["threads"]), "main")
+    th = st.threads.get(tname) or st.threads.get("main")
+    pend = len(st.pending_decrefs) + len(st.pending_increfs)
+    cap = textwrap.wrap(clean(s.caption), cap_w) or [""]
+    count = th.gil_count if th is not None else "-"
+    owned = th.owned_len if th is not None else "-"
+    rows = [f"{s.index:>4}  {clean(s.op_path or '-'):<22.22} {count:>5} "
+            f"{owned:>5} {pend:>5}  {cap[0]}"]
+    return rows + [" " * 48 + c for c in cap[1:]]

@@ -1,11 +1,13 @@
 """``render``: write a program's step player or frames to files.
 
     python -m bound_demo render FILE --pyo3 0.21 [--features gil-refs] [--cfg FLAG]
-                                     (--html OUT.html | --svg DIR | --gif OUT.gif)
+                                     (--html OUT.html | --svg DIR | --gif OUT.gif) [--steps A:B]
 
 ``--pyo3`` may be repeated for --html (releases side by side). Long renders show
 a tqdm progress bar on stderr. The lead's CLI routes ``render`` here; running this
-module directly works too.
+module directly works too. A render is refused before it starts when its frames would be
+over the caps of `bound_demo.format.budget` (``--steps`` narrows it); SVG and GIF exports
+draw and render CHUNK frames at a time, and the GIF is built one frame at a time.
 """
 from __future__ import annotations
 
@@ -14,24 +16,32 @@ import html
 import os
 import sys
 
+from ..format import budget
 from .frame import draw_step
 from .render import GraphvizMissing, render_pngs, render_svgs
 
+CHUNK = 32  # frames drawn and rendered at a time: exports hold one chunk, never the whole trace
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bound_demo render",
-                                description="Render a bound_demo program as a step player or frames.")
-    p.add_argument("file", help="program file (JSON, format bound_demo.program/1)")
+    from ..cli import Parser
+    p = Parser(prog="python -m bound_demo render",
+               description="Render a bound_demo program as a step player or frames. "
+                           "Existing output files are overwritten (as dot -o does).")
+    p.add_argument("file", help="program file (JSON, format bound_demo.program/1) or scenario name")
     p.add_argument("--pyo3", action="append", metavar="RELEASE",
-                   help="PyO3 release, e.g. 0.21 (repeat for side-by-side HTML)")
+                   help="PyO3 release, e.g. 0.21 (repeat for side-by-side HTML; default: a "
+                        "scenario's first release, else 0.29)")
     p.add_argument("--features", action="append", default=[], metavar="FEATURE",
                    help="Cargo feature(s), e.g. gil-refs (repeat or comma-separate)")
     p.add_argument("--cfg", action="append", default=[], metavar="FLAG",
                    help="--cfg flag(s), e.g. pyo3_disable_reference_pool")
     out = p.add_mutually_exclusive_group(required=True)
-    out.add_argument("--html", metavar="OUT", help="write a self-contained HTML player")
-    out.add_argument("--svg", metavar="DIR", help="write one SVG per step into DIR")
-    out.add_argument("--gif", metavar="OUT", help="write an animated GIF")
+    out.add_argument("--html", metavar="OUT", help="write a self-contained HTML player (overwrites OUT)")
+    out.add_argument("--svg", metavar="DIR", help="write one SVG per step into DIR (overwrites step-*.svg)")
+    out.add_argument("--gif", metavar="OUT", help="write an animated GIF (overwrites OUT)")
+    p.add_argument("--steps", metavar="A:B", help="only steps A … B-1 (0-based); needed for traces "
+                   f"over {budget.MAX_FRAMES:,} frames")
     p.add_argument("--title", help="title shown above the player")
     p.add_argument("--delay", type=int, default=1200, help="GIF frame delay in ms (default 1200)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -54,27 +64,44 @@ def _progress(total: int, quiet: bool, what: str):
     return bar, bar.update
 
 
+class StepRange:
+    """Steps lo … hi-1 of a trace, looking to the views like a trace of its own."""
+
+    def __init__(self, trace, lo, hi):
+        self._t, self._lo, self._hi = trace, lo, hi
+        self.steps = trace.steps[lo:hi]
+
+    def iter_states(self, start=0, stop=None, every=1):
+        stop = len(self.steps) if stop is None else min(stop, len(self.steps))
+        for i, st in self._t.iter_states(self._lo + start, self._lo + stop, every):
+            yield i - self._lo, st
+
+    def __getattr__(self, name):
+        return getattr(self._t, name)
+
+
 def main(argv=None) -> int:
+    from ..cli import guarded
+    return guarded(_main, argv, "render")
+
+
+def _main(argv) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["render"]:
         argv = argv[1:]
     args = _parser().parse_args(argv)
-    import bound_demo
-    from .releases import allowed
-    releases = args.pyo3 or [None]
-    features, cfg = _split(args.features), _split(args.cfg)
-    try:
-        traces = []
-        for r in releases:
-            kw = {} if r is None else {"pyo3": r}
-            f, c = (features, cfg) if r is None else (allowed(features, r), allowed(cfg, r))
-            traces.append(bound_demo.run(args.file, features=f, cfg=c, **kw))
-    except (ValueError, OSError) as exc:
-        print(f"render: {exc}", file=sys.stderr)
-        return 2
+    if args.delay < 0 or args.delay > 60_000:
+        raise budget.OutputError("--delay must be between 0 and 60000 ms")
+    if args.title is not None and len(args.title) > 200:
+        raise budget.OutputError("--title is longer than 200 characters")
+    if args.html or args.gif:
+        budget.check_output(args.html or args.gif)
+    else:
+        budget.check_output(args.svg, directory=True)
+    traces = _traces(args)
     if len(traces) > 1 and not args.html:
-        print("render: several --pyo3 releases only combine in --html", file=sys.stderr)
-        return 2
+        raise budget.OutputError("several --pyo3 releases only combine in --html")
+    traces = [_narrow(t, args.steps) for t in traces]
     try:
         if args.html:
             _write_html(traces, args)
@@ -88,57 +115,125 @@ def main(argv=None) -> int:
     return 0
 
 
+def _traces(args):
+    """One trace per --pyo3 release, with the same defaults as `run` (see cli.settings)."""
+    import bound_demo
+    from ..cli import resolve, settings
+    program, scenario = resolve(args.file)
+    out = []
+    for r in args.pyo3 or [None]:
+        pyo3, f, c = settings(scenario, r, _split(args.features), _split(args.cfg))
+        out.append(bound_demo.run(program, pyo3=pyo3, features=f, cfg=c))
+    return out
+
+
+def _narrow(trace, spec):
+    """The trace, or the --steps range of it; refused when over the frame caps."""
+    n = len(trace.steps)
+    lo, hi = budget.step_range(spec, n)
+    budget.check_frames(hi - lo, n)
+    view = trace if (lo, hi) == (0, n) else StepRange(trace, lo, hi)
+    # Every frame is drawn once here to measure it, before anything is rendered.
+    budget.check_dot((len(draw_step(s, trace=view, caption=True).source) for s in view.steps), n)
+    return view
+
+
+def _title(traces, args):
+    return args.title or getattr(traces[0], "title", None) or os.path.basename(args.file)
+
+
 def _write_html(traces, args):
     from .player import player_html
     total = sum(len(t.steps) for t in traces)
     bar, tick = _progress(total, args.quiet, "frames")
-    title = args.title or getattr(traces[0], "title", None) or os.path.basename(args.file)
+    title = _title(traces, args)
     block = player_html(traces, title=title, progress=tick)
     if bar:
         bar.close()
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>{html.escape(title)}</title></head><body>{block}</body></html>")
-    with open(args.html, "w", encoding="utf-8") as fh:
-        fh.write(page)
+    budget.write_atomic(args.html, page)
+
+
+def _chunks(trace, render, progress):
+    """(position, document) for every frame, drawn and rendered CHUNK frames at a time."""
+    steps = trace.steps
+    # The first frame alone: frames are about the same size (each keeps room for all the
+    # trace shows), so checks on it refuse a render after one frame's work, not a chunk's.
+    starts = [0] + list(range(1, len(steps), CHUNK))
+    for c, e in zip(starts, starts[1:] + [len(steps)]):
+        graphs = [draw_step(s, trace=trace, caption=True) for s in steps[c:e]]
+        for k, doc in enumerate(render(graphs, progress=progress)):
+            yield c + k, doc
 
 
 def _write_svgs(trace, args):
     os.makedirs(args.svg, exist_ok=True)
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
-    svgs = render_svgs([draw_step(s, trace=trace, caption=True) for s in trace.steps], progress=tick)
+    width = max(4, len(str(len(trace.steps))))
+    for i, svg in _chunks(trace, render_svgs, tick):
+        budget.write_atomic(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"), svg)
     if bar:
         bar.close()
-    width = max(4, len(str(len(svgs))))
-    for i, svg in enumerate(svgs):
-        with open(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"), "w", encoding="utf-8") as fh:
-            fh.write(svg)
 
 
 def _write_gif(trace, args):
+    """Frames go to a temporary directory as PNGs, then into the GIF one at a time: memory
+    holds one frame, whatever the number of frames."""
     try:
-        from PIL import Image
+        from PIL import GifImagePlugin, Image
     except ImportError:
-        raise SystemExit("render: --gif needs Pillow (pip install -r requirements.txt)")
+        raise budget.OutputError("--gif needs Pillow (pip install -r requirements.txt)") from None
     import io
+    import tempfile
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
-    pngs = render_pngs([draw_step(s, trace=trace, caption=True) for s in trace.steps], progress=tick)
-    if bar:
-        bar.close()
-    images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs]
+    with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
+        w = h = 0
+        paths = []
+        for i, png in _chunks(trace, render_pngs, tick):
+            with Image.open(io.BytesIO(png)) as im:
+                w, h = max(w, im.width), max(h, im.height)
+            _check_gif(i, w, h, len(trace.steps))
+            paths.append(os.path.join(tmp, f"{i}.png"))
+            with open(paths[-1], "wb") as fh:
+                fh.write(png)
+        if bar:
+            bar.close()
+        data = _gif_bytes(paths, (w, h), args.delay, Image, GifImagePlugin)
+    budget.write_atomic(args.gif, data)
+
+
+def _check_gif(i, w, h, frames):
+    """Checked as each frame grows the canvas, so at most a frame's work is done in vain."""
+    if w * h > budget.MAX_GIF_PIXELS:
+        raise budget.OutputError(f"frame {i + 1} makes the GIF canvas {w}×{h} pixels, over the cap "
+                                 f"of {budget.MAX_GIF_PIXELS:,}: use --svg or --html instead")
+    if w * h * frames > budget.MAX_GIF_TOTAL_PIXELS:
+        raise budget.OutputError(f"{frames:,} frames of {w}×{h} pixels are over the cap of "
+                                 f"{budget.MAX_GIF_TOTAL_PIXELS:,} pixels for a GIF: choose a range "
+                                 "of steps with --steps A:B, or use --svg or --html")
+
+
+def _gif_bytes(paths, size, delay, Image, GifImagePlugin):
+    """An animated GIF of the PNG files, built one frame at a time (Pillow's own save_all
+    keeps every frame in memory)."""
     palette = _gif_palette(Image)
-    # GIF frames share one canvas: pad every frame to the largest, on white, top-left.
-    w = max(im.width for im in images)
-    h = max(im.height for im in images)
-    frames = []
-    for im in images:
-        canvas = Image.new("RGB", (w, h), "white")
-        canvas.paste(im, (0, 0))
-        # A fixed palette keeps the Okabe-Ito colours exact in every frame (an
-        # adaptive palette merged blue into green); no dithering keeps flat areas flat.
-        frames.append(canvas.quantize(palette=palette, dither=Image.Dither.NONE))
-    frames[0].save(args.gif, save_all=True, append_images=frames[1:], duration=args.delay,
-                   loop=0, optimize=True)
+    out = bytearray()
+    for k, path in enumerate(paths):
+        with Image.open(path) as im:
+            # GIF frames share one canvas: pad every frame to the largest, on white, top-left.
+            canvas = Image.new("RGB", size, "white")
+            canvas.paste(im.convert("RGB"), (0, 0))
+        # A fixed palette keeps the Okabe-Ito colours exact in every frame (an adaptive
+        # palette merged blue into green); no dithering keeps flat areas flat.
+        frame = canvas.quantize(palette=palette, dither=Image.Dither.NONE)
+        if k == 0:
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": 0, "duration": delay})
+            out += b"".join(header)
+        out += b"".join(GifImagePlugin.getdata(frame, duration=delay))
+    out += b";"
+    return bytes(out)
 
 
 def _gif_palette(Image):

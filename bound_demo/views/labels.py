@@ -16,9 +16,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def esc(text) -> str:
-    """Escape any value for use as text inside a Graphviz HTML-like label."""
+    """Escape any value for use as text inside a Graphviz HTML-like label.
+
+    Backslashes are doubled: Graphviz expands `\\N`, `\\G`, `\\L` ... (node name, graph
+    name, ...) even inside HTML-like labels, and even when the backslash is written `&#92;`;
+    a doubled backslash is shown as one."""
     s = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(text))
-    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (s.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
              .replace('"', "&quot;").replace("\n", " "))
 
 

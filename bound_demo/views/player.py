@@ -7,9 +7,9 @@ between two players, so several can sit on one mkdocs page.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
-import uuid
 
 from .frame import draw_step
 from .labels import release_label
@@ -91,13 +91,26 @@ def _script_json(obj) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
+_ids_made: dict = {}  # player content -> how many players of it this process made
+
+
+def _player_id(data, title) -> str:
+    """An id derived from the player's content, not drawn at random, so the same input gives
+    the same bytes. The same player made again in one process (twice on one page) gets a
+    numbered id, so no two players of a page share one."""
+    content = _script_json([data, title]).encode("utf-8")
+    n = _ids_made[content] = _ids_made.get(content, 0) + 1
+    digest = hashlib.sha256(content + (b"#%d" % n if n > 1 else b"")).hexdigest()
+    return f"bd-{digest[:12]}"
+
+
 def player_html(trace_or_traces, *, title: str | None = None, interval_ms: int = 900,
                 progress=None) -> str:
     """A self-contained HTML player; several traces play side by side in lockstep."""
     traces = _as_traces(trace_or_traces)
     data, firsts = player_data(traces, interval_ms=interval_ms, progress=progress)
     n = len(data["timeline"])
-    pid = "bd-" + uuid.uuid4().hex[:12]
+    pid = _player_id(data, title)
     title = title if title is not None else (getattr(traces[0], "title", None) or "")
     e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
     first = data["timeline"][0]

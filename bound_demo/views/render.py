@@ -1,10 +1,14 @@
-"""Turning DOT into SVG (or PNG) in batches, with a cache keyed by DOT source.
+"""Turning DOT into SVG (or PNG), one `dot` process per graph, with a cache keyed by DOT source.
 
-Starting ``dot`` costs far more than laying out one small graph, so many graphs
-go through one process: dot accepts a stream of graphs and writes one document
-per graph, which we split again. Large batches are spread over a few processes
-at once. Identical frames (a probe, a step that changes nothing visible) are
-rendered once thanks to the cache.
+Each graph gets a `dot` process of its own, a few at a time. Graphviz (2.43, and the
+releases around it) lays out the second and later graphs of one input differently from run
+to run: the order in which it keeps their clusters changes, and with it the emitted order and
+even the edges' routes (of 265 frames of the scenario library, 34 still differed between two
+batched runs after putting the clusters in a fixed order). The first graph of a process is
+laid out the same way every time, so one graph per process makes every frame reproducible:
+the same DOT gives the same bytes. A process costs about 20 ms of CPU more than a graph in
+a batch. Identical frames (a probe, a step that changes nothing visible) are rendered once
+thanks to the cache.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ class GraphvizMissing(RuntimeError):
 
 _cache: "OrderedDict[tuple, bytes | str]" = OrderedDict()
 _lock = threading.Lock()
-CACHE_SIZE = 4096
+CACHE_SIZE = 512  # documents; a frame under the render caps is at most a few hundred KB
 
 
 def dot_binary() -> str:
@@ -65,41 +69,43 @@ def _render(graphs, fmt, workers, progress):
     if todo:
         unique = list(todo)
         n_workers = workers or min(4, os.cpu_count() or 1)
-        # Chunks of at least 8 graphs: below that, process start-up dominates.
-        size = max(8, -(-len(unique) // n_workers))
-        chunks = [unique[i:i + size] for i in range(0, len(unique), size)]
         exe = dot_binary()
 
-        def run(chunk):
-            docs = _run_dot(exe, chunk, fmt)
+        def run(src):
+            doc = _run_dot(exe, src, fmt)
             if progress:
-                progress(sum(len(todo[s]) for s in chunk))
-            return chunk, docs
+                progress(len(todo[src]))
+            return src, doc
 
-        with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(chunks)))) as pool:
-            for chunk, docs in pool.map(run, chunks):
+        with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(unique)))) as pool:
+            for src, doc in pool.map(run, unique):
                 with _lock:
-                    for src, doc in zip(chunk, docs):
-                        _cache[(fmt, src)] = doc
-                        for i in todo[src]:
-                            out[i] = doc
+                    _cache[(fmt, src)] = doc
+                    for i in todo[src]:
+                        out[i] = doc
                     while len(_cache) > CACHE_SIZE:
                         _cache.popitem(last=False)
     return out
 
 
-def _run_dot(exe, sources, fmt):
-    data = "\n".join(sources).encode("utf-8")
-    proc = subprocess.run([exe, f"-T{fmt}"], input=data, capture_output=True, check=False)
+class RenderError(RuntimeError):
+    """`dot` failed or took too long on a graph."""
+
+
+DOT_TIMEOUT = 120  # seconds for one graph; frames under the render caps take well under one
+
+
+def _run_dot(exe, source, fmt):
+    """One graph through its own `dot` process (see the module docstring for why)."""
+    try:
+        proc = subprocess.run([exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                              check=False, timeout=DOT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"dot took longer than {DOT_TIMEOUT} s on one frame") from None
     docs = _split_svg(proc.stdout) if fmt == "svg" else _split_png(proc.stdout)
-    failed = b"Error:" in proc.stderr or proc.returncode != 0
-    if failed or len(docs) != len(sources):
-        # One broken graph would misalign the whole batch: retry one by one so the
-        # error names the graph that failed.
-        if len(sources) == 1:
-            raise RuntimeError(f"dot failed: {proc.stderr.decode('utf-8', 'replace')[:2000]}")
-        return [d for s in sources for d in _run_dot(exe, [s], fmt)]
-    return docs
+    if b"Error:" in proc.stderr or proc.returncode != 0 or len(docs) != 1:
+        raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace')[:2000]}")
+    return docs[0]
 
 
 _XML_START = re.compile(rb"(?=<\?xml )")

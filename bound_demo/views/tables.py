@@ -65,7 +65,7 @@ def thread_header(name, th, *, count_name, words, touched, width):
               bg=P.GREEN if held else P.WHITE, color=P.WHITE if held else P.GREY)
     return _table([
         _td(f"thread {esc(name)}", width=width, bold=True, bg=bg, colspan=2),
-        gil + _td(f"{count_name} = {count}", width=width - width // 2),
+        gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width // 2),
     ])
 
 
