@@ -65,13 +65,15 @@ STYLE_GLYPH = {"solid": "━━━", "dashed": "╍╍╍", "dotted": "┈┈┈
 
 # The marks a legend may explain besides the arrows (see frame.Seen), in legend order.
 MARK_TEXT = {
-    "touched": "changed by this step (yellow cell)",
+    "touched": "changed by this step",
     "delta": "refcount before → after this step",
-    "added": "+o1: pool entry added by this step",
-    "released": "−o1: pool entry being released",
-    "pool_mark": "▼n: where live GILPool n starts",
+    "added": "pool entry added by this step",
+    "released": "pool entry being released by a pool drop",
+    "pool_mark": "where live GILPool n starts",
     "freed": "freed object (kept in place, greyed)",
 }
+# What stands beside each mark's text in a legend (touched and freed show a swatch instead).
+MARK_SAMPLE = {"delta": "1 → 2", "added": "+o1", "released": "−o1", "pool_mark": "▼1"}
 
 # name: (colour written in the DOT source, light value, dark value).
 # Dark values keep the Okabe–Ito hues; the neutrals flip, and the highlight darkens to an olive

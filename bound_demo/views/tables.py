@@ -297,6 +297,7 @@ def legend(kinds: frozenset = frozenset(P.EDGE), marks: frozenset = frozenset(P.
     fills = {"touched": P.TOUCHED, "freed": P.FREED}
     for glyph, color, style, text in legend_rows(kinds, marks):
         sample = (_td(glyph, width=40, color=color, bold=True) if glyph else
-                  _td("", width=40, bg=fills.get(style)))
+                  _td("", width=40, bg=fills[style]) if style in fills else
+                  _td(esc(P.MARK_SAMPLE.get(style, "")), width=40, size=9))
         rows.append(sample + _td(esc(text), width=200, align="LEFT", size=9))
     return _table(rows, color=P.GREY)
