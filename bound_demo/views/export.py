@@ -14,7 +14,9 @@ import html
 import os
 import sys
 
-from .frame import draw_step
+from .describe import describe
+from .frame import draw_trace
+from .svgpack import standalone
 from .render import GraphvizMissing, render_pngs, render_svgs
 
 
@@ -106,13 +108,17 @@ def _write_html(traces, args):
 def _write_svgs(trace, args):
     os.makedirs(args.svg, exist_ok=True)
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
-    svgs = render_svgs([draw_step(s, trace=trace, caption=True) for s in trace.steps], progress=tick)
+    graphs = draw_trace(trace, caption=True, legend=True)
+    svgs = render_svgs(graphs, progress=tick)
     if bar:
         bar.close()
     width = max(4, len(str(len(svgs))))
-    for i, svg in enumerate(svgs):
+    for i, (svg, g) in enumerate(zip(svgs, graphs)):
+        # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
+        svg = standalone(svg, title=f"step {i + 1} / {len(svgs)}: {trace.steps[i].caption}",
+                         desc=describe(g.bd_state, trace))
         with open(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"), "w", encoding="utf-8") as fh:
-            fh.write(svg)
+            fh.write('<?xml version="1.0" encoding="UTF-8"?>\n' + svg)
 
 
 def _write_gif(trace, args):
@@ -122,7 +128,7 @@ def _write_gif(trace, args):
         raise SystemExit("render: --gif needs Pillow (pip install -r requirements.txt)")
     import io
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
-    pngs = render_pngs([draw_step(s, trace=trace, caption=True) for s in trace.steps], progress=tick)
+    pngs = render_pngs(draw_trace(trace, caption=True, legend=True), progress=tick)
     if bar:
         bar.close()
     images = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs]

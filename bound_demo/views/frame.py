@@ -343,3 +343,30 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool, seen: Seen | None = N
 def _in_pool(th, oid) -> bool:
     """Whether a GIL ref's object is registered in its thread's pool (read only when asked)."""
     return th is not None and oid in set(th.owned)
+
+
+def draw_trace(trace, *, caption: bool = False, legend: bool = False) -> list:
+    """Every frame of a trace, each with the state before it (refcount deltas, pool marks).
+
+    ``legend=True`` puts into each frame a legend of what the whole trace draws, for files
+    that have no page around them (SVG and GIF exports). The states come from one forward
+    replay; each graph keeps its state as ``bd_state`` for a text alternative.
+    """
+    from .access import states
+    pairs, before = [], None
+    for _, step, st in states(trace):
+        pairs.append((step, st, before))
+        before = st
+    seen = None
+    if legend:
+        seen = Seen()
+        for step, st, was in pairs:
+            s = draw_step(step, trace=trace, state=st, before=was).bd_seen
+            seen.kinds |= s.kinds
+            seen.marks |= s.marks
+    graphs = []
+    for step, st, was in pairs:
+        g = draw_step(step, trace=trace, caption=caption, state=st, before=was, legend=seen)
+        g.bd_state = st
+        graphs.append(g)
+    return graphs
