@@ -65,8 +65,12 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
     var old=p.rows[p.row];if(old){old.classList.remove("bd-current");old.removeAttribute("data-bd-line-current")}
     var on=p.rows[r];p.row=r;if(!on)return;
     on.classList.add("bd-current");on.setAttribute("data-bd-line-current","");
-    var box=p.box,top=on.offsetTop-box.offsetTop;
-    if(top<box.scrollTop||top>box.scrollTop+box.clientHeight-20)box.scrollTop=Math.max(0,top-box.clientHeight/2);
+    // Scrolling the listing needs layout: it waits for the next frame, so a step's handler
+    // never forces a synchronous layout of the new picture.
+    if(p.raf)cancelAnimationFrame(p.raf);
+    p.raf=requestAnimationFrame(function(){p.raf=0;
+      var box=p.box,top=on.offsetTop-box.offsetTop;
+      if(top<box.scrollTop||top>box.scrollTop+box.clientHeight-20)box.scrollTop=Math.max(0,top-box.clientHeight/2)});
   }
   function render(){
     root.setAttribute("data-bd-step",String(cur));
