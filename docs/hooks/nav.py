@@ -10,6 +10,7 @@ would break the strict build whenever one is added or renamed, so they are liste
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 DOCS = Path(__file__).resolve().parents[1]
 ROOT = DOCS.parent
@@ -25,6 +27,8 @@ NOTEBOOKS = ROOT / "notebooks"
 HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 TAG = re.compile(r"<[^>]+>")
+# nbconvert's JupyterLab stylesheet (over half a megabyte), inlined into every notebook page.
+JUPYTER_CSS = re.compile(r'<style type="text/css">\s*(@charset "UTF-8";\.jupyter-wrapper\{.*?)</style>', re.S)
 log = logging.getLogger("mkdocs.hooks.nav")
 
 
@@ -122,3 +126,22 @@ def on_page_content(html, page, config, files):
         "</div>"
     )
     return bar + html
+
+
+def on_post_page(output, page, config):
+    """Serve nbconvert's JupyterLab stylesheet once, as a file every notebook page links,
+    instead of inlining the same 570 kB into each page: a reader moving between notebooks
+    then loads it once. The link takes the inline style's place, so the cascade is unchanged."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    match = JUPYTER_CSS.search(output)
+    if match is None:
+        return output
+    css = match.group(1)
+    name = f"assets/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(config["site_dir"]) / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    link = f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
+    return output[:match.start()] + link + output[match.end():]

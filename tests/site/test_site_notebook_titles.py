@@ -41,9 +41,10 @@ def test_notebook_titles_keep_their_code(built_site):
             assert word in title, (rel, word, title)
             assert any(word in t for t in own), (rel, word, own)
             checked += 1
-        for _, hid, inner in headings:
+        # mkdocs-material lists a page's level-1 heading as its title, not in its TOC.
+        for level, hid, inner in headings:
             words = [_text(c) for c in CODE.findall(inner)]
-            if not words:
+            if not words or level == 1:
                 continue
             toc = _nav_links(text, f"#{hid}", secondary=True)
             assert toc, (rel, hid, "no table-of-contents entry")
