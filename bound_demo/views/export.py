@@ -151,7 +151,7 @@ def _gif_palette(Image):
     """A 256-colour palette: each view colour blended with white in 14 steps, plus greys."""
     from . import palette as P
     base = [P.ORANGE, P.SKY, P.GREEN, P.YELLOW, P.BLUE, P.VERMILLION, P.PURPLE, P.BLACK,
-            P.FREED, P.LIGHT, P.GREY]
+            P.FREED, P.LIGHT, P.GREY, P.MUTED, P.MARK]
     colours = []
     for hexcolour in base:
         r, g, b = (int(hexcolour[i:i + 2], 16) for i in (1, 3, 5))

@@ -20,7 +20,7 @@ from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Univ
                      of_state, of_trace)
 
 GRAPH_ATTR = {
-    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.9",
+    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.5",
     "fontname": P.FONT, "bgcolor": P.WHITE, "pad": "0.1", "splines": "true",
     "outputorder": "edgesfirst",
 }
