@@ -15,7 +15,7 @@ from . import tables
 from .access import extra
 from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, safe_id, version_tuple
-from .access import owned_len
+from .access import owned_len, owned_part
 from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
                      of_state, of_trace)
 
@@ -100,14 +100,34 @@ def _pool_before(before, tname):
     return owned_len(th) if th is not None else 0
 
 
-def _note_pool_marks(seen, th, o_touched, added_from) -> None:
+GHOST_SCAN = 64  # pools up to this long are compared with the step before for released entries
+
+
+def _released(before, tname, th, o_touched) -> tuple:
+    """Entries this step took out of a thread's pool for good: touched objects that were in
+    its pool or its releasing row one step earlier and are in neither now. Returns
+    ({pool index: oid}, [oids of the releasing row]); long pools are not scanned."""
+    was = before.threads.get(tname) if before is not None and o_touched and th is not None else None
+    if was is None:
+        return {}, []
+    now = set(extra(th, "releasing"))
+    n = owned_len(was)
+    if n <= GHOST_SCAN:
+        now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)))
+        owned = {i: o for i, o in enumerate(owned_part(was, 0, n)) if o in o_touched and o not in now}
+    else:
+        owned = {}
+    return owned, [o for o in extra(was, "releasing") if o in o_touched and o not in now]
+
+
+def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:
     if th is None:
         return
     if th.pool_marks:
         seen.marks.add("pool_mark")
     if added_from is not None and owned_len(th) > added_from and o_touched:
         seen.marks.add("added")
-    if o_touched & set(extra(th, "releasing")):
+    if released[0] or released[1]:
         seen.marks.add("released")
 
 
@@ -126,8 +146,9 @@ def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
         th = st.threads.get(tname)
         tid = safe_id("t", tname)
         added_from = _pool_before(before, tname)
+        released = _released(before, tname, th, o_touched) if note is None else ({}, [])
         if note is None:
-            _note_pool_marks(seen, th, o_touched, added_from)
+            _note_pool_marks(seen, th, o_touched, added_from, released)
         with g.subgraph(name=f"cluster_{tid}") as c:
             c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
             c.node(f"{tid}_hdr", tables.thread_header(
@@ -139,7 +160,7 @@ def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
             c.node(f"{tid}_pool", tables.pool_strip(
                 th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
                 releasing=uni.releasing.get(tname, 0), added_from=added_from,
-                cell=strip_cell(uni)))
+                cell=strip_cell(uni), released=released))
             if tname == uni.threads[-1]:
                 # Arrows from the bottom pool strip dip below it; an invisible spacer under
                 # the last strip keeps those dips inside the drawing, so the canvas never

@@ -68,7 +68,7 @@ MARK_TEXT = {
     "touched": "changed by this step",
     "delta": "refcount before → after this step",
     "added": "pool entry added by this step",
-    "released": "pool entry being released by a pool drop",
+    "released": "pool entry released by this step",
     "pool_mark": "where live GILPool n starts",
     "freed": "freed object (kept in place, greyed)",
 }

@@ -127,27 +127,36 @@ def pool_view(th, cap=POOL_CAP) -> tuple:
     return width, marks, head, hidden, tail, visible
 
 
-def _cells_row(items, prefix, touched, cap, total, mark="", cell=CELL):
+def _ghost(oid, cell):
+    """A cell for an entry this step took out of the pool for good: "−o1" on the highlight."""
+    return _td(_short(oid, "−"), width=cell, size=9, bg=P.TOUCHED)
+
+
+def _cells_row(items, prefix, touched, cap, total, cell=CELL, ghosts=()):
     """One strip row of oids (ports prefix0, prefix1, ...), capped, padded to ``total``.
 
-    ``mark`` goes in front of the touched entries ("−" on a pool's releasing row).
+    ``ghosts`` (entries that left this row in this step) go first, without ports, as far as
+    the reserved room allows; the cells keep their size, so nothing moves.
     """
     head, hidden, tail = capped(list(range(len(items))), cap)
     cells = [_td(f"+{hidden}", width=cell, size=9, color=P.MUTED) if i is None else
-             _td(_short(items[i], mark if items[i] in touched else ""), port=f"{prefix}{i}",
-                 width=cell, size=_fit(items[i]), bg=P.TOUCHED if items[i] in touched else P.LIGHT)
+             _td(_short(items[i]), port=f"{prefix}{i}", width=cell, size=_fit(items[i]),
+                 bg=P.TOUCHED if items[i] in touched else P.LIGHT)
              for i in head + ([None] if hidden else []) + tail]
+    room = max(total - len(cells), 0)
+    cells = [_ghost(g, cell) for g in list(ghosts)[:room]] + cells
     return cells + [_td(width=cell)] * (total - len(cells))
 
 
 def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, added_from=None,
-               cell=None):
+               cell=None, released=({}, ())):
     """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts.
 
     ``releasing`` reserves a row for entries a dropping pool has split off and
-    not yet decref'd (they still hold their reference); the touched ones carry "−".
-    ``added_from`` is the pool's length before this step: touched entries from there
-    on were added by it and carry "+".
+    not yet decref'd (they still hold their reference). ``added_from`` is the pool's length
+    before this step: touched entries from there on were added by it and carry "+".
+    ``released`` ({index: oid} of the pool, [oids] of the releasing row) names the entries
+    this step released for good; they show as "−o1" where they were.
     """
     if note:
         return _table([_td(esc(note), width=200, italic=True, color=P.MUTED, size=9)],
@@ -177,6 +186,8 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
             new = oid in touched and added_from is not None and i >= added_from
             entry_row.append(_td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
                                  size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT))
+        elif i in released[0]:
+            entry_row.append(_ghost(released[0][i], cell))
         else:
             entry_row.append(_td(width=cell))
     title = _td("owned objects (▼n: pool n starts)", width=cell * len(indices),
@@ -186,7 +197,7 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
         rows.append(_td("being released by a pool drop", width=cell * len(indices),
                         colspan=len(indices), italic=True, color=P.MUTED, size=9, border=0))
         rows.append("".join(_cells_row(extra(th, "releasing") if th is not None else [], "r",
-                                       touched, cap, len(indices), mark="−", cell=cell)))
+                                       touched, cap, len(indices), cell=cell, ghosts=released[1])))
     return _table(rows, border=0)
 
 

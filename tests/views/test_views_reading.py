@@ -87,12 +87,15 @@ def test_deltas_and_pool_marks_in_the_dot_source(run):
     assert ">+o1<" in new and "→" not in new
     release = graphs[11].source    # "Pool releases o2": refcount 1 -> 0
     assert "freed (refcount 1 → 0)" in release
-    taken = graphs[10].source      # the pool takes its entries off: o1 released first
-    assert "−" in taken or "freed (refcount 1 → 0)" in taken
+    # Each pool decref marks the entry it released where it was: o1 in the pool itself,
+    # o2, o3, o4 at the front of the row a dropping pool releases from.
+    assert [re.findall(r">−(o\d+)<", graphs[i].source) for i in (9, 10, 11, 12, 13)] == [
+        [], ["o1"], ["o2"], ["o3"], ["o4"]]
+    assert ">−o1<" not in draw_step(t.steps[10], trace=t).source  # needs the state before
     assert graphs[1].bd_seen.kinds == {"pool", "gil_ref"}  # `hello` is a GIL ref the pool backs
     assert graphs[10].bd_seen.kinds == {"pool"}
     assert {"touched", "pool_mark", "added"} <= graphs[1].bd_seen.marks
-    assert {"delta", "freed"} <= graphs[11].bd_seen.marks
+    assert {"delta", "freed", "released"} <= graphs[11].bd_seen.marks
     # Without ``before`` a frame shows plain refcounts.
     assert "→" not in draw_step(t.steps[11], trace=t).source
 
