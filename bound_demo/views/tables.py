@@ -148,6 +148,27 @@ def _cells_row(items, prefix, touched, cap, total, cell=CELL, ghosts=()):
     return cells + [_td(width=cell)] * (total - len(cells))
 
 
+def _strip_column(i, marks, width, hidden, visible, touched, added_from, ghosts, cap, cell):
+    """(mark cell, entry cell) of one strip column: index ``i``, None for "+k more", "pad"."""
+    if i is None:
+        inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
+        return (_td("▼" + ",".join(map(str, inner)) if inner else "", width=cell, size=9, border=0),
+                _td(f"+{hidden}", width=cell, color=P.MUTED, size=9))
+    if i == "pad":
+        return _td(width=cell, size=9, border=0), _td(width=cell)
+    here = [k for k, m in enumerate(marks, 1) if m == i]
+    mark = _td("▼" + ",".join(map(str, here)) if here else "", width=cell, size=9,
+               color=P.MARK, bold=True, border=0)
+    if i in visible:
+        oid = visible[i]
+        new = oid in touched and added_from is not None and i >= added_from
+        return mark, _td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
+                         size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT)
+    if i in ghosts:
+        return mark, _ghost(ghosts[i], cell)
+    return mark, _td(width=cell)
+
+
 def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, added_from=None,
                cell=None, released=({}, ())):
     """The thread's OWNED_OBJECTS as cells, with ▼n where live GILPool n starts.
@@ -166,30 +187,9 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
     shown = min(max(columns, width, 5), 2 * cap + 1)
     indices = head + ([None] if hidden else []) + tail
     indices += ["pad"] * (shown - len(indices))
-    mark_row, entry_row = [], []
-    for i in indices:
-        if i is None:
-            inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
-            mark_row.append(_td("▼" + ",".join(map(str, inner)) if inner else "", width=cell, size=9,
-                                border=0))
-            entry_row.append(_td(f"+{hidden}", width=cell, color=P.MUTED, size=9))
-            continue
-        if i == "pad":
-            mark_row.append(_td(width=cell, size=9, border=0))
-            entry_row.append(_td(width=cell))
-            continue
-        here = [k for k, m in enumerate(marks, 1) if m == i]
-        mark_row.append(_td("▼" + ",".join(map(str, here)) if here else "", width=cell, size=9,
-                            color=P.MARK, bold=True, border=0))
-        if i in visible:
-            oid = visible[i]
-            new = oid in touched and added_from is not None and i >= added_from
-            entry_row.append(_td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
-                                 size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT))
-        elif i in released[0]:
-            entry_row.append(_ghost(released[0][i], cell))
-        else:
-            entry_row.append(_td(width=cell))
+    ctx = (marks, width, hidden, visible, touched, added_from, released[0], cap, cell)
+    pairs = [_strip_column(i, *ctx) for i in indices]
+    mark_row, entry_row = [m for m, _ in pairs], [e for _, e in pairs]
     title = _td("owned objects (▼n: pool n starts)", width=cell * len(indices),
                 colspan=len(indices), italic=True, color=P.MUTED, size=9, border=0)
     rows = [title, "".join(mark_row), "".join(entry_row)]
