@@ -58,8 +58,25 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
     return {frame:el.querySelector(".bd-frame"),caption:el.querySelector(".bd-caption"),
       notes:el.querySelector(".bd-notes"),alt:el.querySelector(".bd-alt"),box:el.querySelector(".bd-rust"),
       rows:el.querySelectorAll(".bd-rust .bd-line"),label:el.querySelector(".bd-release").textContent||"frame",
-      shown:-1,row:-2}});
+      shown:-1,row:-2,header:-1,bg:null,nodes:{}}});
   function frame(ids){var s="";for(var i=0;i<ids.length;i++)s+=data.parts[ids[i]];return s+"</g></svg>"}
+  // A frame is its header part (the <svg> and the graph's background) and its groups. The
+  // layout is stable, so consecutive frames share most groups: each pane parses a group once
+  // and re-uses its element, and a step only re-parents elements instead of parsing a
+  // whole SVG. A new header (another canvas) falls back to parsing the frame.
+  function part(el,id){
+    var n=el.nodes[id];
+    if(!n){var box=document.createElement("div");
+      box.innerHTML='<svg xmlns="http://www.w3.org/2000/svg">'+data.parts[id]+"</svg>";
+      n=el.nodes[id]=[].slice.call(box.firstChild.childNodes)}
+    return n;
+  }
+  function show(el,ids){
+    var g=el.frame.querySelector("svg > g");
+    if(el.header!==ids[0]||!g){el.frame.innerHTML=frame(ids);el.header=ids[0];el.bg=el.frame.querySelector("svg > g > polygon");return}
+    var kids=[el.bg];for(var i=1;i<ids.length;i++)kids.push.apply(kids,part(el,ids[i]));
+    g.replaceChildren.apply(g,kids);
+  }
   function mark(p,r){
     if(p.row===r)return;
     var old=p.rows[p.row];if(old){old.classList.remove("bd-current");old.removeAttribute("data-bd-line-current")}
@@ -78,8 +95,7 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
     counter.textContent="step "+(cur+1)+" / "+n;
     panes.forEach(function(el,p){
       var pane=data.panes[p],s=data.timeline[cur][p];
-      if(el.shown!==s){
-        el.frame.innerHTML=frame(pane.frames[s]);el.shown=s;
+      if(el.shown!==s){show(el,pane.frames[s]);el.shown=s;
         var svg=el.frame.firstChild;
         svg.setAttribute("role","img");svg.setAttribute("aria-label",el.label+": step "+(s+1));
         svg.setAttribute("aria-describedby",el.alt.id);

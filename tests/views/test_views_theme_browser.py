@@ -272,3 +272,24 @@ def test_change_marks_and_reduced_motion(browser, site, traces):
     changed = player.locator('.bd-frame svg polygon[fill="#f0e442"]').first
     assert changed.evaluate("(p) => getComputedStyle(p).animationName") == "none"
     pg.close()
+
+
+def test_reused_groups_draw_exactly_the_packed_frame(browser, site, traces):
+    """Steps re-use parsed groups; the picture must equal a fresh parse of the packed frame."""
+    pg, errors = open_page(browser, site, "light")
+    player = pg.locator("[data-bd-player]").first
+    fresh = """(root) => {var d=JSON.parse(root.querySelector('script').textContent
+        .split('mount(')[1].replace(/^[^,]*,/, '').replace(/\\);\\s*$/, ''));
+      var s=+root.getAttribute('data-bd-step'),ids=d.panes[0].frames[d.timeline[s][0]];
+      var box=document.createElement('div');
+      box.innerHTML=ids.map(function(i){return d.parts[i]}).join('')+'</g></svg>';
+      return box.querySelector('svg > g').innerHTML}"""
+    steps = len(traces[0].steps)
+    order = list(range(1, steps)) + [3, 11, 0, steps - 1]
+    for k in order:
+        player.locator(".bd-slider").evaluate(
+            f"(s) => {{ s.value = '{k}'; s.dispatchEvent(new Event('input')); }}")
+        shown = player.locator(".bd-frame svg > g").first.inner_html()
+        assert shown == player.evaluate(fresh), f"step {k}"
+    assert errors == []
+    pg.close()
