@@ -73,8 +73,15 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
   }
   function show(el,ids){
     var g=el.frame.querySelector("svg > g");
-    if(el.header!==ids[0]||!g){el.frame.innerHTML=frame(ids);el.header=ids[0];el.bg=el.frame.querySelector("svg > g > polygon");return}
-    var kids=[el.bg];for(var i=1;i<ids.length;i++)kids.push.apply(kids,part(el,ids[i]));
+    if(el.header!==ids[0]||!g){
+      el.frame.innerHTML=frame(ids);el.header=ids[0];g=el.frame.querySelector("svg > g");el.bg=g.firstChild;
+      // One parse of the whole frame also fills the cache, when each group is one element.
+      var c=g.childNodes;if(c.length===ids.length)for(var k=1;k<ids.length;k++)if(!el.nodes[ids[k]])el.nodes[ids[k]]=[c[k]];
+      return}
+    // A group that occurs twice in one frame is cloned: an element has one place.
+    var kids=[el.bg],used={};
+    for(var i=1;i<ids.length;i++){var ns=part(el,ids[i]);
+      for(var j=0;j<ns.length;j++)kids.push(used[ids[i]]?ns[j].cloneNode(true):ns[j]);used[ids[i]]=1}
     g.replaceChildren.apply(g,kids);
   }
   function mark(p,r){
