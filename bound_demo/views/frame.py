@@ -2,9 +2,10 @@
 
 Left column: one cluster per thread (GIL state and count, Rust handles, the
 owned-object pool). Middle: the Python heap in creation order. Right: the global
-reference pool queue, Python-side variables and the legend. The function reads
-only the step it is given (plus, optionally, the trace to reserve room for what
-will exist later); it never simulates anything.
+reference pool queue and Python-side variables (plus a legend, for exports only:
+players show one HTML legend outside their frames). The function reads only the
+step it is given, optionally the state before it (for deltas) and the trace (to
+reserve room for what will exist later); it never simulates anything.
 """
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 All hues come from the Okabe–Ito palette, which stays distinguishable for the common forms
 of colour blindness. Meaning is never carried by colour alone: every kind of reference also
-has its own line style (solid, dashed, dotted) and every highlighted cell also changes its
-text (a refcount delta, a ``+`` or ``−`` on a pool entry), so a grey-scale print still reads.
+has its own line style (solid, dashed, dotted), and what a step changed also says so in
+text where it can (a refcount delta ``1 → 2``, ``+o1`` / ``−o1`` on a pool entry), so a
+grey-scale print still reads.
 
 Graphviz writes each colour as a literal ``fill``/``stroke`` attribute. Every colour a frame
 uses has one job (page, ink, muted text, rule, cell, ...) and its own hex value, so
