@@ -71,6 +71,23 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
       n=el.nodes[id]=[].slice.call(box.firstChild.childNodes)}
     return n;
   }
+  // Groups not parsed yet are parsed in one go (one element each, as Graphviz writes them);
+  // any surprise falls back to one parse per group.
+  function warm(el,ids){
+    var miss=[],seen={};
+    for(var i=1;i<ids.length;i++)if(!el.nodes[ids[i]]&&!seen[ids[i]]){seen[ids[i]]=1;miss.push(ids[i])}
+    if(!miss.length)return;
+    var box=document.createElement("div");
+    box.innerHTML='<svg xmlns="http://www.w3.org/2000/svg">'+miss.map(function(m){return data.parts[m]}).join("")+"</svg>";
+    var c=box.firstChild.childNodes;
+    if(c.length===miss.length)for(var k=miss.length-1;k>=0;k--)el.nodes[miss[k]]=[c[k]];
+  }
+  // After a step, the next frame's new groups are parsed while the page is idle, so the
+  // next step mostly re-parents ready elements.
+  var idle=window.requestIdleCallback||function(f){return setTimeout(f,50)};
+  function ahead(el,pane,s){
+    if(s+1<pane.frames.length)idle(function(){warm(el,pane.frames[s+1])});
+  }
   function show(el,ids){
     var g=el.frame.querySelector("svg > g");
     if(el.header!==ids[0]||!g){
@@ -79,6 +96,7 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
       var c=g.childNodes;if(c.length===ids.length)for(var k=1;k<ids.length;k++)if(!el.nodes[ids[k]])el.nodes[ids[k]]=[c[k]];
       return}
     // A group that occurs twice in one frame is cloned: an element has one place.
+    warm(el,ids);
     var kids=[el.bg],used={};
     for(var i=1;i<ids.length;i++){var ns=part(el,ids[i]);
       for(var j=0;j<ns.length;j++)kids.push(used[ids[i]]?ns[j].cloneNode(true):ns[j]);used[ids[i]]=1}
@@ -107,6 +125,7 @@ if(!window.BoundDemoPlayer){window.BoundDemoPlayer={mount:function(root,data){
         svg.setAttribute("role","img");svg.setAttribute("aria-label",el.label+": step "+(s+1));
         svg.setAttribute("aria-describedby",el.alt.id);
         el.alt.textContent=pane.alts[s];
+        ahead(el,pane,s);
       }
       el.caption.textContent=pane.captions[s];
       el.notes.textContent=pane.notes[s]||"";
