@@ -14,10 +14,13 @@ from __future__ import annotations
 import argparse
 import html
 import os
+from itertools import islice
 import sys
 
 from ..format import budget
-from .frame import draw_step
+from .describe import describe
+from .frame import draw_step, iter_trace
+from .svgpack import standalone
 from .render import GraphvizMissing, render_pngs, render_svgs
 
 CHUNK = 32  # frames drawn and rendered at a time: exports hold one chunk, never the whole trace
@@ -157,23 +160,30 @@ def _write_html(traces, args):
 
 
 def _chunks(trace, render, progress):
-    """(position, document) for every frame, drawn and rendered CHUNK frames at a time."""
-    steps = trace.steps
+    """(position, document, graph) for every frame, drawn one at a time and rendered CHUNK
+    frames at a time, with the legend of the whole trace in each (exports have no page)."""
+    frames = iter_trace(trace, caption=True, legend=True)
+    steps = len(trace.steps)
     # The first frame alone: frames are about the same size (each keeps room for all the
     # trace shows), so checks on it refuse a render after one frame's work, not a chunk's.
-    starts = [0] + list(range(1, len(steps), CHUNK))
-    for c, e in zip(starts, starts[1:] + [len(steps)]):
-        graphs = [draw_step(s, trace=trace, caption=True) for s in steps[c:e]]
+    starts = [0] + list(range(1, steps, CHUNK))
+    for c, e in zip(starts, starts[1:] + [steps]):
+        graphs = list(islice(frames, e - c))
         for k, doc in enumerate(render(graphs, progress=progress)):
-            yield c + k, doc
+            yield c + k, doc, graphs[k]
 
 
 def _write_svgs(trace, args):
     os.makedirs(args.svg, exist_ok=True)
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     width = max(4, len(str(len(trace.steps))))
-    for i, svg in _chunks(trace, render_svgs, tick):
-        budget.write_atomic(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"), svg)
+    n = len(trace.steps)
+    for i, svg, g in _chunks(trace, render_svgs, tick):
+        # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
+        svg = standalone(svg, title=f"step {i + 1} / {n}: {trace.steps[i].caption}",
+                         desc=describe(g.bd_state, trace))
+        budget.write_atomic(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"),
+                            '<?xml version="1.0" encoding="UTF-8"?>\n' + svg)
     if bar:
         bar.close()
 
@@ -191,7 +201,7 @@ def _write_gif(trace, args):
     with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
         w = h = 0
         paths = []
-        for i, png in _chunks(trace, render_pngs, tick):
+        for i, png, _ in _chunks(trace, render_pngs, tick):
             with Image.open(io.BytesIO(png)) as im:
                 w, h = max(w, im.width), max(h, im.height)
             _check_gif(i, w, h, len(trace.steps))
@@ -240,7 +250,7 @@ def _gif_palette(Image):
     """A 256-colour palette: each view colour blended with white in 14 steps, plus greys."""
     from . import palette as P
     base = [P.ORANGE, P.SKY, P.GREEN, P.YELLOW, P.BLUE, P.VERMILLION, P.PURPLE, P.BLACK,
-            P.FREED, P.LIGHT, P.GREY]
+            P.FREED, P.LIGHT, P.GREY, P.MUTED, P.MARK]
     colours = []
     for hexcolour in base:
         r, g, b = (int(hexcolour[i:i + 2], 16) for i in (1, 3, 5))

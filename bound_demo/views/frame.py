@@ -2,9 +2,10 @@
 
 Left column: one cluster per thread (GIL state and count, Rust handles, the
 owned-object pool). Middle: the Python heap in creation order. Right: the global
-reference pool queue, Python-side variables and the legend. The function reads
-only the step it is given (plus, optionally, the trace to reserve room for what
-will exist later); it never simulates anything.
+reference pool queue and Python-side variables (plus a legend, for exports only:
+players show one HTML legend outside their frames). The function reads only the
+step it is given, optionally the state before it (for deltas) and the trace (to
+reserve room for what will exist later); it never simulates anything.
 """
 from __future__ import annotations
 
@@ -15,21 +16,46 @@ from . import tables
 from .access import extra
 from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, profile_of, safe_id
+from .access import owned_len, owned_part
 from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
                      of_state, of_trace)
 
 GRAPH_ATTR = {
-    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.9",
+    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.5",
     "fontname": P.FONT, "bgcolor": P.WHITE, "pad": "0.1", "splines": "true",
     "outputorder": "edgesfirst",
 }
 
 
-def draw_step(step, *, trace=None, caption: bool = False) -> graphviz.Digraph:
-    """Draw ``step.state``; with ``trace``, keep room for everything the trace ever shows."""
-    st = step.state
+SPACER_IN = "0.55"  # inches under the last thread (see _threads)
+
+
+class Seen:
+    """What a frame drew that a legend may need to explain: edge kinds and marks.
+
+    ``draw_step`` fills one and leaves it on the returned graph as ``bd_seen``; a player
+    unions them over its frames so its one legend lists only what occurs.
+    """
+
+    def __init__(self):
+        self.kinds: set = set()
+        self.marks: set = set()
+
+
+def draw_step(step, *, trace=None, caption: bool = False, state=None, before=None,
+              legend=None) -> graphviz.Digraph:
+    """Draw ``step.state``; with ``trace``, keep room for everything the trace ever shows.
+
+    ``state`` is the step's state when the caller already has it (``step.state`` otherwise);
+    ``before`` the previous step's state, which turns changed refcounts into ``1 → 2`` and
+    marks pool entries this step added. ``legend`` (a ``Seen``) puts a legend of those kinds
+    and marks into the frame itself, for exports that have no page around them; players show
+    one HTML legend outside their frames instead.
+    """
+    st = state if state is not None else step.state
     uni = of_trace(trace) if trace is not None else of_state(st)
     touched = getattr(step, "touched", None) or {}
+    seen = Seen()
     g = DotWriter("bound_demo", graph_attr=dict(GRAPH_ATTR),
                   node_attr={"shape": "plain", "fontname": P.FONT},
                   edge_attr={"arrowsize": "0.6"})
@@ -37,13 +63,15 @@ def draw_step(step, *, trace=None, caption: bool = False) -> graphviz.Digraph:
         total = f"/{len(trace.steps)}" if trace is not None else ""
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
                labelloc="t", labeljust="l", fontsize="12")
-    spine = _threads(g, st, uni, trace, touched)
-    shown, hidden = _heap(g, st, uni, touched)
-    _right_column(g, st, uni, trace, touched)
+    _threads(g, st, uni, trace, touched, before, seen)
+    shown, hidden = _heap(g, st, uni, touched, before, seen)
+    _right_column(g, st, uni, trace, touched, legend)
     # Invisible edges fix the column order; they never move as the state changes.
     g.edge("heap_anchor", "queue", style="invis")
-    _edges(g, st, uni, shown, hidden)
-    return g.digraph()
+    _edges(g, st, uni, shown, hidden, seen)
+    graph = g.digraph()
+    graph.bd_seen = seen
+    return graph
 
 
 def _no_pool_note(trace) -> str | None:
@@ -56,11 +84,61 @@ def _no_pool_note(trace) -> str | None:
     return None
 
 
-def _threads(g, st, uni: Universe, trace, touched) -> list:
+def strip_cell(uni: Universe) -> int:
+    """One strip-cell width for every frame of a trace (from every object it ever shows),
+    computed once per universe, so a long id never moves a node between frames."""
+    cell = uni._seen.get("cell")
+    if cell is None:
+        cell = uni._seen["cell"] = tables.cell_width(uni.objects)
+    return cell
+
+
+def _pool_before(before, tname):
+    """The pool's length one step earlier, or None when there is no earlier state."""
+    if before is None:
+        return None
+    th = before.threads.get(tname)
+    return owned_len(th) if th is not None else 0
+
+
+GHOST_SCAN = 64  # pools up to this long are compared with the step before for released entries
+
+
+def _released(before, tname, th, o_touched) -> tuple:
+    """Entries this step took out of a thread's pool for good: touched objects that were in
+    its pool or its releasing row one step earlier and are in neither now. Returns
+    ({pool index: oid}, [oids of the releasing row]); long pools are not scanned."""
+    was = before.threads.get(tname) if before is not None and o_touched and th is not None else None
+    if was is None:
+        return {}, []
+    now = set(extra(th, "releasing"))
+    n = owned_len(was)
+    if n <= GHOST_SCAN:
+        now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)))
+        owned = {i: o for i, o in enumerate(owned_part(was, 0, n)) if o in o_touched and o not in now}
+    else:
+        owned = {}
+    return owned, [o for o in extra(was, "releasing") if o in o_touched and o not in now]
+
+
+def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:
+    if th is None:
+        return
+    if th.pool_marks:
+        seen.marks.add("pool_mark")
+    if added_from is not None and owned_len(th) > added_from and o_touched:
+        seen.marks.add("added")
+    if released[0] or released[1]:
+        seen.marks.add("released")
+
+
+def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
     spine = []
     t_touched = set(touched.get("threads") or [])
     h_touched = set(touched.get("handles") or [])
     o_touched = set(touched.get("objects") or [])
+    if t_touched or h_touched or o_touched or touched.get("pending"):
+        seen.marks.add("touched")
     note = _no_pool_note(trace)
     handles_by_thread = {}
     for name, h in st.handles.items():
@@ -68,6 +146,10 @@ def _threads(g, st, uni: Universe, trace, touched) -> list:
     for tname in uni.threads:
         th = st.threads.get(tname)
         tid = safe_id("t", tname)
+        added_from = _pool_before(before, tname)
+        released = _released(before, tname, th, o_touched) if note is None else ({}, [])
+        if note is None:
+            _note_pool_marks(seen, th, o_touched, added_from, released)
         with g.subgraph(name=f"cluster_{tid}") as c:
             c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
             c.node(f"{tid}_hdr", tables.thread_header(
@@ -78,8 +160,15 @@ def _threads(g, st, uni: Universe, trace, touched) -> list:
                 touched=h_touched, width=220))
             c.node(f"{tid}_pool", tables.pool_strip(
                 th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
-                releasing=uni.releasing.get(tname, 0)))
+                releasing=uni.releasing.get(tname, 0), added_from=added_from,
+                cell=strip_cell(uni), released=released))
+            if tname == uni.threads[-1]:
+                # Arrows from the bottom pool strip dip below it; an invisible spacer under
+                # the last strip keeps those dips inside the drawing, so the canvas never
+                # grows between frames.
+                c.node("spine_end", "", shape="box", style="invis", width="0.1", height=SPACER_IN)
         spine += [f"{tid}_hdr", f"{tid}_h", f"{tid}_pool"]
+    spine.append("spine_end")
     with g.subgraph() as s:
         s.attr(rank="same")
         for n in spine:
@@ -92,7 +181,14 @@ def _threads(g, st, uni: Universe, trace, touched) -> list:
     return spine
 
 
-def _heap(g, st, uni: Universe, touched):
+def _refcount_before(before, oid):
+    if before is None:
+        return None
+    ob = before.objects.get(oid)
+    return ob.refcount if ob is not None else None
+
+
+def _heap(g, st, uni: Universe, touched, before, seen):
     """Objects in creation order; those not yet created are invisible but take their room."""
     head, hidden, tail = capped(uni.objects, OBJECT_CAP // 2)
     o_touched = set(touched.get("objects") or [])
@@ -107,7 +203,13 @@ def _heap(g, st, uni: Universe, touched):
                 continue
             ob = st.objects.get(oid)
             nid = safe_id("o", oid)
-            label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in o_touched)
+            was = _refcount_before(before, oid) if oid in o_touched else None
+            if ob is not None and was is not None and was != ob.refcount:
+                seen.marks.add("delta")
+            if ob is not None and not ob.alive:
+                seen.marks.add("freed")
+            label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in o_touched,
+                                       before=was)
             c.node(nid, label, **({"style": "invis"} if ob is None else {}))
             names.append(nid)
         with c.subgraph() as s:
@@ -118,17 +220,17 @@ def _heap(g, st, uni: Universe, touched):
     return set(head) | set(tail), bool(hidden)
 
 
-def _right_column(g, st, uni: Universe, trace, touched):
+def _right_column(g, st, uni: Universe, trace, touched, legend=None):
     prof = profile_of(trace)
     show_increfs = uni.ever_increfs or (prof is not None and prof.deferred_increfs)
     column = (["queue"] + (["pyvars"] if uni.py_vars else []) + (["flight"] if uni.in_flight else [])
-              + (["leaked"] if uni.leaked else []) + ["legend"])
+              + (["leaked"] if uni.leaked else []) + (["legend"] if legend is not None else []))
     o_touched = set(touched.get("objects") or [])
     # A borderless cluster: dot orders flat chains inside clusters the same way
     # everywhere, so this column stacks like the others.
     with g.subgraph(name="cluster_right") as c:
         c.attr(label="", peripheries="0")
-        c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs,
+        c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs, cell=strip_cell(uni),
                                            show_increfs=show_increfs,
                                            touched=bool(touched.get("pending")),
                                            lazy=prof is None or prof.lazy_reference_pool,
@@ -138,12 +240,13 @@ def _right_column(g, st, uni: Universe, trace, touched):
         if uni.in_flight:
             c.node("flight", tables.transit_table(
                 "return values in flight", extra(st, "in_flight"), prefix="f",
-                reserved=uni.in_flight, touched=o_touched))
+                reserved=uni.in_flight, touched=o_touched, cell=strip_cell(uni)))
         if uni.leaked:
             c.node("leaked", tables.transit_table(
                 "leaked references", extra(st, "leaked"), prefix="l",
-                reserved=uni.leaked, touched=o_touched))
-        c.node("legend", tables.legend())
+                reserved=uni.leaked, touched=o_touched, cell=strip_cell(uni)))
+        if legend is not None:
+            c.node("legend", tables.legend(frozenset(legend.kinds), frozenset(legend.marks)))
         with c.subgraph() as s:
             s.attr(rank="same")
             for n in column:
@@ -161,6 +264,86 @@ def _chain(g, names):
         g.edge(b, a, style="invis")
 
 
+class _Edges:
+    """Draws a frame's references; one method per holder, all aiming at ``target``."""
+
+    def __init__(self, g, st, uni: Universe, shown: set, hidden: bool, seen: Seen):
+        self.g, self.st, self.uni, self.shown, self.hidden, self.seen = g, st, uni, shown, hidden, seen
+
+    def target(self, oid, side):
+        """The port an arrow to ``oid`` ends at: its node, the "… more" box, or nowhere."""
+        if oid in self.shown:
+            return f"{safe_id('o', oid)}:{side}"
+        return "o_more" if self.hidden else None
+
+    def edge(self, tail, oid, side, key):
+        head = self.target(oid, side)
+        if head:
+            self.seen.kinds.add(key)
+            _edge(self.g, tail, head, key)
+
+    def capped(self, items, cap, tail_port, oid_side, key):
+        """Arrows from the shown cells of a capped row (ports ``tail_port(i)``)."""
+        head, _, tail = capped(list(range(len(items))), cap)
+        for i in head + tail:
+            self.edge(tail_port(i), items[i], oid_side, key)
+
+    def pools(self) -> dict:
+        owned_by = {}
+        for tname in self.uni.threads:
+            th = self.st.threads.get(tname)
+            if th is None:
+                continue
+            tid = safe_id("t", tname)
+            _, _, _, _, _, visible = tables.pool_view(th)
+            for i, oid in visible.items():
+                self.edge(f"{tid}_pool:p{i}", oid, "w", "pool")
+            self.capped(extra(th, "releasing"), POOL_CAP, lambda i, t=tid: f"{t}_pool:r{i}", "w", "pool")
+            owned_by[tname] = th
+        return owned_by
+
+    def handles(self, owned_by: dict) -> None:
+        rows = {}
+        for tname, names in self.uni.handles.items():
+            head, _, tail = capped(names, HANDLE_CAP)
+            rows[tname] = set(head) | set(tail)
+        for name, h in self.st.handles.items():
+            thread = h.thread if h.thread is not None else self.uni.threads[0]
+            if h.status != "live" or h.obj is None or name not in rows.get(thread, ()):
+                continue
+            self.edge(f"{safe_id('t', thread)}_h:{safe_id('h', name)}:e", h.obj, "w",
+                      _handle_key(h, owned_by.get(thread)))
+
+    def slots(self) -> None:
+        for oid in self.uni.objects:
+            ob = self.st.objects.get(oid)
+            if ob is None or oid not in self.shown or not ob.items:
+                continue
+            self.capped(list(ob.items), SLOT_CAP, lambda i, o=oid: f"{safe_id('o', o)}:s{i}", "e", "slot")
+
+    def queues(self) -> None:
+        st = self.st
+        for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs),
+                                   ("xi", "incref", extra(st, "draining_increfs")),
+                                   ("xd", "decref", extra(st, "draining_decrefs"))):
+            self.capped(list(queue), QUEUE_CAP, lambda i, p=prefix: f"queue:{p}{i}:w", "e", key)
+
+    def python_side(self) -> None:
+        for name, oid in self.st.py_vars.items():
+            self.edge(f"pyvars:{safe_id('v', name)}:w", oid, "e", "py_var")
+        for node, prefix, key in (("flight", "f", "in_flight"), ("leaked", "l", "leaked")):
+            self.capped(extra(self.st, key), QUEUE_CAP, lambda i, n=node, p=prefix: f"{n}:{p}{i}:w",
+                        "e", key)
+
+
+def _handle_key(h, pool_thread) -> str:
+    """The arrow kind of a live handle: a GIL ref the pool does not back only borrows."""
+    key = h.kind if h.kind in P.EDGE else "bound"
+    if h.kind == "gil_ref" and not (h.owns or _in_pool(pool_thread, h.obj)):
+        key = "gil_ref_borrow"
+    return key
+
+
 def _edge(g, tail, head, key):
     color, style, width, _ = P.EDGE[key]
     # constraint=false and weight=0: references never move nodes; only the invisible
@@ -169,75 +352,53 @@ def _edge(g, tail, head, key):
            constraint="false", weight="0")
 
 
-def _edges(g, st, uni: Universe, shown: set, hidden: bool):
-    def target(oid, side):
-        if oid in shown:
-            return f"{safe_id('o', oid)}:{side}"
-        return "o_more" if hidden else None
-
-    owned_by = {}
-    for tname in uni.threads:
-        th = st.threads.get(tname)
-        if th is None:
-            continue
-        tid = safe_id("t", tname)
-        _, _, _, _, _, visible = tables.pool_view(th)
-        for i, oid in visible.items():
-            t = target(oid, "w")
-            if t:
-                _edge(g, f"{tid}_pool:p{i}", t, "pool")
-        releasing = extra(th, "releasing")
-        head, _, tail = capped(list(range(len(releasing))), POOL_CAP)
-        for i in head + tail:
-            t = target(releasing[i], "w")
-            if t:
-                _edge(g, f"{tid}_pool:r{i}", t, "pool")
-        owned_by[tname] = th
-    rows = {}
-    for tname, names in uni.handles.items():
-        head, _, tail = capped(names, HANDLE_CAP)
-        rows[tname] = set(head) | set(tail)
-    for name, h in st.handles.items():
-        thread = h.thread if h.thread is not None else uni.threads[0]
-        if h.status != "live" or h.obj is None or name not in rows.get(thread, ()):
-            continue
-        t = target(h.obj, "w")
-        if not t:
-            continue
-        key = h.kind if h.kind in P.EDGE else "bound"
-        if h.kind == "gil_ref" and not (h.owns or _in_pool(owned_by.get(thread), h.obj)):
-            key = "gil_ref_borrow"
-        _edge(g, f"{safe_id('t', thread)}_h:{safe_id('h', name)}:e", t, key)
-    for oid in uni.objects:
-        ob = st.objects.get(oid)
-        if ob is None or oid not in shown or not ob.items:
-            continue
-        head, _, tail = capped(list(range(len(ob.items))), SLOT_CAP)
-        for i in head + tail:
-            t = target(ob.items[i], "e")
-            if t:
-                _edge(g, f"{safe_id('o', oid)}:s{i}", t, "slot")
-    for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs),
-                               ("xi", "incref", extra(st, "draining_increfs")),
-                               ("xd", "decref", extra(st, "draining_decrefs"))):
-        head, _, tail = capped(list(range(len(queue))), QUEUE_CAP)
-        for i in head + tail:
-            t = target(queue[i], "e")
-            if t:
-                _edge(g, f"queue:{prefix}{i}:w", t, key)
-    for name, oid in st.py_vars.items():
-        t = target(oid, "e")
-        if t:
-            _edge(g, f"pyvars:{safe_id('v', name)}:w", t, "py_var")
-    for node, prefix, key in (("flight", "f", "in_flight"), ("leaked", "l", "leaked")):
-        items = extra(st, key)
-        head, _, tail = capped(list(range(len(items))), QUEUE_CAP)
-        for i in head + tail:
-            t = target(items[i], "e")
-            if t:
-                _edge(g, f"{node}:{prefix}{i}:w", t, key)
+def _edges(g, st, uni: Universe, shown: set, hidden: bool, seen: Seen | None = None):
+    """Every reference in the state as an arrow, in a fixed order (pools, handles, slots,
+    queues, Python side) so the DOT source, and with it the layout, stays stable."""
+    e = _Edges(g, st, uni, shown, hidden, seen if seen is not None else Seen())
+    owned_by = e.pools()
+    e.handles(owned_by)
+    e.slots()
+    e.queues()
+    e.python_side()
 
 
 def _in_pool(th, oid) -> bool:
     """Whether a GIL ref's object is registered in its thread's pool (read only when asked)."""
     return th is not None and oid in set(th.owned)
+
+
+def draw_trace(trace, *, caption: bool = False, legend: bool = False) -> list:
+    """Every frame of a trace, each with the state before it (refcount deltas, pool marks).
+
+    ``legend=True`` puts into each frame a legend of what the whole trace draws, for files
+    that have no page around them (SVG and GIF exports). Each graph keeps its state as
+    ``bd_state`` for a text alternative.
+    """
+    return list(iter_trace(trace, caption=caption, legend=legend))
+
+
+def iter_trace(trace, *, caption: bool = False, legend: bool = False):
+    """`draw_trace` one frame at a time, so that exports hold one frame, not the trace's all.
+    The states come from forward replays (one more for the legend, which must know the
+    whole trace before the first frame is drawn)."""
+    from .access import states
+    seen = _trace_seen(trace) if legend else None
+    before = None
+    for _, step, st in states(trace):
+        g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)
+        g.bd_state = st
+        before = st
+        yield g
+
+
+def _trace_seen(trace):
+    """What every frame of the trace draws: the edge kinds and marks its legend lists."""
+    from .access import states
+    seen, before = Seen(), None
+    for _, step, st in states(trace):
+        s = draw_step(step, trace=trace, state=st, before=before).bd_seen
+        seen.kinds |= s.kinds
+        seen.marks |= s.marks
+        before = st
+    return seen

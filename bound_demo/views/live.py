@@ -5,6 +5,11 @@ toggles that re-run the program, and an optional second release shown side by
 side in lockstep. Frames are rendered in a background thread right after each
 run (one batched ``dot`` call) and cached, so moving between steps only swaps a
 ready SVG string; a frame not ready yet is rendered on the spot.
+
+It looks and reads like the static player: frames carry their own light/dark theme and a
+text alternative (svgpack.standalone), the listing marks the step's true line with
+``data-bd-line-current`` in each release's own Rust (views/listing.py), and one legend of
+what the frames draw sits below them.
 """
 from __future__ import annotations
 
@@ -13,9 +18,13 @@ import threading
 
 import ipywidgets as W
 
+from .access import states
+from .describe import describe
 from .frame import draw_step
 from .labels import release_label
-from .player import rust_listing
+from .legend import legend_html, union
+from .listing import rust_listing
+from .palette import theme_css
 from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
@@ -23,6 +32,21 @@ from .timeline import align
 from .releases import CFGS, DEFAULT_RELEASE, FEATURES, RELEASES
 
 NONE = "—"
+
+# The listing's and legend's look, themed like the static player (the frames bring their own).
+LIVE_CSS = theme_css(".bd-live") + """
+.bd-live .bd-caption{min-height:2.8em}
+.bd-live .bd-notes{color:var(--bd-ui-notes)}
+.bd-live .bd-release{font-weight:600;color:var(--bd-ui-release)}
+.bd-live .bd-rust{font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;background:var(--bd-ui-code-bg);color:var(--bd-ui-fg);max-height:12em;overflow:auto;margin:2px 0;padding:4px 0;white-space:pre}
+.bd-live .bd-line{display:block;padding:0 6px 0 1.6em}
+.bd-live .bd-line[data-bd-line-current]{background:var(--bd-ui-line-bg);color:var(--bd-ui-line-fg);font-weight:600;padding-left:6px}
+.bd-live .bd-frame{overflow:auto}
+.bd-live .bd-legend ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:2px 18px}
+.bd-live .bd-legend .bd-glyph{font-weight:700;min-width:2.6em;display:inline-block}
+.bd-live .bd-legend .bd-swatch{display:inline-block;width:2.6em;height:1em;border:1px solid var(--bd-rule)}
+.bd-live button:focus-visible,.bd-live input:focus-visible,.bd-live select:focus-visible{outline:3px solid var(--bd-ui-focus);outline-offset:2px}
+"""
 
 
 def _run(program, pyo3, features, cfg):
@@ -48,12 +72,21 @@ class _Pane:
     def load(self, trace):
         self.trace, self.svgs = trace, {}
         self.lines, self.rows = rust_listing(trace)
-        self.label.value = f"<b style='color:#0072B2'>{html.escape(release_label(trace))}</b>"
+        self.label.value = f"<div class='bd-release'>{html.escape(release_label(trace))}</div>"
+
+    def frame_svg(self, i: int, svg: str, state) -> str:
+        """A rendered frame as the pane shows it: themed, titled and described."""
+        title = f"{release_label(self.trace)}: step {i + 1}"
+        return standalone(svg, title=title, desc=describe(state, self.trace))
 
     def svg(self, i: int) -> str:
         s = self.svgs.get(i)
         if s is None:
-            s = self.svgs[i] = standalone(render_svgs([draw_step(self.trace.steps[i], trace=self.trace)])[0])
+            steps = self.trace.steps
+            before = steps[i - 1].state if i > 0 else None
+            state = steps[i].state
+            graph = draw_step(steps[i], trace=self.trace, state=state, before=before)
+            s = self.svgs[i] = self.frame_svg(i, render_svgs([graph])[0], state)
         return s
 
     def show(self, i: int):
@@ -62,13 +95,15 @@ class _Pane:
         err = self.trace.error
         if err is not None and i == len(self.trace.steps) - 1:
             notes.append(f"{err.kind} at {err.op_path}: {err.message}")
-        self.caption.value = (f"<div>{html.escape(step.caption)}</div>" + "".join(
-            f"<div style='color:#D55E00'>{html.escape(str(n))}</div>" for n in notes))
+        self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
+                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
+                              + "</div>")
         row = self.rows[i]
-        self.rust.value = "<pre style='font-size:12px;max-height:12em;overflow:auto;margin:2px 0'>" + "".join(
-            f"<div style='background:#F0E442;font-weight:600'>▶ {html.escape(t)}</div>" if r == row
-            else f"<div>{html.escape(t) or ' '}</div>" for r, t in enumerate(self.lines)) + "</pre>"
-        self.frame.value = self.svg(i)
+        self.rust.value = "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
+            f"<span class='bd-line' data-bd-line-current>▶ {html.escape(t)}</span>" if r == row
+            else f"<span class='bd-line'>{html.escape(t) or ' '}</span>"
+            for r, t in enumerate(self.lines)) + "</pre>"
+        self.frame.value = f"<div class='bd-frame'>{self.svg(i)}</div>"
 
 
 class LivePlayer(W.VBox):
@@ -92,19 +127,21 @@ class LivePlayer(W.VBox):
         self.other = W.Dropdown(options=[NONE] + list(RELEASES), value=compare or NONE,
                                 description="compare", layout=W.Layout(width="170px"))
         self.toggles = {name: W.ToggleButton(value=name in tuple(features) + tuple(cfg), description=name,
-                                             layout=W.Layout(width="auto"))
+                                             tooltip=f"turn {name} on or off", layout=W.Layout(width="auto"))
                         for name in list(FEATURES) + list(CFGS)}
         self.play = W.Play(value=0, min=0, max=0, interval=interval_ms, description="play")
         self.slider = W.IntSlider(value=0, min=0, max=0, readout=False, layout=W.Layout(flex="1"))
         W.jslink((self.play, "value"), (self.slider, "value"))
         buttons = []
-        for text, act, tip in (("|◀", self.first, "first"), ("◀", self.prev, "previous"),
-                               ("▶", self.next, "next"), ("▶|", self.last, "last")):
-            b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="44px"))
+        # Each button's text names its action, so a screen reader announces more than a glyph.
+        for text, act, tip in (("|◀ first", self.first, "first step"), ("◀ previous", self.prev, "previous step"),
+                               ("next ▶", self.next, "next step"), ("last ▶|", self.last, "last step")):
+            b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="auto"))
             b.on_click(lambda _b, act=act: act())
             buttons.append(b)
         self.counter = W.Label()
         self.message = W.HTML()
+        self.legend = W.HTML()
         self.panes = [_Pane(), _Pane()]
         self._panes_box = W.HBox([self.panes[0].box])
         self.timeline: list = []
@@ -117,7 +154,8 @@ class LivePlayer(W.VBox):
             W.HBox([self.release, self.other]),
             W.HBox(list(self.toggles.values()), layout=W.Layout(flex_flow="row wrap")),
             W.HBox(buttons[:2] + [self.play] + buttons[2:] + [self.slider, self.counter]),
-            self.message, self._panes_box])
+            self.message, self._panes_box, self.legend, W.HTML(f"<style>{LIVE_CSS}</style>")])
+        self.add_class("bd-live")
         self.rerun(first_trace=trace)
 
     # --- running -----------------------------------------------------------------------
@@ -161,12 +199,18 @@ class LivePlayer(W.VBox):
     def _prerender(self, gen):
         """Render every frame of the current traces in one batch, then fill the caches."""
         panes = self.panes[:len(self.traces)]
-        graphs = [(p, i, draw_step(s, trace=p.trace)) for p in panes for i, s in enumerate(p.trace.steps)]
-        svgs = render_svgs([g for _, _, g in graphs])
+        graphs = []
+        for p in panes:
+            before = None
+            for i, step, st in states(p.trace):
+                graphs.append((p, i, st, draw_step(step, trace=p.trace, state=st, before=before)))
+                before = st
+        svgs = render_svgs([g for *_, g in graphs])
         if gen != self._gen:
             return  # A newer run replaced these traces while we were rendering.
-        for (p, i, _), svg in zip(graphs, svgs):
-            p.svgs.setdefault(i, standalone(svg))
+        for (p, i, st, _), svg in zip(graphs, svgs):
+            p.svgs.setdefault(i, p.frame_svg(i, svg, st))
+        self.legend.value = legend_html(union(g.bd_seen for *_, g in graphs))
 
     # --- stepping ----------------------------------------------------------------------
     def _show(self, k: int):

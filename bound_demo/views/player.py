@@ -11,8 +11,12 @@ import hashlib
 import html
 import json
 
+from .access import states
+from .describe import describe
 from .frame import draw_step
+from .legend import legend_html, union
 from .labels import release_label
+from .listing import rust_listing  # noqa: F401  (re-exported: tests and live.py import it here)
 from .player_assets import CSS, JS
 from .render import render_svgs
 from .svgpack import Packer
@@ -32,23 +36,6 @@ def _as_traces(trace_or_traces) -> list:
     return traces
 
 
-def rust_listing(trace) -> tuple:
-    """(listing lines, listing row for each step): the program's Rust source with
-    the row each step stands for; without a source, one generated line per op."""
-    steps = list(trace.steps)
-    if getattr(trace, "rust", None):
-        lines = trace.rust.splitlines()
-        rows = [(s.line - 1) if (s.line and 0 < s.line <= len(lines)) else -1 for s in steps]
-        return lines, rows
-    order: dict = {}
-    lines = []
-    for s in steps:
-        if s.op_path not in order:
-            order[s.op_path] = len(lines)
-            lines.append(str(s.rust or s.op_path or ""))
-    return lines, [order[s.op_path] for s in steps]
-
-
 def _notes(trace, step, last: bool) -> str:
     notes = list(getattr(step, "notes", None) or [])
     err = getattr(trace, "error", None)
@@ -57,15 +44,30 @@ def _notes(trace, step, last: bool) -> str:
     return " · ".join(str(n) for n in notes)
 
 
+def _draw_all(t):
+    """Every frame of one trace, each drawn with the state before it (for deltas), plus
+    each step's text alternative; states come from one forward replay."""
+    graphs, alts, before = [], [], None
+    for _, step, st in states(t):
+        graphs.append(draw_step(step, trace=t, state=st, before=before))
+        alts.append(describe(st, t))
+        before = st
+    return graphs, alts
+
+
 def player_data(traces, *, interval_ms: int = 900, progress=None) -> tuple:
-    """Everything the script needs, plus each pane's first frame as full SVG."""
-    graphs = []
+    """Everything the script needs, plus each pane's first frame as full SVG and the one
+    legend of the player (the arrows and marks its frames draw)."""
+    graphs, alts = [], []
     for t in traces:
-        graphs += [draw_step(s, trace=t) for s in t.steps]
+        g, a = _draw_all(t)
+        graphs += g
+        alts.append(a)
     svgs = render_svgs(graphs, progress=progress)
+    seen = union(getattr(g, "bd_seen", None) for g in graphs)
     packer = Packer()
     panes, pos = [], 0
-    for t in traces:
+    for t, pane_alts in zip(traces, alts):
         steps = list(t.steps)
         frames = [packer.add(svg) for svg in svgs[pos:pos + len(steps)]]
         pos += len(steps)
@@ -75,6 +77,7 @@ def player_data(traces, *, interval_ms: int = 900, progress=None) -> tuple:
             "captions": [s.caption for s in steps],
             "notes": [_notes(t, s, i == len(steps) - 1) for i, s in enumerate(steps)],
             "rows": rows,
+            "alts": pane_alts,
             "_lines": lines,
             "_label": release_label(t),
             "_probes": [i for i, s in enumerate(steps) if s.event == "probe"],
@@ -82,7 +85,7 @@ def player_data(traces, *, interval_ms: int = 900, progress=None) -> tuple:
     data = {"parts": packer.parts, "timeline": [list(p) for p in align(traces)],
             "panes": panes, "interval": interval_ms}
     firsts = [packer.join(p["frames"][0]) for p in panes]
-    return data, firsts
+    return data, firsts, legend_html(seen)
 
 
 def _script_json(obj) -> str:
@@ -102,46 +105,62 @@ def _player_id(data, title) -> str:
     n = _ids_made[content] = _ids_made.get(content, 0) + 1
     digest = hashlib.sha256(content + (b"#%d" % n if n > 1 else b"")).hexdigest()
     return f"bd-{digest[:12]}"
+def _e(s) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def _listing_html(lines, current: int) -> str:
+    return "".join(
+        f'<span class="bd-line bd-current" data-bd-line-current>{_e(line) or " "}</span>' if r == current
+        else f'<span class="bd-line">{_e(line) or " "}</span>'
+        for r, line in enumerate(lines))
+
+
+def _pane_html(pid: str, p: int, pane: dict, s0: int, first_svg: str) -> str:
+    """One release's column; the frame's SVG is described by the hidden text beside it."""
+    alt_id = f"{pid}-alt{p}"
+    svg = first_svg.replace('<svg class="bd-svg"', f'<svg class="bd-svg" role="img" '
+                            f'aria-label="{_e(pane["_label"] or "frame")}: step {s0 + 1}" '
+                            f'aria-describedby="{alt_id}"', 1)
+    return (f'<div class="bd-pane"><div class="bd-release">{_e(pane.pop("_label"))}</div>'
+            f'<div class="bd-caption" aria-live="polite">{_e(pane["captions"][s0])}</div>'
+            f'<div class="bd-notes">{_e(pane["notes"][s0])}</div>'
+            f'<pre class="bd-rust" tabindex="0" aria-label="Rust source"><code>'
+            f'{_listing_html(pane.pop("_lines"), pane["rows"][s0])}</code></pre>'
+            f'<div class="bd-frame">{svg}</div>'
+            f'<div class="bd-alt" id="{alt_id}">{_e(pane["alts"][s0])}</div></div>')
+
+
+BUTTONS = (("first", "|◀", "first step (Home)"), ("prev", "◀", "previous step (←)"),
+           ("play", "▶ play", "play / pause"), ("next", "▶", "next step (→)"),
+           ("last", "▶|", "last step (End)"))
 
 
 def player_html(trace_or_traces, *, title: str | None = None, interval_ms: int = 900,
                 progress=None) -> str:
     """A self-contained HTML player; several traces play side by side in lockstep."""
     traces = _as_traces(trace_or_traces)
-    data, firsts = player_data(traces, interval_ms=interval_ms, progress=progress)
+    data, firsts, legend = player_data(traces, interval_ms=interval_ms, progress=progress)
     n = len(data["timeline"])
     pid = _player_id(data, title)
     title = title if title is not None else (getattr(traces[0], "title", None) or "")
-    e = lambda s: html.escape(str(s), quote=True)  # noqa: E731
     first = data["timeline"][0]
-    panes_html = []
-    for p, pane in enumerate(data["panes"]):
-        s0 = first[p]
-        rows = "".join(
-            f'<span class="bd-line{" bd-current" if r == pane["rows"][s0] else ""}">{e(line) or " "}</span>'
-            for r, line in enumerate(pane.pop("_lines")))
-        panes_html.append(
-            f'<div class="bd-pane"><div class="bd-release">{e(pane.pop("_label"))}</div>'
-            f'<div class="bd-caption" aria-live="polite">{e(pane["captions"][s0])}</div>'
-            f'<div class="bd-notes">{e(pane["notes"][s0])}</div>'
-            f'<pre class="bd-rust"><code>{rows}</code></pre>'
-            f'<div class="bd-frame">{firsts[p]}</div></div>')
+    panes_html = [_pane_html(pid, p, pane, first[p], firsts[p]) for p, pane in enumerate(data["panes"])]
     probes = sorted({i for pane in data["panes"] for i in pane.pop("_probes")})
     ticks = "".join(f'<option value="{i}"></option>' for i in probes if i < n)
     buttons = "".join(
         f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
-        for a, g, t in (("first", "|◀", "first step (Home)"), ("prev", "◀", "previous step (←)"),
-                        ("play", "▶ play", "play / pause"), ("next", "▶", "next step (→)"),
-                        ("last", "▶|", "last step (End)")))
+        for a, g, t in BUTTONS)
     return (
         f'<div class="bd-player" id="{pid}" data-bd-player data-bd-step="0" data-bd-steps="{n}" '
-        f'tabindex="0" role="group" aria-label="{e(title or "bound_demo step player")}">'
+        f'tabindex="0" role="group" aria-label="{_e(title or "bound_demo step player")}" '
+        f'aria-keyshortcuts="ArrowLeft ArrowRight Home End">'
         f"<style>{CSS}</style>"
-        + (f'<div class="bd-title">{e(title)}</div>' if title else "")
+        + (f'<div class="bd-title">{_e(title)}</div>' if title else "")
         + f'<div class="bd-controls">{buttons}'
         f'<input class="bd-slider" type="range" min="0" max="{n - 1}" value="0" step="1" '
         f'aria-label="step" list="{pid}-ticks"><datalist id="{pid}-ticks">{ticks}</datalist>'
         f'<span class="bd-counter">step 1 / {n}</span></div>'
-        f'<div class="bd-panes">{"".join(panes_html)}</div>'
+        f'<div class="bd-panes">{"".join(panes_html)}</div>{legend}'
         f"<script>{JS}\nBoundDemoPlayer.mount(document.getElementById({json.dumps(pid)}),"
         f"{_script_json(data)});</script></div>")

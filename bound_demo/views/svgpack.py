@@ -20,6 +20,10 @@ _GAP = re.compile(r">\s+<")
 _GEOM = re.compile(r'\b(points|d|x|y|transform|viewBox)="([^"]*)"')
 _NUM = re.compile(r"(-?\d+)\.(\d)\d*")
 _SIZE = re.compile(r'<svg width="[^"]*" height="[^"]*"')
+_VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
+# Screen pixels per Graphviz point in a player: frames use 9 pt type at the smallest, so
+# 1.25 px/pt keeps every text at 11.25 px or more, the page's small text size.
+PX_PER_PT = 1.25
 _GROUP = re.compile(r'(?=<g class="(?:node|edge|cluster)">)')
 FOOTER = "</g></svg>"
 
@@ -37,8 +41,11 @@ def minify(svg: str) -> str:
     s = _ID.sub("", s)
     s = _FONT.sub("", s)
     s = _GEOM.sub(_round, s)
-    # Width and height go: CSS scales the picture to its box, keeping the viewBox ratio.
-    s = _SIZE.sub('<svg class="bd-svg" preserveAspectRatio="xMidYMin meet"', s, count=1)
+    # Width and height go: CSS scales the picture to its box, keeping the viewBox ratio,
+    # but never below PX_PER_PT (the box scrolls instead), so the type stays readable.
+    m = _VIEWBOX.search(s)
+    floor = f' style="min-width:{round(float(m.group(1)) * PX_PER_PT)}px"' if m else ""
+    s = _SIZE.sub(f'<svg class="bd-svg"{floor} preserveAspectRatio="xMidYMin meet"', s, count=1)
     s = _GAP.sub("><", s).strip()
     return s
 
@@ -70,8 +77,19 @@ class Packer:
         return "".join(self.parts[i] for i in ids) + FOOTER
 
 
-def standalone(svg: str) -> str:
-    """A minified SVG that scales to its container and keeps its font without page CSS."""
+def _alt(title: str, desc: str) -> str:
+    from html import escape
+    return (f"<title>{escape(title, quote=False)}</title>"
+            + (f"<desc>{escape(desc, quote=False)}</desc>" if desc else ""))
+
+
+def standalone(svg: str, *, title: str = "", desc: str = "") -> str:
+    """A minified SVG that carries its own theme (a ``<style>`` with both colour schemes),
+    font and text alternative (``<title>``/``<desc>``), for exports and the live player."""
+    from .palette import theme_css
     s = minify(svg)
-    return s.replace('<svg class="bd-svg"', '<svg class="bd-svg" style="width:100%;height:auto;'
-                     'max-height:75vh;font-family:Helvetica,Arial,sans-serif"', 1)
+    s = s.replace('<svg class="bd-svg" style="', '<svg class="bd-svg" role="img" style="width:100%;height:auto;'
+                  'font-family:Helvetica,Arial,sans-serif;', 1)
+    head_end = s.index(">") + 1
+    style = f"<style>{theme_css('svg.bd-svg', '')}</style>"
+    return s[:head_end] + (_alt(title, desc) if title or desc else "") + style + s[head_end:]

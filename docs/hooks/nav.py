@@ -10,6 +10,8 @@ would break the strict build whenever one is added or renamed, so they are liste
 
 from __future__ import annotations
 
+import hashlib
+import html as htmllib
 import logging
 import os
 import re
@@ -17,11 +19,16 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 DOCS = Path(__file__).resolve().parents[1]
 ROOT = DOCS.parent
 NOTEBOOKS = ROOT / "notebooks"
-HEADING = re.compile(r'<h[1-6] id="([^"]+)"')
+HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+TAG = re.compile(r"<[^>]+>")
+# nbconvert's JupyterLab stylesheet (over half a megabyte), inlined into every notebook page.
+JUPYTER_CSS = re.compile(r'<style type="text/css">\s*(@charset "UTF-8";\.jupyter-wrapper\{.*?)</style>', re.S)
 log = logging.getLogger("mkdocs.hooks.nav")
 
 
@@ -73,19 +80,32 @@ def _anchors(toc):
         yield from _anchors(item.children)
 
 
+def heading_text(inner_html: str) -> str:
+    """A heading's text as a reader sees it: code spans kept (as plain words), the
+    permalink sign dropped, entities decoded."""
+    text = TAG.sub("", ANCHOR_LINK.sub("", inner_html))
+    return " ".join(htmllib.unescape(text).replace("\u00b6", "").split())
+
+
 def _align_toc(html: str, page) -> None:
-    """mkdocs-jupyter slugs its table of contents from the heading text without code spans
-    ("`new_pool` and `with_pool`" becomes #and), while nbconvert ids the headings themselves
-    with the code text kept (#new_pool-and-with_pool). Both list the headings in page order, so
-    the table of contents takes the real ids by position."""
-    ids = HEADING.findall(html)
+    """mkdocs-jupyter builds its table of contents and the page title from a Markdown
+    rendering of the notebook that drops code spans ("`new_pool` and `with_pool`" becomes
+    "and", with the id #and), while nbconvert renders the headings themselves with the code
+    kept (#new_pool-and-with_pool). Both list the headings in page order, so the table of
+    contents takes the real ids and texts by position, and the page title (which the nav,
+    the TOC and the browser's title bar show) the first level-1 heading's text."""
+    headings = [(int(level), hid, heading_text(inner)) for level, hid, inner in HEADING.findall(html)]
     anchors = list(_anchors(page.toc))
-    if len(ids) != len(anchors):
+    if len(headings) != len(anchors):
         log.warning("%s: %d headings but %d table-of-contents entries; links may not match",
-                    page.file.src_uri, len(ids), len(anchors))
-        return
-    for anchor, real in zip(anchors, ids):
-        anchor.id = real
+                    page.file.src_uri, len(headings), len(anchors))
+    else:
+        for anchor, (_, real, text) in zip(anchors, headings):
+            anchor.id = real
+            anchor.title = text
+    first = next((text for level, _, text in headings if level == 1), None)
+    if first:
+        page.title = first
 
 
 def on_page_content(html, page, config, files):
@@ -106,3 +126,22 @@ def on_page_content(html, page, config, files):
         "</div>"
     )
     return bar + html
+
+
+def on_post_page(output, page, config):
+    """Serve nbconvert's JupyterLab stylesheet once, as a file every notebook page links,
+    instead of inlining the same 570 kB into each page: a reader moving between notebooks
+    then loads it once. The link takes the inline style's place, so the cascade is unchanged."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    match = JUPYTER_CSS.search(output)
+    if match is None:
+        return output
+    css = match.group(1)
+    name = f"assets/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(config["site_dir"]) / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css, encoding="utf-8")
+    link = f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
+    return output[:match.start()] + link + output[match.end():]

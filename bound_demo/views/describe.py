@@ -1,0 +1,80 @@
+"""A frame's text alternative: the state of one step in one sentence per part.
+
+Screen readers get what the picture shows, read from the same state the frame is drawn
+from: each thread (GIL or attach state, its counter, its pool), every live object with its
+type and refcount (freed ones say so), the Rust handles, the reference pool's queue and the
+Python variables. Long lists are cut like the frame cuts them ("… 94 more").
+"""
+from __future__ import annotations
+
+from .access import extra, owned_len, owned_part
+from .frame import _no_pool_note
+from .labels import count_name, gil_words, kind_text
+
+LIST_CAP = 12  # entries named per list before "… k more"
+
+
+def _some(items, cap: int = LIST_CAP) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= cap:
+        return " ".join(items)
+    return " ".join(items[:cap]) + f" … {len(items) - cap} more"
+
+
+def _pool_text(th) -> str:
+    n = owned_len(th)
+    if not n:
+        return "pool empty"
+    shown = owned_part(th, 0, min(n, LIST_CAP + 1))
+    more = f" … {n - len(shown)} more" if n > len(shown) else ""
+    return f"pool: {' '.join(map(str, shown))}{more}"
+
+
+def _thread_text(name, th, trace) -> str:
+    held, free = gil_words(trace)
+    state = ("holds the GIL" if held == "holds GIL" else "attached") if th.holds_gil else (
+        "does not hold the GIL" if free == "no GIL" else "detached")
+    parts = [f"thread {name} {state}, {count_name(trace)} {th.gil_count}"]
+    if _no_pool_note(trace) is None:
+        parts.append(_pool_text(th))
+    releasing = extra(th, "releasing")
+    if releasing:
+        parts.append(f"being released: {_some(releasing)}")
+    return "; ".join(parts)
+
+
+def _object_text(oid, ob) -> str:
+    if not ob.alive:
+        return f"{oid} {ob.type} freed"
+    text = f"{oid} {ob.type} refcount {ob.refcount}"
+    if ob.items:
+        text += f" holding {_some(ob.items, 6)}"
+    return text
+
+
+def _handles_text(st) -> str:
+    live = [f"{h.name} {kind_text(h.kind)}" + (f" → {h.obj}" if h.obj else "")
+            for h in st.handles.values() if h.status == "live"]
+    more = f" … {len(live) - 8} more" if len(live) > 8 else ""
+    return f"handles: {', '.join(live[:8])}{more}" if live else ""
+
+
+def describe(state, trace=None) -> str:
+    """The text alternative of the frame that draws ``state``."""
+    parts = [_thread_text(n, th, trace) for n, th in state.threads.items()]
+    objects = [_object_text(oid, ob) for oid, ob in state.objects.items()]
+    if objects:
+        more = f" … {len(objects) - LIST_CAP} more" if len(objects) > LIST_CAP else ""
+        parts.append("heap: " + ", ".join(objects[:LIST_CAP]) + more)
+    else:
+        parts.append("heap empty")
+    handles = _handles_text(state)
+    if handles:
+        parts.append(handles)
+    for label, queue in (("pending increfs", state.pending_increfs),
+                         ("pending decrefs", state.pending_decrefs)):
+        if queue:
+            parts.append(f"{label}: {_some(queue)}")
+    if state.py_vars:
+        parts.append("Python variables: " + ", ".join(f"{k} → {v}" for k, v in state.py_vars.items()))
+    return "; ".join(parts) + "."
