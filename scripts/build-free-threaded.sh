@@ -107,7 +107,7 @@ dir=pyo3_028_ft
 module=bd_witness_028_ft
 mkdir -p .build/stamps .build/wheels
 stamp_sum() {
-  { echo "$toolchain $FT_PY $KEY"; cat witness/shared/*.rs witness/$dir/Cargo.toml witness/$dir/src/*.rs
+  { echo "$toolchain $FT_PY $KEY"; cat witness/shared/*.rs witness/$dir/Cargo.toml witness/$dir/build.rs witness/$dir/src/*.rs
     [ -f witness/$dir/Cargo.lock ] && cat witness/$dir/Cargo.lock; true; } | sha256sum | cut -d' ' -f1
 }
 stamp=.build/stamps/$module

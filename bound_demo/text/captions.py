@@ -233,6 +233,25 @@ def _py_del(t, prof, cnt, op, d, src, dst, a, b, x):
     return f"Python {what} `{x.get('name', src)}`: {_o(a)} -1, {_rc(b)}"
 
 
+def _gc_collect(t, prof, cnt, op, d, src, dst, a, b, x):
+    freed = x.get("freed") or []
+    what = f"freed the unreachable cycle(s) {', '.join(freed)}" if freed else "found no unreachable cycle"
+    pause = "; the world was stopped for it (no other thread was attached)" if prof.free_threaded else ""
+    return f"gc.collect(): {what}{pause}"
+
+
+def _brc_queue(t, prof, cnt, op, d, src, dst, a, b, x):
+    return (f"{_o(a)} -1 from a thread that does not own it, while its shared count is 0: "
+            f"CPython queues it for its owner `{x['owner']}` to merge (biased reference counting); "
+            f"the queue holds that reference, so the count stays {b} and {_o(a)} stays alive")
+
+
+def _brc_merge(t, prof, cnt, op, d, src, dst, a, b, x):
+    why = {"thread_state_deleted": "its thread state is deleted",
+           "collection": "a collection merges every queue"}.get(x.get("why"), x.get("why", ""))
+    return f"owner `{x['owner']}` merges queued {_o(a)} ({why}): the queue's reference goes, {_rc(b)}"
+
+
 def _error(t, prof, cnt, op, d, src, dst, a, b, x):
     # Every message already starts with what happened ("error[E0382]:", "panicked:", ...).
     return x.get("message", x.get("kind", "error"))
@@ -276,4 +295,10 @@ _CAPTIONS = {
     "pyvar_discard": _simple("Python discards the returned value: {o} -1, {rc}"),
     "block_result": _simple("the block's result is bound to `{dst}`"),
     "end": lambda *_: "end of program",
+    "gc_collect": _gc_collect, "brc_queue": _brc_queue, "brc_merge": _brc_merge,
+    "gc_free": lambda t, prof, cnt, op, d, src, dst, a, b, x: (
+        f"the collector clears garbage container {_o(x['container'])}: {_o(a)} -1, {_rc(b)}"),
+    "stop_the_world": lambda *_: ("stop-the-world: this thread's first thread state pauses every "
+                                  "thread (CPython 3.13t immortalizes deferred-refcount objects "
+                                  "once); no other thread is attached, so it completes"),
 }
