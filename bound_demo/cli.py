@@ -1,4 +1,4 @@
-"""Command line: `python -m bound_demo run FILE --pyo3 0.21 [--features ...] [--json]`,
+"""Command line: `python -m bound_demo run FILE --pyo3 0.21 [--features ...] [--free-threaded] [--json]`,
 `list`, `show NAME`, and `render` (frames, players, GIFs; see bound_demo.views.export)."""
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def main(argv=None):
     r.add_argument("--pyo3", default=None, help="release line, 0.20 … 0.29")
     r.add_argument("--features", action="append", help="gil-refs, py-clone (comma-separated)")
     r.add_argument("--cfg", action="append", help="pyo3_disable_reference_pool, ...")
+    r.add_argument("--free-threaded", action="store_true",
+                   help="model that release built for a free-threaded Python (0.23+)")
     r.add_argument("--json", action="store_true", help="print the trace as JSON (bound_demo.trace/1)")
     sub.add_parser("list", help="list the scenario library")
     s = sub.add_parser("show", help="print a scenario's Rust and program")
@@ -86,7 +88,7 @@ def main(argv=None):
                 feats, cfg = feats or f, cfg or c
             else:
                 pyo3 = "0.29"
-        trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg)
+        trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg, free_threaded=args.free_threaded)
         print(trace.to_json(indent=1) if args.json else step_table(trace))
         return 0
     except (ValueError, KeyError) as e:

@@ -64,9 +64,12 @@ def real_probes(result):
             for label, st in result.probes]
 
 
-def compare(program, pyo3, features=(), cfg=()):
-    trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg)
-    real = witness_run(spell_for_release(program, pyo3), pyo3=pyo3, features=features, cfg=cfg)
+def compare(program, pyo3, features=(), cfg=(), free_threaded=False):
+    """`free_threaded=True`: the model's free-threaded build against the free-threaded witness
+    (error kinds then include `hang`, which the witness detects with a timeout)."""
+    trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg, free_threaded=free_threaded)
+    real = witness_run(spell_for_release(program, pyo3), pyo3=pyo3, features=features, cfg=cfg,
+                       **({"free_threaded": True} if free_threaded else {}))
     m, r = model_probes(trace), real_probes(real)
     me = trace.error.kind if trace.error else None
     re_ = real.error.kind if real.error else None
@@ -88,7 +91,8 @@ def compare(program, pyo3, features=(), cfg=()):
                 first = f"probe counts differ: model {len(m)}, real {len(r)}"
     if first is None:
         return None
-    return Mismatch(program, (pyo3, tuple(features), tuple(cfg)), m, r,
+    build = (pyo3, tuple(features), tuple(cfg)) + (("free-threaded",) if free_threaded else ())
+    return Mismatch(program, build, m, r,
                     trace.error and trace.error.message, real.error and real.error.message, first)
 
 

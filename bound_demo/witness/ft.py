@@ -163,3 +163,25 @@ def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
         if _has_thread(program.get("ops", [])):
             # A fresh interpreter for the next program (see the module docstring).
             _drop_child()
+
+
+def with_collections(program: dict, rnd, p: float = 0.15) -> dict:
+    """A copy of `program` with `gc_collect` ops inserted at random places (probability `p`
+    before each op, and at the end of each body), for random free-threaded differential runs.
+    `rnd` is a `random.Random`."""
+
+    def body(ops):
+        out = []
+        for op in ops:
+            if rnd.random() < p:
+                out.append({"op": "gc_collect"})
+            op = dict(op)
+            if isinstance(op.get("body"), list):
+                op["body"] = body(op["body"])
+            out.append(op)
+        # An op after a body's `return` would be rejected; keep the return last.
+        if rnd.random() < p and not (out and out[-1].get("op") == "return"):
+            out.append({"op": "gc_collect"})
+        return out
+
+    return dict(program, ops=body(program.get("ops", [])))
