@@ -185,3 +185,29 @@ def with_collections(program: dict, rnd, p: float = 0.15) -> dict:
         return out
 
     return dict(program, ops=body(program.get("ops", [])))
+
+
+def with_waits(program: dict, rnd) -> dict:
+    """A copy of `program` whose top-level `thread` blocks are, at random, joined by an attached
+    main thread (wrapped in `gil`), by a main thread that detached around the join (`gil` then
+    `nogil`), or left as they are: the situations where the builds differ."""
+    out = []
+    for op in program.get("ops", []):
+        if op.get("op") == "thread" and "as" not in op:
+            k = rnd.randrange(3)
+            if k == 1:
+                op = {"op": "gil", "body": [op]}
+            elif k == 2:
+                op = {"op": "gil", "body": [{"op": "nogil", "body": [op]}]}
+        out.append(op)
+    return dict(program, ops=out)
+
+
+def random_program(seed: int, prof) -> dict:
+    """The free-threaded differential tests' random program number `seed`: a valid program of
+    the fuzz generator, with waits (`with_waits`) and collections (`with_collections`) added."""
+    import random
+
+    from ..format.fuzz import generate
+    rnd = random.Random(seed)
+    return with_collections(with_waits(generate(rnd.randint, prof), rnd), rnd)
