@@ -121,8 +121,11 @@ else
     tail -30 ".build/$module.log" >&2
     fail "building $module failed (log: .build/$module.log)"
   fi
-  # The venv has no pip; a wheel is a zip whose contents go straight into site-packages.
-  site=$("$FT_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
+  # The venv has no pip; a wheel is a zip whose contents go straight into site-packages. Debian's
+  # patched site.py looks in lib/python3.13/site-packages (no "t"), not where sysconfig says, so
+  # the directory is the one `site` puts on sys.path.
+  site=$("$FT_VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')
+  mkdir -p "$site"
   "$FT_PY" -m zipfile -e .build/wheels/$module/*.whl "$site" || fail "installing $module failed"
   "$FT_VENV/bin/python" -c "import $module" || fail "$module does not import"
   stamp_sum >"$stamp"
