@@ -112,7 +112,11 @@ def main(argv=None):
     ap.add_argument("--write", help="write a JSON summary here")
     ap.add_argument("--pyo3", action="append", metavar="X.Y",
                     help="only the builds of this release line (repeatable; default: every build)")
+    ap.add_argument("--free-threaded", action="store_true",
+                    help="the free-threaded witness (PyO3 0.28 on CPython 3.13t) instead")
     a = ap.parse_args(argv)
+    if a.free_threaded:
+        return _main_free_threaded(a)
     builds = [b for b in available_builds() if not a.pyo3 or b[0] in a.pyo3]
     rows, mismatches = [], []
     for pyo3, feats, cfg in builds:
@@ -142,6 +146,34 @@ def main(argv=None):
     if a.write:
         with open(a.write, "w") as f:
             json.dump(summary, f, indent=1)
+    return 1 if mismatches else 0
+
+
+def _main_free_threaded(a):
+    """Every scenario and `--random` random programs (with waits and collections added) on the
+    free-threaded witness; prints the counts per outcome and the time."""
+    from . import ft
+    prof = profile("0.28", ("py-clone",), free_threaded=True)
+    t0, outcomes, mismatches = time.perf_counter(), {}, []
+    progs = [bound_demo.scenarios.get(n) for n in bound_demo.scenarios.names()]
+    progs += [ft.random_program(seed, prof) for seed in range(a.random)]
+    for p in progs:
+        mm = compare(p, "0.28", ("py-clone",), free_threaded=True)
+        if mm:
+            mismatches.append(str(mm))
+            continue
+        t = bound_demo.run(p, pyo3="0.28", features=("py-clone",), free_threaded=True)
+        k = t.error.kind if t.error else "ok"
+        outcomes[k] = outcomes.get(k, 0) + 1
+    secs = round(time.perf_counter() - t0, 1)
+    print(f"free-threaded PyO3 {ft.CRATE}: {len(progs)} programs ({a.random} random) in {secs} s; "
+          f"outcomes {outcomes}; mismatches: {len(mismatches)}")
+    for mm in mismatches[:5]:
+        print(mm)
+    if a.write:
+        with open(a.write, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d"), "programs": len(progs), "random": a.random,
+                       "seconds": secs, "outcomes": outcomes, "mismatches": len(mismatches)}, f, indent=1)
     return 1 if mismatches else 0
 
 
