@@ -165,26 +165,30 @@ def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
             _drop_child()
 
 
-def with_collections(program: dict, rnd, p: float = 0.15) -> dict:
-    """A copy of `program` with `gc_collect` ops inserted at random places (probability `p`
-    before each op, and at the end of each body), for random free-threaded differential runs.
-    `rnd` is a `random.Random`."""
+TOKEN_BLOCKS = {"gil": True, "attach": True, "with_gil": True, "pyfunction": True,
+                "nogil": False, "detach": False, "allow_threads": False, "thread": False}
 
-    def body(ops):
+
+def with_collections(program: dict, rnd, p: float = 0.15, stray: float = 0.02) -> dict:
+    """A copy of `program` with `gc_collect` ops inserted at random places where the code holds
+    a `py` token (probability `p` before each op and at the end of each body), and, rarely
+    (`stray`), where it does not (a compile error on both sides). `rnd` is a `random.Random`."""
+
+    def body(ops, token):
         out = []
         for op in ops:
-            if rnd.random() < p:
+            if rnd.random() < (p if token else stray):
                 out.append({"op": "gc_collect"})
             op = dict(op)
             if isinstance(op.get("body"), list):
-                op["body"] = body(op["body"])
+                op["body"] = body(op["body"], TOKEN_BLOCKS.get(op.get("op"), token))
             out.append(op)
         # An op after a body's `return` would be rejected; keep the return last.
-        if rnd.random() < p and not (out and out[-1].get("op") == "return"):
+        if rnd.random() < (p if token else stray) and not (out and out[-1].get("op") == "return"):
             out.append({"op": "gc_collect"})
         return out
 
-    return dict(program, ops=body(program.get("ops", [])))
+    return dict(program, ops=body(program.get("ops", []), False))
 
 
 def with_waits(program: dict, rnd) -> dict:
