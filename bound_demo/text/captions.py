@@ -152,7 +152,9 @@ def _gil(kind):
         acq = prof.acquire_name
         if kind == "ensure":
             pool = f"; a new GILPool marks OWNED_OBJECTS at {a}" if a >= 0 else ""
-            return (f"{acq}: the thread takes the GIL (PyGILState_Ensure); {cnt} 0 → {b}{pool}")
+            took = ("attaches; no GIL, other threads stay attached" if prof.free_threaded
+                    else "takes the GIL")
+            return (f"{acq}: the thread {took} (PyGILState_Ensure); {cnt} 0 → {b}{pool}")
         if kind == "assumed":
             return (f"nested {acq}: {cnt} is already {a - 1}, so the guard is Assumed: "
                     f"{cnt} → {a} and POOL is drained; no new pool")
@@ -163,7 +165,8 @@ def _gil(kind):
             return f"end of nested {acq}: {cnt} → {a}"
         if kind == "nested_end":
             return f"end of nested {acq}: nothing to undo ({cnt} stays {a})"
-        return f"end of {acq}: the GIL is released (PyGILState_Release); {cnt} is {b}"
+        gone = "the thread detaches" if prof.free_threaded else "the GIL is released"
+        return f"end of {acq}: {gone} (PyGILState_Release); {cnt} is {b}"
     return f
 
 
@@ -171,9 +174,11 @@ def _allow(kind):
     def f(t, prof, cnt, op, d, src, dst, a, b, x):
         name = "detach" if prof.attach_names else "allow_threads"
         if kind == "enter":
-            return (f"{name}: {cnt} saved ({a}) and set to 0; the GIL is released. Py drops and "
+            gone = "the thread detaches" if prof.free_threaded else "the GIL is released"
+            return (f"{name}: {cnt} saved ({a}) and set to 0; {gone}. Py drops and "
                     f"clones here are deferred")
-        return f"end of {name}: {cnt} restored to {a}, GIL re-taken; POOL is drained next"
+        back = "the thread re-attaches" if prof.free_threaded else "GIL re-taken"
+        return f"end of {name}: {cnt} restored to {a}, {back}; POOL is drained next"
     return f
 
 
