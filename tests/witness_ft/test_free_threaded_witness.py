@@ -129,3 +129,12 @@ def test_random_programs_agree():
     # The mix must reach the cases that differ from a GIL build.
     if EXAMPLES >= 200:
         assert kinds.get("hang", 0) > 0 and kinds.get("ok", 0) > 0
+
+
+def test_bench_bound_runs_on_one_and_two_threads():
+    import subprocess
+    code = ("import bd_witness_028_ft as m; "
+            "print(m.bench_bound(1, 2000) > 0, m.bench_bound(2, 2000) > 0)")
+    out = subprocess.run([str(ft.interpreter()), "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True"]
