@@ -1,5 +1,5 @@
-"""Command line: `python -m bound_demo run FILE --pyo3 0.21 [--features ...] [--json]
-[--steps A:B]`, `list`, `show NAME`, and `render` (frames, players, GIFs; see
+"""Command line: `python -m bound_demo run FILE --pyo3 0.21 [--features ...] [--free-threaded]
+[--json] [--steps A:B]`, `list`, `show NAME`, and `render` (frames, players, GIFs; see
 bound_demo.views.export).
 
 Every mistake a user can make (a malformed program, an unreadable file, an output path that
@@ -78,6 +78,8 @@ def _parser():
                         f"release, else {DEFAULT_RELEASE})")
     r.add_argument("--features", action="append", help="gil-refs, py-clone (comma-separated)")
     r.add_argument("--cfg", action="append", help="pyo3_disable_reference_pool, ...")
+    r.add_argument("--free-threaded", action="store_true",
+                   help="model that release built for a free-threaded Python (0.23+)")
     r.add_argument("--json", action="store_true", help="print the trace as JSON (bound_demo.trace/1)")
     r.add_argument("--steps", metavar="A:B", help="only steps A … B-1 (0-based, as the # column; "
                    "either end may be left out); needed for traces over the output caps")
@@ -146,7 +148,7 @@ def _main(argv):
         return 0
     prog, scenario = resolve(args.program)
     pyo3, feats, cfg = settings(scenario, args.pyo3, split(args.features), split(args.cfg))
-    trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg)
+    trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg, free_threaded=args.free_threaded)
     lo, hi = budget.step_range(args.steps, len(trace.steps))
     if args.json:
         budget.check_json(trace, lo, hi)

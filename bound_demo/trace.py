@@ -285,6 +285,8 @@ class Trace:
         return {
             "format": TRACE_FORMAT,
             "pyo3": self.pyo3, "features": list(self.features), "cfg": list(self.cfg),
+            # Written only for a free-threaded build, so GIL-build traces stay as they were.
+            **({"free_threaded": True} if self.prof.free_threaded else {}),
             "program": {k: v for k, v in self.program.items()},
             "error": self.error.to_dict() if self.error else None,
             "labels": self.labels,
@@ -387,7 +389,7 @@ class LoadedTrace(Trace):
         from .versions import profile
         program = check_trace(d)
         self._d = d
-        self.prof = profile(d["pyo3"], d["features"], d["cfg"])
+        self.prof = profile(d["pyo3"], d["features"], d["cfg"], d.get("free_threaded", False))
         self.program_obj = program
         e = d.get("error")
         self.error = TraceError(e["kind"], e["op_path"], e["message"], e.get("step")) if e else None

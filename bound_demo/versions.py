@@ -99,6 +99,20 @@ def api_status(api: str, pyo3: str) -> str:
     return "deprecated" if m >= _minor(deprecated) else "present"
 
 
+# The one free-threaded entry of the table: PyO3 0.23 is the first release that builds for a
+# free-threaded CPython (PEP 703; `#[pymodule(gil_used = false)]`). 0.23–0.28 support 3.13t,
+# whose first thread state other than the main one stops the world once, to immortalize the
+# objects that use deferred reference counting (CPython 3.13 Python/pystate.c
+# `new_threadstate` → `_PyGC_ImmortalizeDeferredObjects`); 0.29 dropped 3.13t for 3.14t, which
+# no longer does that. On both, `gc.collect()` stops the world and objects are refcounted
+# with biased reference counting (Include/object.h `ob_ref_local`/`ob_ref_shared`).
+FREE_THREADED = {
+    "since": "0.23",
+    "python": (("0.23", "3.13t"), ("0.29", "3.14t")),  # (from release, interpreter)
+    "stw_on_first_thread": ("3.13t",),
+}
+
+
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
 
@@ -152,10 +166,16 @@ class Profile:
             if p == point:
                 return where
         return ()
+    # --- free-threaded CPython (the FREE_THREADED entry) ---
+    free_threaded: bool = False  # several threads attached at once; stop-the-world pauses
+    ft_python: str = ""  # the free-threaded interpreter this release builds for ("3.13t")
+    stw_on_first_thread: bool = False  # the first non-main thread state stops the world (3.13t)
 
     @property
     def label(self) -> str:
         extra = [f"+{f}" for f in self.features] + [f"--cfg {c}" for c in self.cfg]
+        if self.free_threaded:
+            extra.append(f"on Python {self.ft_python} (free-threaded)")
         return " ".join([f"PyO3 {self.pyo3}"] + extra)
 
     @property
@@ -173,8 +193,22 @@ class Profile:
         return "attach" if self.attach_names else "with_gil"
 
 
-def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
-    """The profile for a release line, validating features and cfgs as Cargo would."""
+def _free_threaded(pyo3: str) -> dict:
+    """The Profile fields of the free-threaded build of a release (ValueError before 0.23)."""
+    m = _minor(pyo3)
+    if m < _minor(FREE_THREADED["since"]):
+        raise ValueError(
+            f"free_threaded=True: PyO3 {pyo3} cannot build for a free-threaded Python; support "
+            f"arrived in {FREE_THREADED['since']} (declare the module with "
+            f"`#[pymodule(gil_used = false)]`). Fix: pick pyo3=\"0.23\" or later.")
+    python = [py for since, py in FREE_THREADED["python"] if m >= _minor(since)][-1]
+    return {"free_threaded": True, "ft_python": python,
+            "stw_on_first_thread": python in FREE_THREADED["stw_on_first_thread"]}
+
+
+def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=(), free_threaded=False) -> Profile:
+    """The profile for a release line, validating features and cfgs as Cargo would;
+    `free_threaded=True` is that release built for a free-threaded CPython (0.23+)."""
     pyo3 = str(pyo3)
     if pyo3.count(".") == 2:
         pyo3 = pyo3.rsplit(".", 1)[0]
@@ -195,6 +229,7 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
         if pyo3 not in CFGS[c]:
             raise ValueError(f"cfg {c!r} has no effect before PyO3 0.22; it was added there")
     m = _minor(pyo3)
+    ft = _free_threaded(pyo3) if free_threaded else {}
     gil_refs = "gil-refs" in features
     owned = m <= 21 or (m == 22 and gil_refs)
     return Profile(
@@ -223,4 +258,5 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=()) -> Profile:
         into_py_deprecated=m in (23, 24),
         gil_word="attached" if m >= 26 else "GIL",
         drain_points=_drain_points(pyo3, features),
+        **ft,
     )

@@ -9,5 +9,6 @@ scripts/install-system-deps.sh
 [ -x scripts/build-witness.sh ] && scripts/build-witness.sh
 scripts/compile-examples.sh
 [ -x scripts/build-bench-real.sh ] && scripts/build-bench-real.sh
+[ -x scripts/build-free-threaded.sh ] && scripts/build-free-threaded.sh
 # --- tests ---
 exec .venv/bin/python -m pytest tests -q "$@"

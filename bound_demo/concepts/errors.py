@@ -3,7 +3,8 @@
 `run()` never raises for these: it records a `TraceError` and stops, keeping every step
 before it. Each constructor names the Rust rule in plain words and, where there is one, the
 fix. Kinds (format v1): `compile_error`, `panic`, `abort`, `deadlock`, `unsound`, plus this
-project's `exception` (a Python exception such as IndexError reaching Rust as a `PyErr`).
+project's `exception` (a Python exception such as IndexError reaching Rust as a `PyErr`) and,
+on free-threaded builds, `hang` (a stop-the-world pause that never completes).
 """
 
 from __future__ import annotations
@@ -131,6 +132,19 @@ def deadlock(thread, holder):
         f"deadlock: thread `{thread}` waits for the GIL, which thread `{holder}` holds while "
         f"it waits for `{thread}` to finish. Fix: release the GIL in `{holder}` while it "
         f"waits (`py.allow_threads(|| handle.join())`, 0.26+: `py.detach`).")
+
+
+def hang(thread, what, blocked):
+    """A stop-the-world pause on a free-threaded build that a blocked, attached thread never
+    lets finish. `blocked` names those threads."""
+    who = ", ".join(f"`{b}`" for b in blocked)
+    return RustError(
+        "hang",
+        f"hang: thread `{thread}` {what}, which stops the world: it waits until every other "
+        f"attached thread detaches or reaches a safe point. Thread {who} is attached and blocked "
+        f"in Rust waiting for `{thread}` to finish (joining it), so it never does. There is no "
+        f"GIL to deadlock on; the pause itself waits forever. Fix: detach around the wait in "
+        f"{who} (`py.detach(|| handle.join())`).")
 
 
 def use_after_free(name, oid):

@@ -14,6 +14,8 @@ NAMES = (
     "gil_assumed_end", "gil_nested_end", "allow_enter", "allow_exit", "trampoline_enter",
     "trampoline_exit", "pool_new", "pool_drop", "dealloc_enter", "dealloc_exit",
     "thread_enter", "thread_exit", "pyvar_set", "pyvar_discard", "block_result", "end", "error",
+    # free-threaded builds (appended, so the codes above keep their values)
+    "gc_collect", "stop_the_world", "brc_queue", "brc_merge", "gc_free",
 )
 
 

@@ -11,19 +11,23 @@ src/impl_/trampoline.rs (v0.20.3 L171-L229, v0.21.2 L175-L191, v0.22.6 L176-L191
 The count is PyO3's own per-thread counter, not CPython's GIL state: `holds_gil` tracks the
 latter (`PyGILState_Ensure`/`Release`, `PyEval_SaveThread`/`RestoreThread`).
 
-Simplification: the interpreter is always initialised and GIL-enabled (no `auto-initialize`
-paths, no `__traverse__` with GIL_COUNT -1, no free-threaded builds, where several threads
-are attached at once and any of them may drain POOL).
+Simplification: the interpreter is always initialised (no `auto-initialize` paths, no
+`__traverse__` with GIL_COUNT -1). On a free-threaded build (`profile(free_threaded=True)`)
+the counts are the same; attaching excludes no other thread, so there is no deadlock, and the
+thread states and stop-the-world pauses are `free_threaded`'s.
 """
 
 from __future__ import annotations
 
-from . import errors, gilpool, reference_pool
+from . import errors, free_threaded, gilpool, reference_pool
 from .events import E
 
 
 def _check_deadlock(r, op):
-    """A thread blocked in a thread block still holds what it held; a GIL it holds is lost."""
+    """A thread blocked in a thread block still holds what it held; a GIL it holds is lost.
+    A free-threaded build has no GIL to lose: several threads are attached at once."""
+    if r.ft is not None:
+        return
     m, tid = r.m, r.cur.tid
     for t in r.waiting:
         if t != tid and m.threads[t].holds:
@@ -52,6 +56,8 @@ def acquire(r, op):
         r.finish_block(op)
         return
     _check_deadlock(r, op)
+    if r.ft is not None:
+        free_threaded.ensure(r, op)  # may create this thread's state (and stop the world)
     m.set_holds(tid, True)  # PyGILState_Ensure
     dep = r.notes
     r.enter_frame(op, token=True)
@@ -74,6 +80,8 @@ def acquire(r, op):
         m.set_holds(tid, False)
         m.set_count(tid, th.count - 1)
         r.step(E.gil_release, op, -1, th.count, {"released": True})
+    if r.ft is not None:
+        free_threaded.release(r, op)
     r.finish_block(op)
 
 
@@ -109,6 +117,8 @@ def trampoline(r, op):
     held = th.holds
     if not held:
         _check_deadlock(r, op)
+        if r.ft is not None:
+            free_threaded.ensure(r, op)
         m.set_holds(tid, True)  # Python is running on this thread, so it holds the GIL
     r.enter_frame(op, token=True)
     if prof.trampoline_pool:
@@ -126,6 +136,8 @@ def trampoline(r, op):
     if not held:
         m.set_holds(tid, False)
     r.python_receives(op, result)
+    if not held and r.ft is not None:
+        free_threaded.release(r, op)  # after Python took the result, as in the witness
 
 
 def dealloc_trampoline(r, oid, op):

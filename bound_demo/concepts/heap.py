@@ -17,7 +17,7 @@ that a later step could see.
 
 from __future__ import annotations
 
-from . import errors
+from . import brc, errors
 from .events import E
 from ..store.names import ObjType
 
@@ -38,11 +38,15 @@ def incref(r, oid, event, op, extra=None):
                 f"reached zero while a clone still existed: this is why 0.22 removed deferred "
                 f"increfs (PyO3 #4105). Fix: clone with `clone_ref(py)` while the GIL is held.")
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
+    if r.brc is not None:
+        r.brc.incref(oid, r.cur.tid)  # free-threaded: which half counts it (concepts/brc.py)
     r.step(event, op, oid, m.add_rc(oid, 1), extra)
 
 
 def decref(r, oid, event, op, extra=None):
     """`Py_DECREF`: -1 at once; at zero the object is deallocated. One step, then the cascade."""
+    if r.brc is not None:
+        return brc.decref(r, oid, event, op, extra)  # free-threaded: biased counting
     m = r.m
     rc = m.add_rc(oid, -1)
     if rc < 0:

@@ -17,7 +17,7 @@ the heap, pool and reference-pool primitives that do the PyO3 work.
 from __future__ import annotations
 
 from .. import timeline
-from . import errors, gilpool, heap, reference_pool
+from . import brc, errors, gilpool, heap, reference_pool
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType
 
@@ -250,7 +250,9 @@ def op_new(r, op):
     names = d.get("items")
     items = [_obj(r, use(r, op, n), op) for n in names] if names else ()
     oid = m.new_object(heap.TYPECODE[d["type"]])
+    brc.created(r, oid)  # free-threaded builds: this thread owns it (concepts/brc.py)
     for it in items:
+        brc.incref(r, it)
         m.set_rc(it, m.rc.get(it) + 1)
         m.item_append(oid, it)
     api = d["api"]

@@ -105,6 +105,9 @@ SPEC = {
     "return": ({"src": _S}, {}),
     "py_del": ({"src": _S}, {}),
     "probe": ({"label": _S}, {}),
+    # Extension: `gc.collect()` run from Rust on the current thread (needs `py`). On a
+    # free-threaded build it stops the world (see docs/reference/program-format.md).
+    "gc_collect": ({}, {}),
 }
 COMMON = {"op": _S, "line": _I, "note": _S}
 # Top-level keys besides 'format' and 'ops', with their types.

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 
-from ..concepts import errors, gil, gilpool, instance
+from ..concepts import brc, errors, free_threaded, gil, gilpool, instance
 from ..store import fastforward
 from ..concepts.events import E
 from ..store.names import SEND_KINDS, K, S, Kind, Status
@@ -98,11 +98,16 @@ class Runner:
         self.executed = 0  # program ops run, counting every repeat iteration
         self.notes = None  # extras of the op being run: its deprecation notes (`api_check`)
         self._result = None
+        # Free-threaded builds only: thread states and biased refcounts (concepts/free_threaded.py,
+        # concepts/brc.py); None on GIL builds.
+        self.ft = free_threaded.ThreadStates() if prof.free_threaded else None
+        self.brc = brc.Brc() if prof.free_threaded else None
         self.dispatch = {
             "with_gil": gil.acquire, "attach": gil.acquire, "allow_threads": gil.suspend,
             "detach": gil.suspend, "gil": gil.acquire, "nogil": gil.suspend, "pyfunction": gil.trampoline, "new_pool": gilpool.new_pool,
             "with_pool": gilpool.new_pool, "repeat": Runner.repeat, "thread": Runner.thread,
             "probe": Runner.probe, "send": Runner.send, "py_del": Runner.py_del,
+            "gc_collect": free_threaded.gc_collect,
         }
         for name in instance.OPS:
             self.dispatch[name] = getattr(instance, "op_" + name)
@@ -284,7 +289,8 @@ class Runner:
         body, scopes = op.body, self.cur.scopes
         run_body, end_scope = self.run_body, self.end_scope
         times = op.d["times"]
-        if times >= fastforward.MIN_TIMES and fastforward.ENABLED:
+        # Fast-forwarding writes counts in bulk, past the free-threaded build's biased counting.
+        if times >= fastforward.MIN_TIMES and fastforward.ENABLED and self.ft is None:
             ok = self._ff.get(op.index)
             if ok is None:
                 ok = self._ff[op.index] = fastforward.eligible(op)
@@ -331,7 +337,14 @@ class Runner:
                                                 f"already deleted)")
         self.m.set_pyvar(name, None)
         from ..concepts import heap
+        # Python code runs on this thread: on a free-threaded build, one not attached gets a
+        # thread state for it (`PyGILState_Ensure`), as the witness's `del` does.
+        temp = self.ft is not None and not self.m.threads[self.cur.tid].holds
+        if temp:
+            free_threaded.ensure(self, op)
         heap.decref(self, oid, E.py_del, op, {"name": name})
+        if temp:
+            free_threaded.release(self, op)
 
     def thread(self, op):
         name = op.d["name"]

@@ -192,7 +192,9 @@ def _gil(kind):
         acq = v.prof.acquire_name
         if kind == "ensure":
             pool = f"; a new GILPool marks OWNED_OBJECTS at {v.a}" if v.a >= 0 else ""
-            return (f"{acq}: the thread takes the GIL (PyGILState_Ensure); {v.cnt} 0 → {v.b}{pool}")
+            took = ("attaches; no GIL, other threads stay attached" if v.prof.free_threaded
+                    else "takes the GIL")
+            return (f"{acq}: the thread {took} (PyGILState_Ensure); {v.cnt} 0 → {v.b}{pool}")
         if kind == "assumed":
             return (f"nested {acq}: {v.cnt} is already {v.a - 1}, so the guard is Assumed: "
                     f"{v.cnt} → {v.a} and POOL is drained; no new pool")
@@ -203,7 +205,8 @@ def _gil(kind):
             return f"end of nested {acq}: {v.cnt} → {v.a}"
         if kind == "nested_end":
             return f"end of nested {acq}: nothing to undo ({v.cnt} stays {v.a})"
-        return f"end of {acq}: the GIL is released (PyGILState_Release); {v.cnt} is {v.b}"
+        gone = "the thread detaches" if v.prof.free_threaded else "the GIL is released"
+        return f"end of {acq}: {gone} (PyGILState_Release); {v.cnt} is {v.b}"
     return f
 
 
@@ -211,9 +214,11 @@ def _allow(kind):
     def f(v):
         name = "detach" if v.prof.attach_names else "allow_threads"
         if kind == "enter":
-            return (f"{name}: {v.cnt} saved ({v.a}) and set to 0; the GIL is released. Py drops and "
+            gone = "the thread detaches" if v.prof.free_threaded else "the GIL is released"
+            return (f"{name}: {v.cnt} saved ({v.a}) and set to 0; {gone}. Py drops and "
                     f"clones here are deferred")
-        return f"end of {name}: {v.cnt} restored to {v.a}, GIL re-taken; POOL is drained next"
+        back = "the thread re-attaches" if v.prof.free_threaded else "GIL re-taken"
+        return f"end of {name}: {v.cnt} restored to {v.a}, {back}; POOL is drained next"
     return f
 
 
@@ -273,6 +278,25 @@ def _py_del(v):
     return f"Python {what} `{v.x.get('name', v.src)}`: {_o(v.a)} -1, {_rc(v.b)}"
 
 
+def _gc_collect(v):
+    freed = v.x.get("freed") or []
+    what = f"freed the unreachable cycle(s) {', '.join(freed)}" if freed else "found no unreachable cycle"
+    pause = "; the world was stopped for it (no other thread was attached)" if v.prof.free_threaded else ""
+    return f"gc.collect(): {what}{pause}"
+
+
+def _brc_queue(v):
+    return (f"{_o(v.a)} -1 from a thread that does not own it, while its shared count is 0: "
+            f"CPython queues it for its owner `{v.x['owner']}` to merge (biased reference counting); "
+            f"the queue holds that reference, so the count stays {v.b} and {_o(v.a)} stays alive")
+
+
+def _brc_merge(v):
+    why = {"thread_state_deleted": "its thread state is deleted",
+           "collection": "a collection merges every queue"}.get(v.x.get("why"), v.x.get("why", ""))
+    return f"owner `{v.x['owner']}` merges queued {_o(v.a)} ({why}): the queue's reference goes, {_rc(v.b)}"
+
+
 def _error(v):
     # Every message already starts with what happened ("error[E0382]:", "panicked:", ...).
     return v.x.get("message", v.x.get("kind", "error"))
@@ -316,4 +340,10 @@ _CAPTIONS = {
     "pyvar_discard": _simple("Python discards the returned value: {o} -1, {rc}"),
     "block_result": _simple("the block's result is bound to `{dst}`"),
     "end": lambda v: "end of program",
+    "gc_collect": _gc_collect, "brc_queue": _brc_queue, "brc_merge": _brc_merge,
+    "gc_free": lambda v: (
+        f"the collector clears garbage container {_o(v.x['container'])}: {_o(v.a)} -1, {_rc(v.b)}"),
+    "stop_the_world": lambda v: ("stop-the-world: this thread's first thread state pauses every "
+                                 "thread (CPython 3.13t immortalizes deferred-refcount objects "
+                                 "once); no other thread is attached, so it completes"),
 }

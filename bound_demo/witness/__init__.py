@@ -15,13 +15,18 @@ API:
 - ``WitnessResult``: ``.probes`` (list of ``(label, WitnessState)`` in execution order),
   ``.at(label)`` (latest probe with that label; ``KeyError`` if none), ``.final`` (last probe or
   None), ``.error`` (None or ``WitnessError(kind, message, op_path)``, kind one of
-  ``compile_error``, ``panic``, ``abort``, ``deadlock``, ``exception``), ``.pyo3``,
+  ``compile_error``, ``panic``, ``abort``, ``deadlock``, ``exception``; ``hang`` on the free-threaded
+  build), ``.pyo3``,
   ``.features``, ``.cfg``, ``.crate`` (the exact crate version).
 - ``WitnessState``: ``.label``, ``.thread``, ``.holds_gil`` (CPython's view for the probing
   thread), ``.objects`` (``"o1"`` -> ``WitnessObject`` with
   ``.id``, ``.type``, ``.refcount`` (0 once freed), ``.alive``, ``.shared``, ``.items``),
   ``.to_dict()``. Thread, pool and queue state are not observable (PyO3 keeps them private).
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
+- ``run(..., free_threaded=True)``: the program runs on a free-threaded CPython 3.13 (PyO3
+  0.28.3, module ``bd_witness_028_ft``, see ``ft.py``) in a child process; a program that does
+  not finish within ``timeout`` is reported as ``error.kind == "hang"``. Only ``pyo3="0.28"``
+  without cfgs is built for it; ``ft_available()`` says whether it is built here.
 
 Programs run in this process (a few thousand per second). Builds compiled with
 ``--cfg pyo3_disable_reference_pool`` alone run in a long-lived child process, because there a
@@ -47,7 +52,7 @@ from ..versions import DEFAULT_RELEASE, PATCH
 
 __all__ = [
     "run", "available_builds", "WitnessResult", "WitnessState", "WitnessObject", "WitnessError",
-    "WitnessUnavailable", "BUILDS",
+    "WitnessUnavailable", "BUILDS", "ft_available",
 ]
 
 
@@ -163,7 +168,7 @@ class WitnessState:
 
 @dataclass(frozen=True)
 class WitnessError:
-    kind: str  # compile_error | panic | abort | deadlock | exception
+    kind: str  # compile_error | panic | abort | deadlock | exception | hang (free-threaded)
     message: str
     op_path: str | None = None
 
@@ -223,13 +228,41 @@ def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
     return res
 
 
+def ft_available() -> bool:
+    """Whether the free-threaded interpreter and its witness module are built here."""
+    from . import ft
+    try:
+        ft.gil_enabled()
+    except ft.FreeThreadedUnavailable:
+        return False
+    return True
+
+
+def _run_free_threaded(text: str, pyo3: str, features: tuple, cfg: tuple, timeout: float) -> WitnessResult:
+    from . import ft
+    if pyo3 != ft.PYO3 or cfg or not set(features) <= {"py-clone"}:
+        raise WitnessUnavailable(
+            f"the free-threaded witness is PyO3 {ft.CRATE} only (pyo3={ft.PYO3!r}, features () or "
+            f"('py-clone',), no cfg); asked for pyo3={pyo3!r} features={list(features)} cfg={list(cfg)}")
+    try:
+        raw = ft.run_raw(text, "py-clone" in features, timeout)
+    except ft.FreeThreadedUnavailable as e:
+        raise WitnessUnavailable(str(e)) from e
+    return _fill(WitnessResult(pyo3, features, cfg, ft.CRATE), raw)
+
+
 def run(program: Any, pyo3: str = DEFAULT_RELEASE, features: Iterable[str] = (), cfg: Iterable[str] = (),
-        *, timeout: float = 20.0) -> WitnessResult:
+        *, timeout: float | None = None, free_threaded: bool = False) -> WitnessResult:
     """Run ``program`` (dict, JSON string or path) against the real PyO3 build for
-    (pyo3, features, cfg). Raises ValueError for a malformed program and WitnessUnavailable when
-    that build is not installed; problems of the program's Rust are ``result.error``."""
+    (pyo3, features, cfg), on a free-threaded CPython with ``free_threaded=True``. Raises
+    ValueError for a malformed program and WitnessUnavailable when that build is not installed;
+    problems of the program's Rust are ``result.error``. ``timeout`` (seconds; default 20, or 2
+    on the free-threaded build, where a timeout is how a hang shows) bounds a child-process run."""
     features = tuple(sorted(features))
     cfg = tuple(sorted(cfg))
+    if free_threaded:
+        return _run_free_threaded(_program_text(program), pyo3, features, cfg, 2.0 if timeout is None else timeout)
+    timeout = 20.0 if timeout is None else timeout
     b = _find(pyo3, features, cfg)
     text = _program_text(program)
     res = WitnessResult(pyo3, features, cfg, b.crate)

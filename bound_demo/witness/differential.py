@@ -68,12 +68,14 @@ def real_probes(result):
 HANG_TIMEOUT_S = 3.0
 
 
-def compare(program, pyo3, features=(), cfg=()):
-    """The first disagreement between the model and the real build on one program, or None."""
-    return compare_kinds(program, pyo3, features, cfg)[0]
+def compare(program, pyo3, features=(), cfg=(), free_threaded=False):
+    """The first disagreement between the model and the real build on one program, or None.
+    `free_threaded=True`: the model's free-threaded build against the free-threaded witness
+    (error kinds then include `hang`, which the witness detects with a timeout)."""
+    return compare_kinds(program, pyo3, features, cfg, free_threaded)[0]
 
 
-def compare_kinds(program, pyo3, features=(), cfg=()):
+def compare_kinds(program, pyo3, features=(), cfg=(), free_threaded=False):
     """(mismatch or None, model error kind, real error kind) for one program.
 
     When both sides stop with `compile_error`, the real side did not ask rustc: the witness's
@@ -81,14 +83,17 @@ def compare_kinds(program, pyo3, features=(), cfg=()):
     agreement checks the two rule implementations against each other, not against the compiler.
     Real rustc judges those rules in witness/compile_fail/ and in the site's compiled examples;
     the summary counts these cases separately so no one reads them as witnessed by PyO3."""
-    trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg)
+    trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg, free_threaded=free_threaded)
     me = trace.error.kind if trace.error else None
     # The witness sees a program that never returns only as one that did not finish in time
     # (kind "deadlock"). When the model says "hang", a short wait is enough: every program
     # that does finish takes milliseconds.
-    wait = {"timeout": HANG_TIMEOUT_S} if me == "hang" else {}
-    real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3, features=features, cfg=cfg,
-                       **wait)
+    # The free-threaded witness tells a hang itself, with its own timeout in a child process.
+    wait = {"timeout": HANG_TIMEOUT_S} if me == "hang" and not free_threaded else {}
+    if free_threaded:
+        wait["free_threaded"] = True
+    real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3,
+                       features=features, cfg=cfg, **wait)
     m, r = model_probes(trace), real_probes(real)
     re_ = real.error.kind if real.error else None
     if me == "hang" and re_ == "deadlock" and "did not finish" in (real.error.message or ""):
@@ -111,7 +116,8 @@ def compare_kinds(program, pyo3, features=(), cfg=()):
                 first = f"probe counts differ: model {len(m)}, real {len(r)}"
     if first is None:
         return None, me, re_
-    return (Mismatch(program, (pyo3, tuple(features), tuple(cfg)), m, r,
+    build = (pyo3, tuple(features), tuple(cfg)) + (("free-threaded",) if free_threaded else ())
+    return (Mismatch(program, build, m, r,
                      trace.error and trace.error.message, real.error and real.error.message, first),
             me, re_)
 
@@ -157,7 +163,11 @@ def main(argv=None):
     ap.add_argument("--write", help="write a JSON summary here")
     ap.add_argument("--pyo3", action="append", metavar="X.Y",
                     help="only the builds of this release line (repeatable; default: every build)")
+    ap.add_argument("--free-threaded", action="store_true",
+                    help="the free-threaded witness (PyO3 0.28 on CPython 3.13t) instead")
     a = ap.parse_args(argv)
+    if a.free_threaded:
+        return _main_free_threaded(a)
     builds = [b for b in available_builds() if not a.pyo3 or b[0] in a.pyo3]
     rows, mismatches = [], []
     for pyo3, feats, cfg in builds:
@@ -174,6 +184,34 @@ def main(argv=None):
     if a.write:
         with open(a.write, "w") as f:
             json.dump(summary, f, indent=1)
+    return 1 if mismatches else 0
+
+
+def _main_free_threaded(a):
+    """Every scenario and `--random` random programs (with waits and collections added) on the
+    free-threaded witness; prints the counts per outcome and the time."""
+    from . import ft
+    prof = profile("0.28", ("py-clone",), free_threaded=True)
+    t0, outcomes, mismatches = time.perf_counter(), {}, []
+    progs = [bound_demo.scenarios.get(n) for n in bound_demo.scenarios.names()]
+    progs += [ft.random_program(seed, prof) for seed in range(a.random)]
+    for p in progs:
+        mm = compare(p, "0.28", ("py-clone",), free_threaded=True)
+        if mm:
+            mismatches.append(str(mm))
+            continue
+        t = bound_demo.run(p, pyo3="0.28", features=("py-clone",), free_threaded=True)
+        k = t.error.kind if t.error else "ok"
+        outcomes[k] = outcomes.get(k, 0) + 1
+    secs = round(time.perf_counter() - t0, 1)
+    print(f"free-threaded PyO3 {ft.CRATE}: {len(progs)} programs ({a.random} random) in {secs} s; "
+          f"outcomes {outcomes}; mismatches: {len(mismatches)}")
+    for mm in mismatches[:5]:
+        print(mm)
+    if a.write:
+        with open(a.write, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%d"), "programs": len(progs), "random": a.random,
+                       "seconds": secs, "outcomes": outcomes, "mismatches": len(mismatches)}, f, indent=1)
     return 1 if mismatches else 0
 
 

@@ -9,7 +9,9 @@
 name per release, when the idiomatic code differs between them (a GIL Ref in 0.20, a Bound
 in 0.21). ``pyo3`` lists the
 releases to run it under, side by side; ``+feature`` after a release adds a Cargo feature to
-that run only, ``features`` adds features to every run, ``cfg`` adds --cfg flags.
+that run only, ``features`` adds features to every run, ``cfg`` adds --cfg flags. ``+ft`` after
+a release runs it on a free-threaded Python (``bound_demo.run(..., free_threaded=True)``), so
+``pyo3="0.28,0.28+ft"`` shows the GIL and the free-threaded build in lockstep.
 
 The traces are computed by bound_demo itself at build time, so a page can never show a picture
 the model would not draw. A marker that cannot be rendered (a missing program, a package that
@@ -46,12 +48,13 @@ def _program_paths(attrs: dict[str, str], count: int) -> list[Path]:
     return paths
 
 
-def _runs(attrs: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
+def _runs(attrs: dict[str, str]) -> list[tuple[str, tuple[str, ...], bool]]:
+    """(release, features, free-threaded) per run."""
     common = tuple(f for f in attrs.get("features", "").split(",") if f)
     runs = []
     for item in attrs["pyo3"].split(","):
         release, *extra = item.strip().split("+")
-        runs.append((release, common + tuple(extra)))
+        runs.append((release, common + tuple(e for e in extra if e != "ft"), "ft" in extra))
     return runs
 
 
@@ -69,15 +72,16 @@ def render(marker_attrs: str) -> str:
     attrs = dict(ATTR.findall(marker_attrs))
     runs = _runs(attrs)
     paths = _program_paths(attrs, len(runs))
-    label = ", ".join(r + "".join(f" + {f}" for f in fs) for r, fs in runs)
+    label = ", ".join(r + "".join(f" + {f}" for f in fs) + (" free-threaded" if ft else "")
+                      for r, fs, ft in runs)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise FileNotFoundError(f"player marker ({label}): {missing[0].relative_to(ROOT).as_posix()} "
                                 "does not exist; add the program or fix the marker's path")
     run, player_html = _api()
     cfg = tuple(c for c in attrs.get("cfg", "").split(",") if c)
-    traces = [run(str(path), pyo3=release, features=features, cfg=cfg)
-              for path, (release, features) in zip(paths, runs)]
+    traces = [run(str(path), pyo3=release, features=features, cfg=cfg, **({"free_threaded": True} if ft else {}))
+              for path, (release, features, ft) in zip(paths, runs)]
     return player_html(traces if len(traces) > 1 else traces[0])
 
 

@@ -1,0 +1,217 @@
+"""The free-threaded witness: programs run on a real free-threaded CPython 3.13 (3.13t).
+
+``scripts/build-free-threaded.sh`` builds CPython 3.13.5 with ``--disable-gil`` and the module
+``bd_witness_028_ft`` (PyO3 0.28.3, ``#[pymodule(gil_used = false)]``) into the venv
+``.build/ft-venv``. That interpreter is not the one running bound_demo, so every program runs in
+a child process of it (``BOUND_DEMO_FT_PYTHON`` names another interpreter). The child streams
+each op before it runs and each probe as it is taken; when the program does not finish within
+``timeout`` seconds the child is killed and the run reports the error kind ``hang``, keeping the
+probes and naming the op that was running. On a free-threaded build nothing else can stop a
+program: there is no GIL to deadlock on, and a thread that waits forever is waiting for a
+stop-the-world pause that an attached, blocked thread never lets finish.
+
+A fresh child serves every program that has a ``thread`` op: CPython 3.13t stops the world once
+per process, when the first thread other than the main one gets a thread state (it then
+immortalizes the objects that use deferred reference counting, Python/pystate.c
+``new_threadstate``), and the model assumes, as a program's start, a process where that has
+not happened yet. Programs without threads share one child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+MODULE = "bd_witness_028_ft"
+CRATE = "0.28.3"
+PYO3 = "0.28"
+
+# The child serves one program per stdin line. Before each op the interpreter writes
+# "O <op path>", at each probe "P <probe>", and at the end "R <result>".
+_SERVER = (
+    "import gc, sys, json, importlib\n"
+    "gc.disable()\n"
+    "m = importlib.import_module(sys.argv[1])\n"
+    "sys.stdout.write('G ' + str(int(sys._is_gil_enabled())) + '\\n'); sys.stdout.flush()\n"
+    "for line in sys.stdin:\n"
+    "    req = json.loads(line)\n"
+    "    try:\n"
+    "        r = m.run(req['program'], True, req['py_clone'])\n"
+    "    except ValueError as e:\n"
+    "        r = json.dumps({'value_error': str(e)})\n"
+    "    sys.stdout.write('R ' + r + '\\n')\n"
+    "    sys.stdout.flush()\n"
+)
+
+
+class FreeThreadedUnavailable(LookupError):
+    """The free-threaded interpreter or its witness module is not built here."""
+
+
+def interpreter() -> Path:
+    """The free-threaded venv's python (``BOUND_DEMO_FT_PYTHON`` overrides it)."""
+    env = os.environ.get("BOUND_DEMO_FT_PYTHON")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / ".build" / "ft-venv" / "bin" / "python"
+
+
+class _Child:
+    """One child process of the free-threaded interpreter, serving programs."""
+
+    def __init__(self):
+        py = interpreter()
+        if not py.exists():
+            raise FreeThreadedUnavailable(
+                f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
+                f"and {MODULE}")
+        self.proc = subprocess.Popen([str(py), "-c", _SERVER, MODULE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     bufsize=1, env=dict(os.environ, RUST_BACKTRACE="0"))
+        self.lines: queue.Queue = queue.Queue()
+        self.err: list[str] = []
+        for stream, sink in ((self.proc.stdout, self.lines.put), (self.proc.stderr, self.err.append)):
+            threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
+        first = self.lines.get(timeout=60)
+        if first is None or not first.startswith("G "):
+            self.kill()
+            raise FreeThreadedUnavailable(f"{py} cannot import {MODULE}: {' | '.join(e for e in self.err if e)}")
+        # Importing a module not declared `gil_used = false` would have turned the GIL on.
+        self.gil_enabled = first[2:] == "1"
+
+    @staticmethod
+    def _pump(stream, sink):
+        for line in stream:
+            sink(line.rstrip("\n"))
+        sink(None)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+_child: _Child | None = None
+
+
+def _get_child() -> _Child:
+    global _child
+    if _child is None or not _child.alive():
+        _child = _Child()
+    return _child
+
+
+def _drop_child():
+    global _child
+    if _child is not None:
+        _child.kill()
+        _child = None
+
+
+def gil_enabled() -> bool:
+    """Whether the child interpreter runs with the GIL after importing the witness module."""
+    return _get_child().gil_enabled
+
+
+def _has_thread(ops) -> bool:
+    return any(op.get("op") == "thread" or _has_thread(op.get("body") or []) for op in ops)
+
+
+def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
+    """Run one program in the child; returns the raw result (probes, error)."""
+    program = json.loads(text)
+    child = _get_child()
+    child.proc.stdin.write(json.dumps({"program": json.dumps(program), "py_clone": py_clone}) + "\n")
+    child.proc.stdin.flush()
+    probes, ops, deadline = [], [], time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                line = child.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                _drop_child()
+                return {"probes": probes, "error": {
+                    "kind": "hang", "op_path": ops[-1] if ops else None,
+                    "message": f"the program did not finish within {timeout}s on the free-threaded "
+                               f"interpreter (a thread waits for a stop-the-world pause that an "
+                               f"attached, blocked thread never lets finish)"}}
+            if line is None:
+                code = child.proc.wait()
+                _drop_child()
+                err = " | ".join(e for e in child.err if e)[-2000:]
+                return {"probes": probes, "error": {"kind": "abort", "op_path": ops[-1] if ops else None,
+                                                    "message": f"process ended with code {code}: {err}"}}
+            tag, rest = line[:2], line[2:]
+            if tag == "P ":
+                probes.append(json.loads(rest))
+            elif tag == "O ":
+                ops.append(rest)
+            elif tag == "R ":
+                raw = json.loads(rest)
+                if "value_error" in raw:
+                    raise ValueError(raw["value_error"])
+                return raw
+    finally:
+        if _has_thread(program.get("ops", [])):
+            # A fresh interpreter for the next program (see the module docstring).
+            _drop_child()
+
+
+TOKEN_BLOCKS = {"gil": True, "attach": True, "with_gil": True, "pyfunction": True,
+                "nogil": False, "detach": False, "allow_threads": False, "thread": False}
+
+
+def with_collections(program: dict, rnd, p: float = 0.15, stray: float = 0.02) -> dict:
+    """A copy of `program` with `gc_collect` ops inserted at random places where the code holds
+    a `py` token (probability `p` before each op and at the end of each body), and, rarely
+    (`stray`), where it does not (a compile error on both sides). `rnd` is a `random.Random`."""
+
+    def body(ops, token):
+        out = []
+        for op in ops:
+            if rnd.random() < (p if token else stray):
+                out.append({"op": "gc_collect"})
+            op = dict(op)
+            if isinstance(op.get("body"), list):
+                op["body"] = body(op["body"], TOKEN_BLOCKS.get(op.get("op"), token))
+            out.append(op)
+        # An op after a body's `return` would be rejected; keep the return last.
+        if rnd.random() < (p if token else stray) and not (out and out[-1].get("op") == "return"):
+            out.append({"op": "gc_collect"})
+        return out
+
+    return dict(program, ops=body(program.get("ops", []), False))
+
+
+def with_waits(program: dict, rnd) -> dict:
+    """A copy of `program` whose top-level `thread` blocks are, at random, joined by an attached
+    main thread (wrapped in `gil`), by a main thread that detached around the join (`gil` then
+    `nogil`), or left as they are: the situations where the builds differ."""
+    out = []
+    for op in program.get("ops", []):
+        if op.get("op") == "thread" and "as" not in op:
+            k = rnd.randrange(3)
+            if k == 1:
+                op = {"op": "gil", "body": [op]}
+            elif k == 2:
+                op = {"op": "gil", "body": [{"op": "nogil", "body": [op]}]}
+        out.append(op)
+    return dict(program, ops=out)
+
+
+def random_program(seed: int, prof) -> dict:
+    """The free-threaded differential tests' random program number `seed`: a valid program of
+    the fuzz generator, with waits (`with_waits`) and collections (`with_collections`) added."""
+    import random
+
+    from ..format.fuzz import generate
+    rnd = random.Random(seed)
+    return with_collections(with_waits(generate(rnd.randint, prof), rnd), rnd)
