@@ -98,7 +98,7 @@ def api_check(prof, op):
             if prof.gil_ref_deprecated:
                 notes.append(gil_ref_note)
         elif api == "bound" and not prof.bound_api:
-            return _bound_missing(prof, "Bound::new / `*_bound` constructors"), notes
+            return _bound_missing(prof, "Bound::new` / `PyList::empty_bound"), notes
     elif k in BOUND_ONLY:
         if not prof.bound_api:
             return _bound_missing(prof, k), notes

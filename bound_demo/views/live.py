@@ -21,8 +21,14 @@ from .svgpack import standalone
 from .timeline import align
 
 from .releases import CFGS, FEATURES, RELEASES
+from ..text.fallback import LIVE_CLASS, display_with_fallback
 
 NONE = "—"
+
+
+def _toggle_tip(name: str) -> str:
+    kind = "Cargo feature" if name in FEATURES else "--cfg flag"
+    return f"{kind} {name}: re-run with it on or off"
 
 
 def _run(program, pyo3, features, cfg):
@@ -60,7 +66,8 @@ class _Pane:
         step = self.trace.steps[i]
         notes = list(step.notes or [])
         err = self.trace.error
-        if err is not None and i == len(self.trace.steps) - 1:
+        if err is not None and i == len(self.trace.steps) - 1 and err.message != step.caption:
+            # A compile error is usually the last step's caption already; say it once.
             notes.append(f"{err.kind} at {err.op_path}: {err.message}")
         self.caption.value = (f"<div>{html.escape(step.caption)}</div>" + "".join(
             f"<div style='color:#D55E00'>{html.escape(str(n))}</div>" for n in notes))
@@ -91,8 +98,9 @@ class LivePlayer(W.VBox):
                                   layout=W.Layout(width="150px"))
         self.other = W.Dropdown(options=[NONE] + list(RELEASES), value=compare or NONE,
                                 description="compare", layout=W.Layout(width="170px"))
+        # An explicit tooltip: without one the button's title attribute reads "null".
         self.toggles = {name: W.ToggleButton(value=name in tuple(features) + tuple(cfg), description=name,
-                                             layout=W.Layout(width="auto"))
+                                             tooltip=_toggle_tip(name), layout=W.Layout(width="auto"))
                         for name in list(FEATURES) + list(CFGS)}
         self.play = W.Play(value=0, min=0, max=0, interval=interval_ms, description="play")
         self.slider = W.IntSlider(value=0, min=0, max=0, readout=False, layout=W.Layout(flex="1"))
@@ -118,7 +126,14 @@ class LivePlayer(W.VBox):
             W.HBox(list(self.toggles.values()), layout=W.Layout(flex_flow="row wrap")),
             W.HBox(buttons[:2] + [self.play] + buttons[2:] + [self.slider, self.counter]),
             self.message, self._panes_box])
+        self.add_class(LIVE_CLASS)
         self.rerun(first_trace=trace)
+
+    def _ipython_display_(self):
+        # Reopened without a kernel, the widget cannot be shown; the static player displayed
+        # with it stays visible instead (bound_demo.text.fallback says how).
+        from .player import player_html
+        display_with_fallback(self, player_html(self.traces))
 
     # --- running -----------------------------------------------------------------------
     def _options(self, release):
