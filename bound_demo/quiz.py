@@ -326,6 +326,9 @@ def _widget(q):
                               self.feedback, self.hint_box, self.reveal_box],
                              layout=W.Layout(border="1px solid #0072B2", padding="6px"))
             self.add_class(LIVE_CLASS)
+            self.add_class("bd-live-quiz")
+            self.feedback.add_class("bd-feedback")
+            self.check_button.add_class("bd-check")
 
         def on_check(self):
             given = self.input.value

@@ -44,6 +44,7 @@ class _Pane:
         self.caption = W.HTML()
         self.rust = W.HTML()
         self.frame = W.HTML()
+        self.frame.add_class("bd-frame")
         self.box = W.VBox([self.label, self.caption, self.rust, self.frame],
                           layout=W.Layout(flex="1 1 0", min_width="0"))
         self.trace = None
@@ -109,9 +110,11 @@ class LivePlayer(W.VBox):
         for text, act, tip in (("|◀", self.first, "first"), ("◀", self.prev, "previous"),
                                ("▶", self.next, "next"), ("▶|", self.last, "last")):
             b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="44px"))
+            b.add_class(f"bd-{tip}")
             b.on_click(lambda _b, act=act: act())
             buttons.append(b)
         self.counter = W.Label()
+        self.counter.add_class("bd-counter")
         self.message = W.HTML()
         self.panes = [_Pane(), _Pane()]
         self._panes_box = W.HBox([self.panes[0].box])
@@ -127,6 +130,7 @@ class LivePlayer(W.VBox):
             W.HBox(buttons[:2] + [self.play] + buttons[2:] + [self.slider, self.counter]),
             self.message, self._panes_box])
         self.add_class(LIVE_CLASS)
+        self.add_class("bd-live-player")
         self.rerun(first_trace=trace)
 
     def _ipython_display_(self):
