@@ -16,9 +16,10 @@ Blocks nest from any block: `with py.detach():` inside `with prog.attach() as py
 with `as_="name"` binds what it returns to `name`; its handle's `result` is that variable (use
 it after the `with`), and `prog.var("name")` gives the same variable by name.
 
-A probe label names one moment. `trace.at(label)` answers with the first step that carries the
-label, so a label used twice, or a probe inside a `repeat` of more than one iteration, raises
-an `AmbiguousProbeWarning` while the program is built.
+A probe label names one moment. When a label runs more than once, `trace.at(label)` answers
+with the last time it ran and says nothing about the others, so a label used twice, or a probe
+inside a `repeat` of more than one iteration, raises an `AmbiguousProbeWarning` while the
+program is built.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .program import FORMAT
 
 
 class AmbiguousProbeWarning(UserWarning):
-    """A probe label that `trace.at(label)` cannot tell apart: it answers with the first one."""
+    """A probe label that runs more than once: `trace.at(label)` answers with the last run only."""
 
 
 class Var:
@@ -221,11 +222,11 @@ class Program(Block):
         loops = [op["times"] for op in self._open_ops if op["op"] == "repeat" and op["times"] > 1]
         if label in self._labels:
             warnings.warn(f"probe label {label!r} is used twice; trace.at({label!r}) answers with "
-                          "the first. Give each probe its own label.", AmbiguousProbeWarning,
+                          "the last one to run. Give each probe its own label.", AmbiguousProbeWarning,
                           stacklevel=3)
         elif loops:
             warnings.warn(f"probe {label!r} is inside a repeat of {loops[-1]} iterations; "
-                          f"trace.at({label!r}) answers with the first iteration. Move the probe "
+                          f"trace.at({label!r}) answers with the last iteration only. Move the probe "
                           "after the repeat, or use repeat(1) to look inside one iteration.",
                           AmbiguousProbeWarning, stacklevel=3)
         self._labels.add(label)

@@ -47,9 +47,11 @@ def test_probe_inside_a_repeat_warns():
     prog = Program()
     with prog.gil() as py:
         with py.repeat(3) as it:
-            it.new_bound("x")
-            with pytest.warns(AmbiguousProbeWarning, match="first iteration"):
+            it.new_gil_ref("x")
+            with pytest.warns(AmbiguousProbeWarning, match="last iteration only"):
                 it.probe("in_loop")
+    # What the warning says: the label answers with the last of the three iterations.
+    assert bound_demo.run(prog, pyo3="0.20").at("in_loop").threads["main"].owned == ["o1", "o2", "o3"]
 
 
 def test_probe_label_used_twice_warns():
