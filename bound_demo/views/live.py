@@ -27,8 +27,10 @@ NONE = "—"
 
 
 def _toggle_tip(name: str) -> str:
-    kind = "Cargo feature" if name in FEATURES else "--cfg flag"
-    return f"{kind} {name}: re-run with it on or off"
+    # Says where the option exists, so a greyed-out button explains itself (none exists in 0.20).
+    kind, where = ("Cargo feature", FEATURES[name]) if name in FEATURES else ("--cfg flag", CFGS[name])
+    span = where[0] if len(where) == 1 else f"{where[0]}–{where[-1]}"
+    return f"{kind} {name} (PyO3 {span}): re-run with it on or off"
 
 
 def _run(program, pyo3, features, cfg):
