@@ -61,3 +61,13 @@ def test_no_bare_none_printed():
 
 def test_notebooks_do_not_name_a_missing_helper():
     assert "`stage" not in _markdown(_nb("06-"))
+
+
+def test_static_player_says_an_error_once():
+    from bound_demo.views.player import _notes
+    prog = Program()
+    with prog.with_gil() as py:
+        py.new_bound("a")
+    t = bound_demo.run(prog, pyo3="0.29")
+    assert t.steps[-1].caption == t.error.message
+    assert _notes(t, t.steps[-1], last=True) == ""
