@@ -86,3 +86,29 @@ def test_hints_in_the_widget_use_no_emoji():
     w.on_hint()
     assert w.hint_box.value.startswith("<div><b>Hint 1:</b> ")
     assert all(ord(ch) < 0x2000 for ch in w.hint_box.value)
+
+
+def test_switcher_shows_one_release_at_a_time_in_chromium(three, tmp_path):
+    """At a notebook's width the switcher shows one full-width pane; a click (or the keyboard)
+    picks another, and stepping still moves every pane."""
+    from .test_jupyterlab import ARGS, _need
+    chromium = _need("chromium", "/usr/bin/chromium")
+    page_file = tmp_path / "switch.html"
+    page_file.write_text('<!doctype html><meta charset="utf-8"><body style="width:820px">'
+                         + bound_demo.show(three, static=True).data, encoding="utf-8")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(page_file.as_uri())
+        panes = page.locator(".bd-pane")
+        assert [panes.nth(k).is_visible() for k in range(3)] == [True, False, False]
+        assert panes.nth(0).bounding_box()["width"] > 700
+        page.locator(".bd-switch-bar label").nth(2).click()
+        assert [panes.nth(k).is_visible() for k in range(3)] == [False, False, True]
+        page.locator("[data-bd-action='next']").click()
+        assert page.locator(".bd-counter").inner_text().startswith("step 2 / ")
+        page.focus(".bd-switch > input:checked")  # keyboard only: arrows move between releases
+        page.keyboard.press("ArrowLeft")
+        assert [panes.nth(k).is_visible() for k in range(3)] == [False, True, False]
+        browser.close()
