@@ -295,6 +295,8 @@ def _static_wanted() -> bool:
 def _widget(q):
     import ipywidgets as W
 
+    from .text.fallback import LIVE_CLASS, display_with_fallback
+
     class QuizWidget(W.VBox):
         """The live question. Its output also carries the static HTML as a fallback."""
 
@@ -324,6 +326,10 @@ def _widget(q):
                               W.HBox([self.check_button, self.hint_button, self.reveal_button]),
                               self.feedback, self.hint_box, self.reveal_box],
                              layout=W.Layout(border="1px solid #0072B2", padding="6px"))
+            self.add_class(LIVE_CLASS)
+            self.add_class("bd-live-quiz")
+            self.feedback.add_class("bd-feedback")
+            self.check_button.add_class("bd-check")
 
         def on_check(self):
             given = self.input.value
@@ -349,7 +355,8 @@ def _widget(q):
             if self.hints_shown < len(self.quiz.hints):
                 self.hints_shown += 1
             self.hint_box.value = "".join(
-                f"<div>💡 {_md(h)}</div>" for h in self.quiz.hints[:self.hints_shown])
+                f"<div><b>Hint {k}:</b> {_md(h)}</div>"
+                for k, h in enumerate(self.quiz.hints[:self.hints_shown], 1))
             if self.hints_shown == len(self.quiz.hints):
                 self.hint_button.disabled = True
 
@@ -361,6 +368,11 @@ def _widget(q):
                 f"<div><b>Answer:</b> {html.escape(str(ans))}</div><div>{_md(self.quiz.explanation())}</div>"
                 f"<details><summary>The model, step by step</summary>"
                 f"{self.quiz._steps_html()}</details>")
+
+        def _ipython_display_(self):
+            # JupyterLab never falls back to the bundle's text/html when the widget's model is
+            # gone, so the static question goes into an output of its own (bound_demo.text.fallback).
+            display_with_fallback(self, self.quiz.static_html())
 
         def _repr_mimebundle_(self, **kwargs):
             data = super()._repr_mimebundle_(**kwargs)
@@ -400,6 +412,12 @@ def _probe(label):
 
 def _prog(*ops):
     return {"format": "bound_demo.program/1", "ops": list(ops)}
+
+
+def _records(list_api, rec_api, n):
+    """Notebook 6's `records` function for n records (bound_demo.scenarios.records)."""
+    from .scenarios import records
+    return records(list_api, rec_api, n=n)
 
 
 def _times(n):
@@ -607,21 +625,23 @@ _add("leak-cfg-030", 5,
 
 # -- 6. migration
 _add("migrate-gilrefs-peak", 6,
-     "Stage 1 of the migration (PyO3 0.20, GIL refs): `count_items` is called once and creates a "
-     "GIL ref per item for 50 items. How many entries are in the pool just before it returns?",
-     _prog(_blk("pyfunction", _blk("repeat", _new("item", api="gil_ref"), times=50),
-                _probe("before_return"), name="count_items")),
+     "Stage 1 of the migration (PyO3 0.20, GIL refs): Python calls `records` once with n = 50. It "
+     "builds the list with `PyList::empty(py)` and each record with `PyCell::new`, both GIL refs. "
+     "How many entries are in the pool just before `records` returns?",
+     _records("gil_ref", "gil_ref", 50),
      pool_size("before_return"), pyo3="0.20",
-     hints=["The trampoline's pool drops only after the function returns."],
-     explain="{answer}: each item stays registered until the call's pool drops.")
+     hints=["The trampoline's pool drops only after the function returns.",
+            "The list is a GIL ref too."],
+     explain="{answer}: the list and each of the 50 records stay registered until the call's "
+             "pool drops.")
 _add("migrate-bound-peak", 6,
-     "Stage 3 (PyO3 0.21, Bound API): the same loop with `Bound` handles. How many entries are "
-     "in the pool just before it returns?",
-     _prog(_blk("pyfunction", _blk("repeat", _new("item"), times=50),
-                _probe("before_return"), name="count_items")),
+     "Stage 4 (PyO3 0.21, Bound API): `records` with `PyList::empty_bound` and `Bound::new`, "
+     "again for n = 50. How many entries are in the pool just before it returns?",
+     _records("bound", "bound", 50),
      pool_size("before_return"), pyo3="0.21",
      hints=["A Bound never touches the owned-object pool."],
-     explain="{answer}: each Bound releases its object at the end of its iteration.")
+     explain="{answer}: each Bound releases its object at the end of its iteration, and the "
+             "list is owned by `out`, not by the pool.")
 
 # -- 7. pitfalls
 _add("as-ptr-closure", 7,

@@ -124,7 +124,7 @@ def _check_new(prof, op, notes):
     if api == K.GIL_REF:
         return _check_gil_ref(prof, "PyCell::new / GIL-ref constructors", notes)
     if api == K.BOUND and not prof.bound_api:
-        return _bound_missing(prof, "Bound::new / `*_bound` constructors")
+        return _bound_missing(prof, "Bound::new` / `PyList::empty_bound")
     return None
 
 

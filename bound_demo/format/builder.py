@@ -10,14 +10,29 @@
 
 Every method appends exactly the op the format defines (`prog.to_dict()` shows them), so a
 builder program and a hand-written JSON program are interchangeable.
+
+Blocks nest from any block: `with py.detach():` inside `with prog.attach() as py:` opens the
+`detach` inside the `attach`, exactly as `prog.detach()` would at that point. A block opened
+with `as_="name"` binds what it returns to `name`; its handle's `result` is that variable (use
+it after the `with`), and `prog.var("name")` gives the same variable by name.
+
+A probe label names one moment. When a label runs more than once, `trace.at(label)` answers
+with the last time it ran and says nothing about the others, so a label used twice, or a probe
+inside a `repeat` of more than one iteration, raises an `AmbiguousProbeWarning` while the
+program is built.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from contextlib import contextmanager
 
 from .program import FORMAT
+
+
+class AmbiguousProbeWarning(UserWarning):
+    """A probe label that runs more than once: `trace.at(label)` answers with the last run only."""
 
 
 class Var:
@@ -103,7 +118,11 @@ def drop(var):
 
 
 class Block:
-    """The body of a block; the handle you get from `with prog.with_gil() as py:`."""
+    """The body of a block; the handle you get from `with prog.with_gil() as py:`.
+
+    `result` is the variable the block binds its return value to (its `as_=` name), or None
+    when the block was opened without one. Every block can open nested blocks.
+    """
 
     def __init__(self, prog, op):
         self._p, self.op = prog, op
@@ -127,10 +146,55 @@ class Block:
         return self._new(name, "object", "py", ())
 
     def probe(self, label):
+        self._p._check_probe(label)
         self._p._emit({"op": "probe", "label": label})
 
     def return_(self, var):
         self._p._emit({"op": "return", "src": _name(var)})
+
+    # --- nested blocks: each opens inside whichever block is innermost right now ----------
+    def _open(self, op, as_=None):
+        if as_:
+            op["as"] = as_
+        return self._p._block(op)
+
+    def with_gil(self, as_=None):
+        return self._open({"op": "with_gil"}, as_)
+
+    def attach(self, as_=None):
+        return self._open({"op": "attach"}, as_)
+
+    def gil(self, as_=None):
+        """Release-neutral `with_gil` (before 0.26) / `attach` (0.26+)."""
+        return self._open({"op": "gil"}, as_)
+
+    def nogil(self, as_=None):
+        """Release-neutral `allow_threads` (before 0.26) / `detach` (0.26+)."""
+        return self._open({"op": "nogil"}, as_)
+
+    def allow_threads(self, as_=None):
+        return self._open({"op": "allow_threads"}, as_)
+
+    def detach(self, as_=None):
+        return self._open({"op": "detach"}, as_)
+
+    def pyfunction(self, name="f", as_=None):
+        return self._open({"op": "pyfunction", "name": name}, as_)
+
+    def new_pool(self):
+        return self._open({"op": "new_pool"})
+
+    def with_pool(self):
+        return self._open({"op": "with_pool"})
+
+    def repeat(self, times):
+        return self._open({"op": "repeat", "times": times})
+
+    def thread(self, name, as_=None):
+        return self._open({"op": "thread", "name": name}, as_)
+
+    def py_del(self, name):
+        self._p._emit({"op": "py_del", "src": _name(name)})
 
 
 class Program(Block):
@@ -139,7 +203,9 @@ class Program(Block):
     def __init__(self, title=None, rust=None):
         self._ops = []
         self._stack = [self._ops]
+        self._open_ops = []  # the block ops enclosing the innermost body, outermost first
         self._counter = {}
+        self._labels = set()
         self.title, self.rust = title, rust
         super().__init__(self, {})
 
@@ -151,53 +217,35 @@ class Program(Block):
     def _emit(self, d):
         self._stack[-1].append(d)
 
+    def _check_probe(self, label):
+        """Warn when `trace.at(label)` could not say which of several moments is meant."""
+        loops = [op["times"] for op in self._open_ops if op["op"] == "repeat" and op["times"] > 1]
+        if label in self._labels:
+            warnings.warn(f"probe label {label!r} is used twice; trace.at({label!r}) answers with "
+                          "the last one to run. Give each probe its own label.", AmbiguousProbeWarning,
+                          stacklevel=3)
+        elif loops:
+            warnings.warn(f"probe {label!r} is inside a repeat of {loops[-1]} iterations; "
+                          f"trace.at({label!r}) answers with the last iteration only. Move the probe "
+                          "after the repeat, or use repeat(1) to look inside one iteration.",
+                          AmbiguousProbeWarning, stacklevel=3)
+        self._labels.add(label)
+
     @contextmanager
     def _block(self, op):
         op["body"] = []
         self._emit(op)
         self._stack.append(op["body"])
+        self._open_ops.append(op)
         try:
             yield Block(self, op)
         finally:
+            self._open_ops.pop()
             self._stack.pop()
 
-    def with_gil(self, as_=None):
-        return self._block({"op": "with_gil", **({"as": as_} if as_ else {})})
-
-    def attach(self, as_=None):
-        return self._block({"op": "attach", **({"as": as_} if as_ else {})})
-
-    def gil(self, as_=None):
-        """Release-neutral `with_gil` (before 0.26) / `attach` (0.26+)."""
-        return self._block({"op": "gil", **({"as": as_} if as_ else {})})
-
-    def nogil(self, as_=None):
-        """Release-neutral `allow_threads` (before 0.26) / `detach` (0.26+)."""
-        return self._block({"op": "nogil", **({"as": as_} if as_ else {})})
-
-    def allow_threads(self, as_=None):
-        return self._block({"op": "allow_threads", **({"as": as_} if as_ else {})})
-
-    def detach(self, as_=None):
-        return self._block({"op": "detach", **({"as": as_} if as_ else {})})
-
-    def pyfunction(self, name="f", as_=None):
-        return self._block({"op": "pyfunction", "name": name, **({"as": as_} if as_ else {})})
-
-    def new_pool(self):
-        return self._block({"op": "new_pool"})
-
-    def with_pool(self):
-        return self._block({"op": "with_pool"})
-
-    def repeat(self, times):
-        return self._block({"op": "repeat", "times": times})
-
-    def thread(self, name, as_=None):
-        return self._block({"op": "thread", "name": name, **({"as": as_} if as_ else {})})
-
-    def py_del(self, name):
-        self._emit({"op": "py_del", "src": name})
+    def var(self, name):
+        """The program's variable called `name`, e.g. what a block bound with `as_=name`."""
+        return Var(self, name)
 
     def to_dict(self):
         d = {"format": FORMAT, "ops": json.loads(json.dumps(self._ops))}

@@ -43,8 +43,9 @@ def rust_for(op, prof) -> str:
         name = rel if k == "nogil" else f"py.{k}"
         return (f"let {a} = " if a else "") + f"{name}(|| {{"
     if k == "pyfunction":
-        return f"#[pyfunction] fn {d.get('name', 'f')}(py: Python<'_>) {{   // called from Python" + (
-            f" as {a} = f()" if a else "")
+        fn = d.get("name", "f")
+        return f"#[pyfunction] fn {fn}(py: Python<'_>) {{   // called from Python" + (
+            f" as {a} = {fn}()" if a else "")
     if k == "new_pool":
         return "let pool = unsafe { py.new_pool() }; let py = pool.python();"
     if k == "with_pool":

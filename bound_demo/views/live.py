@@ -30,6 +30,7 @@ from .svgpack import standalone
 from .timeline import align
 
 from .releases import CFGS, DEFAULT_RELEASE, FEATURES, RELEASES
+from ..text.fallback import LIVE_CLASS, display_with_fallback
 
 NONE = "—"
 
@@ -49,6 +50,13 @@ LIVE_CSS = theme_css(".bd-live") + """
 """
 
 
+def _toggle_tip(name: str) -> str:
+    # Says where the option exists, so a greyed-out button explains itself (none exists in 0.20).
+    kind, where = ("Cargo feature", FEATURES[name]) if name in FEATURES else ("--cfg flag", CFGS[name])
+    span = where[0] if len(where) == 1 else f"{where[0]}–{where[-1]}"
+    return f"{kind} {name} (PyO3 {span}): re-run with it on or off"
+
+
 def _run(program, pyo3, features, cfg):
     import bound_demo
     return bound_demo.run(program, pyo3=pyo3, features=tuple(features), cfg=tuple(cfg))
@@ -62,6 +70,7 @@ class _Pane:
         self.caption = W.HTML()
         self.rust = W.HTML()
         self.frame = W.HTML()
+        self.frame.add_class("bd-frame")
         self.box = W.VBox([self.label, self.caption, self.rust, self.frame],
                           layout=W.Layout(flex="1 1 0", min_width="0"))
         self.trace = None
@@ -93,7 +102,8 @@ class _Pane:
         step = self.trace.steps[i]
         notes = list(step.notes or [])
         err = self.trace.error
-        if err is not None and i == len(self.trace.steps) - 1:
+        if err is not None and i == len(self.trace.steps) - 1 and err.message != step.caption:
+            # A compile error is usually the last step's caption already; say it once.
             notes.append(f"{err.kind} at {err.op_path}: {err.message}")
         self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
                               + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
@@ -126,20 +136,25 @@ class LivePlayer(W.VBox):
                                   layout=W.Layout(width="150px"))
         self.other = W.Dropdown(options=[NONE] + list(RELEASES), value=compare or NONE,
                                 description="compare", layout=W.Layout(width="170px"))
+        # An explicit tooltip: without one the button's title attribute reads "null".
         self.toggles = {name: W.ToggleButton(value=name in tuple(features) + tuple(cfg), description=name,
-                                             tooltip=f"turn {name} on or off", layout=W.Layout(width="auto"))
+                                             tooltip=_toggle_tip(name), layout=W.Layout(width="auto"))
                         for name in list(FEATURES) + list(CFGS)}
         self.play = W.Play(value=0, min=0, max=0, interval=interval_ms, description="play")
         self.slider = W.IntSlider(value=0, min=0, max=0, readout=False, layout=W.Layout(flex="1"))
         W.jslink((self.play, "value"), (self.slider, "value"))
         buttons = []
         # Each button's text names its action, so a screen reader announces more than a glyph.
-        for text, act, tip in (("|◀ first", self.first, "first step"), ("◀ previous", self.prev, "previous step"),
-                               ("next ▶", self.next, "next step"), ("last ▶|", self.last, "last step")):
+        for text, act, tip, cls in (("|◀ first", self.first, "first step", "first"),
+                                    ("◀ previous", self.prev, "previous step", "previous"),
+                                    ("next ▶", self.next, "next step", "next"),
+                                    ("last ▶|", self.last, "last step", "last")):
             b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="auto"))
+            b.add_class(f"bd-{cls}")
             b.on_click(lambda _b, act=act: act())
             buttons.append(b)
         self.counter = W.Label()
+        self.counter.add_class("bd-counter")
         self.message = W.HTML()
         self.legend = W.HTML()
         self.panes = [_Pane(), _Pane()]
@@ -155,8 +170,15 @@ class LivePlayer(W.VBox):
             W.HBox(list(self.toggles.values()), layout=W.Layout(flex_flow="row wrap")),
             W.HBox(buttons[:2] + [self.play] + buttons[2:] + [self.slider, self.counter]),
             self.message, self._panes_box, self.legend, W.HTML(f"<style>{LIVE_CSS}</style>")])
-        self.add_class("bd-live")
+        self.add_class(LIVE_CLASS)
+        self.add_class("bd-live-player")
         self.rerun(first_trace=trace)
+
+    def _ipython_display_(self):
+        # Reopened without a kernel, the widget cannot be shown; the static player displayed
+        # with it stays visible instead (bound_demo.text.fallback says how).
+        from .player import player_html
+        display_with_fallback(self, player_html(self.traces))
 
     # --- running -----------------------------------------------------------------------
     def _options(self, release):

@@ -39,7 +39,8 @@ def _as_traces(trace_or_traces) -> list:
 def _notes(trace, step, last: bool) -> str:
     notes = list(getattr(step, "notes", None) or [])
     err = getattr(trace, "error", None)
-    if last and err is not None:
+    if last and err is not None and err.message != getattr(step, "caption", None):
+        # A compile error is usually the last step's caption already; say it once.
         notes.append(f"{err.kind} at {err.op_path}: {err.message}")
     return " · ".join(str(n) for n in notes)
 

@@ -43,12 +43,17 @@ class _Html:
 
 
 def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
-         static: bool | None = None, title: str | None = None):
+         static: bool | None = None, title: str | None = None, layout: str | None = None):
     """Show a program, a trace or a list of traces as a step player.
 
-    ``pyo3`` may be one release or a list of releases (side by side); ``compare``
-    adds one more release beside the first.
+    ``pyo3`` may be one release or a list of releases; ``compare`` adds one more
+    release beside the first. ``layout`` places several traces: ``"side"`` (side
+    by side) or ``"switch"`` (one release at a time, chosen with a switcher); by
+    default two traces go side by side and more get the switcher.
     """
+    from .switch import check_layout
+    if layout is not None:
+        check_layout(layout)
     if static is None:
         static = os.environ.get("BOUND_DEMO_STATIC", "") not in ("", "0") or not _in_live_kernel()
     releases = list(pyo3) if isinstance(pyo3, (list, tuple)) else ([pyo3] if pyo3 else [])
@@ -73,7 +78,11 @@ def show(program_or_trace, pyo3=None, *, features=(), cfg=(), compare=None,
                                  cfg=allowed(cfg, r))
                   for r in releases]
     from .player import player_html
-    markup = player_html(traces, title=title)
+    from .switch import default_layout, switch_html
+    if (layout or default_layout(len(traces))) == "switch" and len(traces) > 1:
+        markup = switch_html(traces, title=title)
+    else:
+        markup = player_html(traces, title=title)
     try:
         from IPython.display import HTML
     except ImportError:
