@@ -18,7 +18,7 @@ import sys
 
 from . import run as run_program
 from . import scenarios
-from .format import budget
+from . import budget
 from .text.tables import clean, step_table
 from .versions import DEFAULT_RELEASE, RELEASES
 

@@ -301,8 +301,8 @@ class Trace:
     @staticmethod
     def from_json(text):
         """A trace from JSON text, bytes or a dict; every field is checked first
-        (`format.trace_check`), so a malformed or tampered trace is a `ValueError`."""
-        from .format.trace_check import parse_json
+        (`trace_check`), so a malformed or tampered trace is a `ValueError`."""
+        from .trace_check import parse_json
         return LoadedTrace(parse_json(text))
 
 
@@ -385,7 +385,7 @@ class LoadedTrace(Trace):
     """A trace read back from JSON: the same attributes, backed by the stored data."""
 
     def __init__(self, d):
-        from .format.trace_check import check_trace
+        from .trace_check import check_trace
         from .versions import profile
         program = check_trace(d)
         self._d = d

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_hostile.py [--quick]
 
 Every case is a program just under the caps of bound_demo.format.program (or a render just
-under those of bound_demo.format.budget), run as `python -m bound_demo ...` in a subprocess;
+under those of bound_demo.budget), run as `python -m bound_demo ...` in a subprocess;
 the figures are its wall time, its CPU time (with the `dot` processes it waited for; on a
 busy machine the wall time is longer) and its peak resident memory (`wait4`; the `dot`
 processes a render starts are separate, each well under 100 MB). The target is about 60 s and 2 GB each.
@@ -22,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from bound_demo.format import budget, program as prog  # noqa: E402
+from bound_demo import budget  # noqa: E402
+from bound_demo.format import program as prog  # noqa: E402
 
 
 def P(*ops):

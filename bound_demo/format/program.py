@@ -405,11 +405,11 @@ def _check_totals(path, cost, threads, slow, objects):
 def _slow_iterations(op, times):
     """How many iterations of a block run op by op: all of them, except in a loop that
     `fastforward` may write in bulk after its warm-up."""
-    from ..store import fastforward
+    from . import loops
     if op.kind != "repeat":
         return 1
-    if fastforward.ENABLED and times >= fastforward.MIN_TIMES and fastforward.eligible(op):
-        return min(times, fastforward.WARMUP)
+    if times >= loops.MIN_TIMES and loops.eligible(op):
+        return min(times, loops.WARMUP)
     return times
 
 

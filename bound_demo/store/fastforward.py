@@ -44,32 +44,11 @@ from .deltas import (D_COUNT, D_HDEL, D_HOLDS, D_HSET, D_MARK, D_NEWOBJ, D_PUSH,
                      D_RELEASE, D_RELEASED, D_SIDE, D_UNMARK, decode)
 from .state import CHECKPOINT, pack_handle, unpack_handle
 
+from ..format.loops import MIN_TIMES, WARMUP, eligible  # noqa: F401 (read by callers)
+
 ENABLED = True  # this and the bulk pool drop (`gilpool`); tests turn both off to compare
-MIN_TIMES = 16  # shorter loops are not worth the warm-up
-WARMUP = 8  # iterations run op by op, at most, looking for the pattern
 ALLOWED = frozenset((D_NEWOBJ, D_RC, D_PUSH, D_HSET, D_HDEL, D_COUNT, D_HOLDS, D_MARK,
                      D_UNMARK, D_RELEASE, D_RELEASED, D_SIDE))
-
-
-def eligible(op):
-    """Whether a repeat body only names handles it introduces (and has no nested loop)."""
-    return _closed(op.body, [])
-
-
-def _closed(ops, outer):
-    scope = set()
-    scopes = outer + [scope]
-    for op in ops:
-        if op.kind in ("repeat", "py_del"):
-            return False
-        names = [op.d[k] for k in ("src", "item") if k in op.d] + list(op.d.get("items") or ())
-        if any(not any(n in s for s in scopes) for n in names):
-            return False
-        if op.body and not _closed(op.body, scopes):
-            return False
-        if "as" in op.d and op.kind != "pyfunction":
-            scope.add(op.d["as"])
-    return True
 
 
 # ---- watching iterations ------------------------------------------------------------------

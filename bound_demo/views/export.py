@@ -6,7 +6,7 @@
 ``--pyo3`` may be repeated for --html (releases side by side). Long renders show
 a tqdm progress bar on stderr. The lead's CLI routes ``render`` here; running this
 module directly works too. A render is refused before it starts when its frames would be
-over the caps of `bound_demo.format.budget` (``--steps`` narrows it); SVG and GIF exports
+over the caps of `bound_demo.budget` (``--steps`` narrows it); SVG and GIF exports
 draw and render CHUNK frames at a time, and the GIF is built one frame at a time.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 from itertools import islice
 import sys
 
-from ..format import budget
+from .. import budget
 from .describe import describe
 from .frame import draw_step, iter_trace
 from .svgpack import standalone

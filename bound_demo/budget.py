@@ -64,7 +64,7 @@ def _head(trace, lo, hi):
     d = {"format": None, "pyo3": trace.pyo3, "features": list(trace.features),
          "cfg": list(trace.cfg), "program": dict(trace.program),
          "error": trace.error.to_dict() if trace.error else None, "labels": trace.labels}
-    from ..trace import TRACE_FORMAT
+    from .trace import TRACE_FORMAT
     d["format"] = TRACE_FORMAT
     if (lo, hi) != (0, len(trace.steps)):
         d["steps_from"] = lo  # a part of a trace: its first step's index

@@ -11,7 +11,7 @@ through `program.parse`. Mirrors what `Trace.to_dict` and `State.to_dict` write.
 
 from __future__ import annotations
 
-from . import program as prog
+from .format import program as prog
 
 MAX_TRACE_BYTES = 256 * 1024 * 1024  # trace JSON text read by from_json
 MAX_TRACE_STEPS = 2_000_000  # steps in a trace file
@@ -26,8 +26,8 @@ class TraceFileError(ValueError):
 
 
 def _names():
-    from ..concepts.events import NAMES
-    from ..store.state import KINDS, STATUSES, TYPES
+    from .concepts.events import NAMES
+    from .store.state import KINDS, STATUSES, TYPES
     return set(NAMES), set(KINDS), set(STATUSES), set(TYPES)
 
 
@@ -144,7 +144,7 @@ def check_step(s, i, path, names, first):
 
 def check_trace(d):
     """Check a trace dict as `Trace.to_dict` writes it; returns the parsed program."""
-    from ..trace import TRACE_FORMAT
+    from .trace import TRACE_FORMAT
     if not isinstance(d, dict):
         raise TraceFileError("trace", f"expected a JSON object, got {type(d).__name__}")
     if d.get("format") != TRACE_FORMAT:
