@@ -150,7 +150,7 @@ def check_trace(d):
     if d.get("format") != TRACE_FORMAT:
         raise TraceFileError("format", f"expected {TRACE_FORMAT!r}, got {d.get('format')!r}")
     _keys(d, "trace", ("format", "pyo3", "features", "cfg", "program", "error", "labels", "steps",
-                       "final"), ("steps_from",))
+                       "final"), ("steps_from", "executed_ops", "free_threaded"))
     _str(d["pyo3"], "pyo3")
     _strs(d["features"], "features")
     _strs(d["cfg"], "cfg")
@@ -161,6 +161,10 @@ def check_trace(d):
     if not steps or len(steps) > MAX_TRACE_STEPS:
         raise TraceFileError("steps", f"expected 1 to {MAX_TRACE_STEPS:,} steps, got {len(steps):,}")
     first = _count(d.get("steps_from", 0), "steps_from")
+    if "executed_ops" in d:
+        _count(d["executed_ops"], "executed_ops")
+    if "free_threaded" in d and not isinstance(d["free_threaded"], bool):
+        raise TraceFileError("free_threaded", "expected true or false")
     names = _names()
     for i, s in enumerate(steps):
         check_step(s, i, f"steps[{i}]", names, first)

@@ -120,9 +120,7 @@ def _unreachable(m):
 
 
 def _items(m, oid):
-    from ..store.pvec import snap_list
-    slots = m.slots(oid)
-    return snap_list(slots) if slots else ()
+    return m.items_of(oid)
 
 
 def collect_cycles(r, op):

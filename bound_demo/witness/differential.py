@@ -191,16 +191,16 @@ def _main_free_threaded(a):
     """Every scenario and `--random` random programs (with waits and collections added) on the
     free-threaded witness; prints the counts per outcome and the time."""
     from . import ft
-    prof = profile("0.28", ("py-clone",), free_threaded=True)
+    prof = profile(ft.PYO3, ("py-clone",), free_threaded=True)
     t0, outcomes, mismatches = time.perf_counter(), {}, []
     progs = [bound_demo.scenarios.get(n) for n in bound_demo.scenarios.names()]
     progs += [ft.random_program(seed, prof) for seed in range(a.random)]
     for p in progs:
-        mm = compare(p, "0.28", ("py-clone",), free_threaded=True)
+        mm = compare(p, ft.PYO3, ("py-clone",), free_threaded=True)
         if mm:
             mismatches.append(str(mm))
             continue
-        t = bound_demo.run(p, pyo3="0.28", features=("py-clone",), free_threaded=True)
+        t = bound_demo.run(p, pyo3=ft.PYO3, features=("py-clone",), free_threaded=True)
         k = t.error.kind if t.error else "ok"
         outcomes[k] = outcomes.get(k, 0) + 1
     secs = round(time.perf_counter() - t0, 1)

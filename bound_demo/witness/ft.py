@@ -27,9 +27,11 @@ import threading
 import time
 from pathlib import Path
 
+from ..versions import PATCH
+
 MODULE = "bd_witness_028_ft"
-CRATE = "0.28.3"
-PYO3 = "0.28"
+PYO3 = "0.28"  # the newest PyO3 line that builds for 3.13t
+CRATE = PATCH[PYO3]
 
 # The child serves one program per stdin line. Before each op the interpreter writes
 # "O <op path>", at each probe "P <probe>", and at the end "R <result>".

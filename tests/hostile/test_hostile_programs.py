@@ -90,8 +90,8 @@ def test_run_stops_once_it_stores_too_many_steps(monkeypatch):
     # A loop fastforward could write in bulk may still store its steps one by one; the
     # run-time cap stops it. Lowered here so the test is quick.
     import bound_demo
-    from bound_demo.rules import interpreter
-    monkeypatch.setattr(interpreter, "MAX_STORED_STEPS", 1000)
+    from bound_demo.store import record
+    monkeypatch.setattr(record, "MAX_STORED_STEPS", 1000)
     with pytest.raises(ValueError, match="recorded more than the cap of 1,000 steps"):
         bound_demo.run(P(gil(new("l", type="list"), repeat(5000, {"op": "clone", "src": "l", "as": "c"}))),
                        pyo3="0.23")
