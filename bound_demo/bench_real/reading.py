@@ -117,25 +117,22 @@ def model_note(d):
             f"(status: {m['status']}).")
 
 
+def _classify(sv):
+    """Which workloads' savings fall in, below or above the published 22-30% band."""
+    band = [k for k, v in sv.items() if 0.20 <= v <= 0.32]
+    below = [k for k, v in sv.items() if v < 0.20]
+    above = [k for k, v in sv.items() if v > 0.32]
+    return (f"in or near the published 22–30% band: {', '.join(map(_w_title, band)) or 'none'}; "
+            f"below it: {', '.join(map(_w_title, below)) or 'none'}; "
+            f"above it: {', '.join(map(_w_title, above)) or 'none'}")
+
+
 def honest(d):
     same = _savings(d, "same_build")
     base = _savings(d, "claim_baseline")
     n = d["settings"]["n"]
-    band = [k for k, v in same.items() if 0.20 <= v <= 0.32]
-    below = [k for k, v in same.items() if v < 0.20]
-    above = [k for k, v in same.items() if v > 0.32]
     tup = {k: _r(d, "tuple_items", k) for k in ("same_build", "borrowed")}
-    small, large = _scaling_point(d, "list_items", 10), _scaling_point(d, "list_items", 10**6)
-    cd_large = _scaling_point(d, "create_drop", 10**6)
-    pool = {v: _r(d, "py_drop", f"pool_{v}") for v in ("020", "021", "029")}
-    py = {s["key"]: s["ns_per_iter"]["median"] for s in _w(d, "py_drop")["series"]}
-    def classify(sv):
-        band = [k for k, v in sv.items() if 0.20 <= v <= 0.32]
-        below = [k for k, v in sv.items() if v < 0.20]
-        above = [k for k, v in sv.items() if v > 0.32]
-        return (f"in or near the published 22–30% band: {', '.join(map(_w_title, band)) or 'none'}; "
-                f"below it: {', '.join(map(_w_title, below)) or 'none'}; "
-                f"above it: {', '.join(map(_w_title, above)) or 'none'}")
+    classify = _classify
 
     lines = [
         f"- **Within one build (0.21.2, n = {n} objects per call)** moving from GIL Refs to Bound "
@@ -159,6 +156,16 @@ def honest(d):
         "30% for `extract::<i64>` (#3742) is a separate fast path that both sides here already "
         "have.",
     ]
+    return "\n".join(lines + _honest_measures(d, same))
+
+
+def _honest_measures(d, same):
+    """The reading's second half: instructions, scaling with n, the reference pool, memory."""
+    lines = []
+    small, large = _scaling_point(d, "list_items", 10), _scaling_point(d, "list_items", 10**6)
+    cd_large = _scaling_point(d, "create_drop", 10**6)
+    pool = {v: _r(d, "py_drop", f"pool_{v}") for v in ("020", "021", "029")}
+    py = {s["key"]: s["ns_per_iter"]["median"] for s in _w(d, "py_drop")["series"]}
     ir = (d.get("instructions") or {}).get("ratios") or {}
     if ir:
         both = [(n, _r(d, n, "same_build")["median"], ir[n]["same_build"]) for n in API_LOADS
@@ -196,7 +203,7 @@ def honest(d):
         "- **Memory is where GIL Refs and Bound differ most**, and without qualification: the "
         "#1056 loop grows peak RSS linearly under GIL Refs in both 0.20.3 and 0.21.2 and not at all "
         "under Bound, in 0.21.2 and 0.29.3 alike (table above).")
-    return "\n".join(lines)
+    return lines
 
 
 CAVEATS = "\n".join([

@@ -85,41 +85,59 @@ def compare_kinds(program, pyo3, features=(), cfg=(), free_threaded=False):
     the summary counts these cases separately so no one reads them as witnessed by PyO3."""
     trace = bound_demo.run(program, pyo3=pyo3, features=features, cfg=cfg, free_threaded=free_threaded)
     me = trace.error.kind if trace.error else None
-    # The witness sees a program that never returns only as one that did not finish in time
-    # (kind "deadlock"). When the model says "hang", a short wait is enough: every program
-    # that does finish takes milliseconds.
-    # The free-threaded witness tells a hang itself, with its own timeout in a child process.
-    wait = {"timeout": HANG_TIMEOUT_S} if me == "hang" and not free_threaded else {}
-    if free_threaded:
-        wait["free_threaded"] = True
     real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3,
-                       features=features, cfg=cfg, **wait)
+                       features=features, cfg=cfg, **_wait(me, free_threaded))
     m, r = model_probes(trace), real_probes(real)
     re_ = real.error.kind if real.error else None
     if me == "hang" and re_ == "deadlock" and "did not finish" in (real.error.message or ""):
         re_ = "hang"
-    first = None
-    if me != re_:
-        first = f"error kinds differ: model {me}, real {re_}"
-    else:
-        for i, (a, b) in enumerate(zip(m, r)):
-            if a[0] != b[0]:
-                first = f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
-                break
-            seen = {k: v for k, v in a[1].items() if k in b[1]}
-            if seen != b[1]:
-                diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
-                first = f"probe #{i} `{a[0]}`: (model, real) = {diff}"
-                break
-        else:
-            if len(m) != len(r):
-                first = f"probe counts differ: model {len(m)}, real {len(r)}"
+    if me == "deadlock" and re_ == "abort" and _unwound_deadlock(real.error.message):
+        re_ = "deadlock"
+    first = (f"error kinds differ: model {me}, real {re_}" if me != re_
+             else first_difference(m, r))
     if first is None:
         return None, me, re_
     build = (pyo3, tuple(features), tuple(cfg)) + (("free-threaded",) if free_threaded else ())
     return (Mismatch(program, build, m, r,
                      trace.error and trace.error.message, real.error and real.error.message, first),
             me, re_)
+
+
+def first_difference(m, r):
+    """The first probe where the model's (m) and the real (r) refcounts and liveness differ,
+    in words, or None. Only objects the witness sees are compared."""
+    for i, (a, b) in enumerate(zip(m, r)):
+        if a[0] != b[0]:
+            return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
+        seen = {k: v for k, v in a[1].items() if k in b[1]}
+        if seen != b[1]:
+            diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
+            return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
+    if len(m) != len(r):
+        return f"probe counts differ: model {len(m)}, real {len(r)}"
+    return None
+
+
+def _unwound_deadlock(message):
+    """Whether a real abort is the witness's own unwinding of a deadlock it detected.
+
+    Real PyO3 never returns from a deadlock. The witness detects it instead (the thread would
+    wait for a GIL another waiting thread holds) and unwinds its interpreter; in a build without
+    the reference pool, a `Py` that the unwinding drops on a detached thread then aborts the
+    process. Nothing of the program runs after the deadlock on either side, so this abort is the
+    deadlock."""
+    return ("Cannot drop pointer into Python heap without the thread being attached" in (message or "")
+            and "panic in a destructor during cleanup" in message)
+
+
+def _wait(me, free_threaded):
+    """Keyword arguments for the witness run. The GIL-build witness sees a program that never
+    returns only as one that did not finish in time (kind "deadlock"); when the model says
+    "hang", a short wait is enough, since every program that does finish takes milliseconds.
+    The free-threaded witness tells a hang itself, with its own timeout in a child process."""
+    if free_threaded:
+        return {"free_threaded": True}
+    return {"timeout": HANG_TIMEOUT_S} if me == "hang" else {}
 
 
 def modules():

@@ -1,7 +1,7 @@
 //! Witness module `bd_witness_028_ft`: runs bound_demo programs against real PyO3 0.28.3 on a
 //! free-threaded CPython 3.13 (see Cargo.toml). The module is declared `gil_used = false`, so
 //! importing it leaves the GIL disabled. The interpreter is the shared one with the edits of
-//! build.rs (the op `gc_collect`, no GIL deadlock rule); the release spelling is 0.23–0.29's.
+//! build.rs (the op `gc_collect`, no GIL deadlock rule); the release spelling is rel_bound.rs with 0.28's capabilities.
 mod interp {
     include!(concat!(env!("OUT_DIR"), "/interp.rs"));
 }
@@ -10,7 +10,7 @@ mod observe;
 mod program {
     include!(concat!(env!("OUT_DIR"), "/program.rs"));
 }
-#[path = "../../shared/rel_023_029.rs"]
+#[path = "../../shared/rel_bound.rs"]
 mod rel;
 
 use pyo3::prelude::*;
