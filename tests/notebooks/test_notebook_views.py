@@ -75,7 +75,7 @@ def test_live_toggles_have_a_title_and_errors_are_said_once():
     lp = LivePlayer(prog, pyo3="0.29", background=False)
     assert lp.toggles["gil-refs"].tooltip == "Cargo feature gil-refs (PyO3 0.21–0.22): re-run with it on or off"
     assert lp.toggles["pyo3_disable_reference_pool"].tooltip.startswith(
-        "--cfg flag pyo3_disable_reference_pool (PyO3 0.22–0.29)")
+        "--cfg flag pyo3_disable_reference_pool (PyO3 0.22–0.30)")
     text = lp.panes[0].caption.value
     assert text.count("does not exist in PyO3 0.29") == 1
 

@@ -59,7 +59,8 @@ def test_a_programs_own_source_only_for_its_releases(run):
     assert source_fits(run(LOOP, pyo3="0.21"))          # releases: 0.20, 0.21, 0.22+gil-refs
     assert not source_fits(run(LOOP, pyo3="0.26"))
     lines, _ = rust_listing(run(LOOP, pyo3="0.26"))
-    assert lines[0] == "Python::with_gil(|py| {" and lines[-2] == "});"  # generated: the op is with_gil
+    # Generated for 0.26: the scenario's neutral op `gil` is spelled as 0.26 spells it.
+    assert lines[0] == "Python::attach(|py| {" and lines[-2] == "});"
 
 
 def test_closing_line_ignores_braces_in_comments_and_balanced_ones():
@@ -159,4 +160,4 @@ def test_live_player_reads_like_the_static_one(run):
     p.other.value = "0.26"
     p.step = 2
     assert "Python::with_gil" in p.panes[0].rust.value
-    assert "Python::with_gil(|py| {" in p.panes[1].rust.value  # generated for 0.26 (op is with_gil)
+    assert "Python::attach(|py| {" in p.panes[1].rust.value  # generated for 0.26: its own spelling
