@@ -8,8 +8,8 @@ notebook and in a live kernel alike.
 """
 from __future__ import annotations
 
+import hashlib
 import html
-import uuid
 
 from .labels import release_label
 from .player import player_html
@@ -49,8 +49,11 @@ def _css(sid: str, n: int) -> str:
 def switch_html(traces, *, title: str | None = None) -> str:
     """The lockstep player with a release switcher: `data-bd-switch` wraps it."""
     traces = list(traces)
-    sid = "bd-sw-" + uuid.uuid4().hex[:12]
     labels = [release_label(t) for t in traces]
+    inner = player_html(traces, title=title)
+    # The id comes from the content (the player inside already has one of its own), so the
+    # same traces give the same bytes.
+    sid = "bd-sw-" + hashlib.sha256(inner.encode("utf-8")).hexdigest()[:12]
     radios = "".join(
         f'<input type="radio" name="{sid}" id="{sid}-{k}" value="{k}"{" checked" if k == 0 else ""}>'
         for k in range(len(traces)))
@@ -58,4 +61,4 @@ def switch_html(traces, *, title: str | None = None) -> str:
     return (f'<div class="bd-switch" id="{sid}" data-bd-switch>'
             f"<style>{_css(sid, len(traces))}</style>{radios}"
             f'<div class="bd-switch-bar" role="radiogroup" aria-label="release">{bar}</div>'
-            f"{player_html(traces, title=title)}</div>")
+            f"{inner}</div>")
