@@ -227,8 +227,8 @@ def page(d, img, earlier=()):
         "`bench_real/` first and writes docs/data/bench_real.json), then "
         "`.venv/bin/python -m bound_demo.bench_real.report` to regenerate this page. The Rust is in "
         "`bench_real/`: `gil_refs.rs` is compiled against both 0.20.3 and 0.21.2 (`gil-refs`), "
-        "`pyo3_021/src/bound.rs` is its Bound twin, `pyo3_029/src/lib.rs` the same for 0.29.3, "
-        "and `pyo3_030/src/lib.rs` the same file again for 0.30.1. "
+        "`pyo3_021/src/bound.rs` is its Bound twin, `attach_api.rs` the same for 0.29.3 and again, "
+        "unchanged, for 0.30.1. "
         "All four builds are loaded in one Python process and timed interleaved.",
         "",
         "## Where and how", "", machine_section(d), "",

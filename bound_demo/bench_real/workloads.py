@@ -2,8 +2,8 @@
 same iteration count, so their times are directly comparable.
 
 The Rust for each function lives in ``bench_real/``: ``gil_refs.rs`` (compiled for 0.20.3 and
-0.21.2), ``pyo3_021/src/bound.rs``, ``pyo3_029/src/lib.rs`` and ``pyo3_030/src/lib.rs`` (the same
-source as 0.29's, so those two builds differ only in PyO3).
+0.21.2), ``pyo3_021/src/bound.rs`` and ``attach_api.rs`` (included unchanged by the 0.29.3 and
+the 0.30.1 crates, so those two builds differ only in PyO3).
 """
 from dataclasses import dataclass
 

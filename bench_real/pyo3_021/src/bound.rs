@@ -1,6 +1,6 @@
 //! The Bound half of every workload on pyo3 0.21.2 (`*_bound` constructors, `with_gil` era).
 //! Each function does the same Python work as its twin in `gil_refs.rs`; only the handle differs.
-//! ../../pyo3_029/src/lib.rs is the same code spelled for today's names.
+//! ../../attach_api.rs is the same code spelled for today's names.
 
 use pyo3::intern;
 use pyo3::prelude::*;
