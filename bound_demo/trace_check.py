@@ -190,15 +190,6 @@ def parse_json(text):
     """The trace dict from JSON text or bytes (or a dict), with the same strictness as programs."""
     if isinstance(text, dict):
         return text
-    if isinstance(text, (bytes, bytearray)):
-        if len(text) > MAX_TRACE_BYTES:
-            raise TraceFileError("trace", f"JSON larger than the cap of {MAX_TRACE_BYTES} bytes")
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise TraceFileError("trace", f"JSON bytes are not UTF-8 ({e.reason})") from None
-    if not isinstance(text, str):
-        raise TraceFileError("trace", f"expected JSON text, bytes or a dict, got {type(text).__name__}")
-    if len(text) > MAX_TRACE_BYTES:
-        raise TraceFileError("trace", f"JSON larger than the cap of {MAX_TRACE_BYTES} bytes")
+    text = prog.json_text(text, MAX_TRACE_BYTES, lambda m: TraceFileError("trace", m),
+                          "JSON larger", "JSON text, bytes or a dict")
     return prog.strict_json(text, "trace")

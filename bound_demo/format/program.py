@@ -200,6 +200,23 @@ def read_text(path, what="program", cap=MAX_JSON_BYTES):
         raise ProgramError(what, f"{path!r} is not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
+def json_text(data, cap, error, too_big, expected):
+    """JSON text from text or UTF-8 bytes, refused over `cap` bytes: the one gate that programs
+    and traces read from outside both pass. `error(message)` makes the exception to raise."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > cap:
+            raise error(f"{too_big} than the cap of {cap} bytes")
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise error(f"JSON bytes are not UTF-8 ({e.reason})") from None
+    if not isinstance(data, str):
+        raise error(f"expected {expected}, got {type(data).__name__}")
+    if len(data) > cap:
+        raise error(f"{too_big} than the cap of {cap} bytes")
+    return data
+
+
 def load(program) -> dict:
     """Accept a dict, a JSON string or bytes, or a path (str or os.PathLike) to a .json file."""
     if isinstance(program, dict):
@@ -207,17 +224,8 @@ def load(program) -> dict:
     if isinstance(program, os.PathLike) or (
             isinstance(program, str) and not program.lstrip().startswith("{")):
         program = read_text(os.fspath(program))
-    if isinstance(program, (bytes, bytearray)):
-        if len(program) > MAX_JSON_BYTES:
-            raise ProgramError("program", f"JSON text larger than the cap of {MAX_JSON_BYTES} bytes")
-        try:
-            program = bytes(program).decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ProgramError("program", f"JSON bytes are not UTF-8 ({e.reason})") from None
-    if not isinstance(program, str):
-        raise ProgramError("program", f"expected a dict, JSON text or a path, got {type(program).__name__}")
-    if len(program) > MAX_JSON_BYTES:
-        raise ProgramError("program", f"JSON text larger than the cap of {MAX_JSON_BYTES} bytes")
+    program = json_text(program, MAX_JSON_BYTES, lambda m: ProgramError("program", m),
+                        "JSON text larger", "a dict, JSON text or a path")
     data = strict_json(program)
     if not isinstance(data, dict):
         raise ProgramError("program", "a program is a JSON object with 'format' and 'ops'")
