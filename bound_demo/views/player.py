@@ -90,9 +90,10 @@ def player_data(traces, *, interval_ms: int = 900, progress=None) -> tuple:
 
 
 def _script_json(obj) -> str:
-    """JSON that is safe inside an inline <script>: no '</' or '<!--' can end it early."""
+    """JSON that is safe inside an inline <script>: no '<' at all, so neither '</script',
+    '<!--' nor '<script' can change how the HTML parser reads the script's text."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")
 
 
 _ids_made: dict = {}  # player content -> how many players of it this process made
