@@ -21,34 +21,18 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import subprocess
-import threading
-import time
 from pathlib import Path
 
 from ..versions import PATCH
+from ._child import Child, Served, serve
 
 MODULE = "bd_witness_028_ft"
 PYO3 = "0.28"  # the newest PyO3 line that builds for 3.13t
 CRATE = PATCH[PYO3]
 
-# The child serves one program per stdin line. Before each op the interpreter writes
-# "O <op path>", at each probe "P <probe>", and at the end "R <result>".
-_SERVER = (
-    "import gc, sys, json, importlib\n"
-    "gc.disable()\n"
-    "m = importlib.import_module(sys.argv[1])\n"
-    "sys.stdout.write('G ' + str(int(sys._is_gil_enabled())) + '\\n'); sys.stdout.flush()\n"
-    "for line in sys.stdin:\n"
-    "    req = json.loads(line)\n"
-    "    try:\n"
-    "        r = m.run(req['program'], True, req['py_clone'])\n"
-    "    except ValueError as e:\n"
-    "        r = json.dumps({'value_error': str(e)})\n"
-    "    sys.stdout.write('R ' + r + '\\n')\n"
-    "    sys.stdout.flush()\n"
-)
+# After importing the module the child says whether the GIL is on ("G 0" or "G 1"), then
+# serves programs (see `_child`).
+_HELLO = "sys.stdout.write('G ' + str(int(sys._is_gil_enabled())) + '\\n'); sys.stdout.flush()\n"
 
 
 class FreeThreadedUnavailable(LookupError):
@@ -63,51 +47,30 @@ def interpreter() -> Path:
     return Path(__file__).resolve().parents[2] / ".build" / "ft-venv" / "bin" / "python"
 
 
-class _Child:
-    """One child process of the free-threaded interpreter, serving programs."""
-
-    def __init__(self):
-        py = interpreter()
-        if not py.exists():
-            raise FreeThreadedUnavailable(
-                f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
-                f"and {MODULE}")
-        self.proc = subprocess.Popen([str(py), "-c", _SERVER, MODULE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     bufsize=1, env=dict(os.environ, RUST_BACKTRACE="0"))
-        self.lines: queue.Queue = queue.Queue()
-        self.err: list[str] = []
-        for stream, sink in ((self.proc.stdout, self.lines.put), (self.proc.stderr, self.err.append)):
-            threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
-        first = self.lines.get(timeout=60)
-        if first is None or not first.startswith("G "):
-            self.kill()
-            raise FreeThreadedUnavailable(f"{py} cannot import {MODULE}: {' | '.join(e for e in self.err if e)}")
-        # Importing a module not declared `gil_used = false` would have turned the GIL on.
-        self.gil_enabled = first[2:] == "1"
-
-    @staticmethod
-    def _pump(stream, sink):
-        for line in stream:
-            sink(line.rstrip("\n"))
-        sink(None)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+def _start() -> Child:
+    """A new child of the free-threaded interpreter, checked to have imported the module."""
+    py = interpreter()
+    if not py.exists():
+        raise FreeThreadedUnavailable(
+            f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
+            f"and {MODULE}")
+    child = Child(MODULE, python=str(py), hello=_HELLO)
+    first = child.first_line(timeout=60)
+    if first is None or not first.startswith("G "):
+        child.kill()
+        raise FreeThreadedUnavailable(f"{py} cannot import {MODULE}: {' | '.join(e for e in child.err if e)}")
+    # Importing a module not declared `gil_used = false` would have turned the GIL on.
+    child.gil_enabled = first[2:] == "1"
+    return child
 
 
-_child: _Child | None = None
+_child: Child | None = None
 
 
-def _get_child() -> _Child:
+def _get_child() -> Child:
     global _child
     if _child is None or not _child.alive():
-        _child = _Child()
+        _child = _start()
     return _child
 
 
@@ -127,40 +90,30 @@ def _has_thread(ops) -> bool:
     return any(op.get("op") == "thread" or _has_thread(op.get("body") or []) for op in ops)
 
 
+_HANG = ("the program did not finish within {timeout}s on the free-threaded interpreter (a "
+         "thread waits for a stop-the-world pause that an attached, blocked thread never lets "
+         "finish)")
+
+
+def _error(served: Served, child: Child, timeout: float) -> dict:
+    """The error of a run that stopped before its result: a hang or an abort."""
+    if served.how == "timeout":
+        return {"kind": "hang", "op_path": served.op_path, "message": _HANG.format(timeout=timeout)}
+    err = " | ".join(e for e in child.stderr_lines() if e)[-2000:]
+    return {"kind": "abort", "op_path": served.op_path,
+            "message": f"process ended with code {served.code}: {err}"}
+
+
 def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
     """Run one program in the child; returns the raw result (probes, error)."""
     program = json.loads(text)
     child = _get_child()
-    child.proc.stdin.write(json.dumps({"program": json.dumps(program), "py_clone": py_clone}) + "\n")
-    child.proc.stdin.flush()
-    probes, ops, deadline = [], [], time.monotonic() + timeout
     try:
-        while True:
-            try:
-                line = child.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                _drop_child()
-                return {"probes": probes, "error": {
-                    "kind": "hang", "op_path": ops[-1] if ops else None,
-                    "message": f"the program did not finish within {timeout}s on the free-threaded "
-                               f"interpreter (a thread waits for a stop-the-world pause that an "
-                               f"attached, blocked thread never lets finish)"}}
-            if line is None:
-                code = child.proc.wait()
-                _drop_child()
-                err = " | ".join(e for e in child.err if e)[-2000:]
-                return {"probes": probes, "error": {"kind": "abort", "op_path": ops[-1] if ops else None,
-                                                    "message": f"process ended with code {code}: {err}"}}
-            tag, rest = line[:2], line[2:]
-            if tag == "P ":
-                probes.append(json.loads(rest))
-            elif tag == "O ":
-                ops.append(rest)
-            elif tag == "R ":
-                raw = json.loads(rest)
-                if "value_error" in raw:
-                    raise ValueError(raw["value_error"])
-                return raw
+        served = serve(child, program, py_clone, timeout)
+        if served.how == "result":
+            return served.raw
+        _drop_child()
+        return {"probes": served.probes, "error": _error(served, child, timeout)}
     finally:
         if _has_thread(program.get("ops", [])):
             # A fresh interpreter for the next program (see the module docstring).
