@@ -86,47 +86,74 @@ def _linear(a, b, c):
     return d if [y - x for x, y in zip(a, b)] == d else None
 
 
+def _field_stride(u, v, w):
+    """The stride of one tuple field over three iterations, or None. Non-int fields must be
+    equal (stride 0); bool fields count as ints that do not move."""
+    if isinstance(u, int) and isinstance(v, int) and isinstance(w, int):
+        return w - v if v - u == w - v else None
+    return 0 if u == v == w else None
+
+
+def _tuple_strides(x, y, z):
+    """The field strides of one tuple over three iterations, or None."""
+    if not (len(x) == len(y) == len(z)):
+        return None
+    d = [_field_stride(u, v, w) for u, v, w in zip(x, y, z)]
+    return None if None in d else d
+
+
 def _linear_tuples(ta, tb, tc):
     """Strides for sequences of tuples (side entries: pool entries split off, pending work
-    taken), or None. Non-int fields must be equal; bool fields count as ints that do not move."""
+    taken), or None."""
     if not (len(ta) == len(tb) == len(tc)):
         return None
-    out = []
-    for x, y, z in zip(ta, tb, tc):
-        if not (len(x) == len(y) == len(z)):
-            return None
-        d = []
-        for u, v, w in zip(x, y, z):
-            if isinstance(u, int) and isinstance(v, int) and isinstance(w, int):
-                if v - u != w - v:
-                    return None
-                d.append(w - v)
-            elif not (u == v == w):
-                return None
-            else:
-                d.append(0)
-        out.append(d)
-    return out
+    out = [_tuple_strides(x, y, z) for x, y, z in zip(ta, tb, tc)]
+    return None if None in out else out
+
+
+# Whether a delta's operands name only what the iteration between marks `mk` and `end`
+# created: one check per delta code in ALLOWED (codes that name no object, handle, pool
+# position or side entry pass as they are).
+def _own_object(a, b, mk, end):
+    return mk.nobj <= a < end.nobj
+
+
+def _own_pushed(a, b, mk, end):
+    return mk.nobj <= b < end.nobj
+
+
+def _own_handle(a, b, mk, end):
+    return mk.hid <= a < end.hid
+
+
+def _own_pool_position(a, b, mk, end):
+    return a < len(mk.owned) and b >= mk.owned[a]
+
+
+def _own_side(a, b, mk, end):
+    return mk.side <= a < end.side
+
+
+def _names_nothing(a, b, mk, end):
+    return True
+
+
+_OWN = {D_RC: _own_object, D_PUSH: _own_pushed, D_HSET: _own_handle, D_HDEL: _own_handle,
+        D_RELEASE: _own_pool_position, D_MARK: _own_pool_position, D_SIDE: _own_side,
+        **{code: _names_nothing for code in (D_NEWOBJ, D_COUNT, D_HOLDS, D_UNMARK, D_RELEASED)}}
+assert _OWN.keys() == ALLOWED
+
+
+def _owns_delta(d, mk, end):
+    code, a, b = decode(d)
+    check = _OWN.get(code)  # None: a delta kind a fast-forwarded body may not record
+    return check is not None and check(a, b, mk, end)
 
 
 def _owns_only_its_own(log, mk, end):
     """Every delta of the iteration that starts at `mk` is allowed and touches only what the
     iteration itself created (objects, handles, pool positions, side entries)."""
-    for d in log:
-        code, a, b = decode(d)
-        if code not in ALLOWED:
-            return False
-        if code == D_RC and not mk.nobj <= a < end.nobj:
-            return False
-        if code == D_PUSH and not mk.nobj <= b < end.nobj:
-            return False
-        if code in (D_HSET, D_HDEL) and not mk.hid <= a < end.hid:
-            return False
-        if code in (D_RELEASE, D_MARK) and not (a < len(mk.owned) and b >= mk.owned[a]):
-            return False
-        if code == D_SIDE and not mk.side <= a < end.side:
-            return False
-    return True
+    return all(_owns_delta(d, mk, end) for d in log)
 
 
 class _Pattern:
@@ -137,37 +164,49 @@ def _pattern(r, m0, m1, m2, m3):
     """The pattern of the last three iterations (between the four marks), or None when they
     do not repeat exactly. Each part below fills in its fields of the pattern, or fails."""
     marks = (m0, m1, m2, m3)
-    grow = _equal_strides(marks)
-    if grow is None:
+    grow, spi = _equal_strides(marks), m3.steps - m2.steps
+    if grow is None or not 1 <= spi <= CHECKPOINT:
         return None
     p = _Pattern()
-    p.spi = m3.steps - m2.steps
-    if not 1 <= p.spi <= CHECKPOINT:
-        return None
-    parts = (_records, _extras, _tables, _objects, _labels)
-    if not all(part(r, p, marks) for part in parts) or not _owned(r, p, marks, grow):
+    p.spi, p.grow = spi, grow
+    if not all(part(r, p, marks) for part in _PARTS):
         return None
     p.objs, p.hids, p.execs = m3.nobj - m2.nobj, m3.hid - m2.hid, m3.executed - m2.executed
     return p
 
 
+# The positions that must move by the same amount in every iteration.
+_POSITIONS = ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed")
+
+
+def _equally_spaced(marks, f):
+    a, b, c, d = (getattr(x, f) for x in marks)
+    return b - a == c - b == d - c
+
+
+def _same_shape(marks):
+    """The four marks have equal signatures and are equally spaced in every position."""
+    m0, m1, m2, m3 = marks
+    return (m0.sig == m1.sig == m2.sig == m3.sig and len(m3.owned) == len(m0.owned)
+            and all(_equally_spaced(marks, f) for f in _POSITIONS))
+
+
+def _pool_growth(x, y):
+    return [y.owned[t] - x.owned[t] for t in range(len(x.owned))]
+
+
 def _equal_strides(marks):
     """Per-thread pool growth per iteration, if the four marks have equal signatures and are
     equally spaced in every position; else None."""
-    m0, m1, m2, m3 = marks
-    if not (m0.sig == m1.sig == m2.sig == m3.sig):
+    if not _same_shape(marks):
         return None
-    for f in ("steps", "s", "log", "nobj", "hid", "hrecs", "side", "executed"):
-        a, b, c, d = (getattr(x, f) for x in marks)
-        if not (b - a == c - b == d - c):
-            return None
-    if len(m3.owned) != len(m0.owned):
-        return None
-    grow = [m1.owned[t] - m0.owned[t] for t in range(len(m0.owned))]
-    for x, y in ((m1, m2), (m2, m3)):
-        if [y.owned[t] - x.owned[t] for t in range(len(grow))] != grow or min(grow, default=0) < 0:
-            return None
-    return grow
+    ga, gb, gc = (_pool_growth(x, y) for x, y in _pairs(marks))
+    return ga if ga == gb == gc and min(ga, default=0) >= 0 else None
+
+
+def _pairs(marks):
+    """The three iterations, as (start mark, end mark)."""
+    return zip(marks, marks[1:])
 
 
 def _segments(buf, f, marks):
@@ -179,18 +218,12 @@ def _segments(buf, f, marks):
 def _records(r, p, marks):
     """Steps and deltas move by fixed strides, and each iteration's deltas touch only what
     it created."""
-    sa, sb, sc = _segments(r.store.sbuf, "s", marks)
-    p.ds = _linear(sa, sb, sc)
-    la, lb, lc = _segments(r.m.log, "log", marks)
-    p.dl = _linear(la, lb, lc)
-    if p.ds is None or p.dl is None:
-        return False
-    m0, m1, m2, m3 = marks
-    for lg, x, y in ((la, m0, m1), (lb, m1, m2), (lc, m2, m3)):
-        if not _owns_only_its_own(lg, x, y):
-            return False
-    p.s, p.log = sc, lc
-    return True
+    steps = _segments(r.store.sbuf, "s", marks)
+    logs = _segments(r.m.log, "log", marks)
+    p.ds, p.dl = _linear(*steps), _linear(*logs)
+    p.s, p.log = steps[2], logs[2]
+    return (p.ds is not None and p.dl is not None
+            and all(_owns_only_its_own(lg, x, y) for lg, (x, y) in zip(logs, _pairs(marks))))
 
 
 def _extras(r, p, marks):
@@ -198,76 +231,69 @@ def _extras(r, p, marks):
     written from the pattern share the last one's."""
     ex = r.store.extras
     m0, m1, m2, _ = marks
-    p.extras = []
-    for k in range(p.spi):
-        e = ex.get(m2.steps + k)
-        if not (ex.get(m0.steps + k) == ex.get(m1.steps + k) == e):
-            return False
-        if e is not None:
-            p.extras.append((k, e))
-    return True
+    at = [(ex.get(m0.steps + k), ex.get(m1.steps + k), ex.get(m2.steps + k)) for k in range(p.spi)]
+    p.extras = [(k, e) for k, (_, _, e) in enumerate(at) if e is not None]
+    return all(a == b == c for a, b, c in at)
+
+
+def _hrec_field_strides(b_recs, c_recs):
+    """How each field of each packed handle record moves from one iteration to the next."""
+    return [[y - x for x, y in zip(unpack_handle(b), unpack_handle(c))]
+            for b, c in zip(b_recs, c_recs)]
 
 
 def _tables(r, p, marks):
     """Handle records and side-table entries move by fixed strides, field by field."""
-    m = r.m
-    hr = _segments(m.hrecs, "hrecs", marks)
-    p.dh = _linear(*hr)
-    sd = _segments(m.side, "side", marks)
-    p.dside = _linear_tuples(*sd)
+    hr = _segments(r.m.hrecs, "hrecs", marks)
+    sd = _segments(r.m.side, "side", marks)
+    p.dh, p.dside = _linear(*hr), _linear_tuples(*sd)
+    p.h, p.side = hr[2], sd[2]
     if p.dh is None or p.dside is None:
         return False
-    p.h, p.side = hr[2], sd[2]
-    p.hrec_fields = [[y - x for x, y in zip(unpack_handle(b), unpack_handle(c))]
-                     for b, c in zip(hr[1], hr[2])]
+    p.hrec_fields = _hrec_field_strides(hr[1], hr[2])
     return True
 
 
 def _objects(r, p, marks):
     """Each iteration creates objects of the same types that end with the same refcounts."""
     m = r.m
-    m0, m1, m2, m3 = marks
     ty = _segments(m.types, "nobj", marks)
-    if not (ty[0] == ty[1] == ty[2]) or len(m.types) != m3.nobj:
-        return False
-    p.types = ty[2]
-    rc = [[m.rc.get(o) for o in range(x.nobj, y.nobj)] for x, y in ((m0, m1), (m1, m2), (m2, m3))]
-    if not (rc[0] == rc[1] == rc[2]):
-        return False
-    p.rc = rc[2]
-    return True
+    rc = [[m.rc.get(o) for o in range(x.nobj, y.nobj)] for x, y in _pairs(marks)]
+    p.types, p.rc = ty[2], rc[2]
+    return len(m.types) == marks[3].nobj and ty[0] == ty[1] == ty[2] and rc[0] == rc[1] == rc[2]
 
 
-def _owned(r, p, marks, grow):
+def _pool_stride(r, t, marks):
+    """(thread, last iteration's pool entries, their stride) for thread t, or None."""
+    snap = r.m.threads[t].owned.snapshot()
+    oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t]) for x, y in _pairs(marks))
+    d = _linear(oa, ob, oc)
+    return None if d is None else (t, oc, d)
+
+
+def _owned(r, p, marks):
     """What each iteration leaves in a thread's pool moves by a fixed stride."""
-    m0, m1, m2, m3 = marks
-    p.owned = []
-    for t, g in enumerate(grow):
-        if not g:
-            continue
-        snap = r.m.threads[t].owned.snapshot()
-        oa, ob, oc = (snap_list(snap, x.owned[t], y.owned[t])
-                      for x, y in ((m0, m1), (m1, m2), (m2, m3)))
-        d = _linear(oa, ob, oc)
-        if d is None:
-            return False
-        p.owned.append((t, oc, d))
-    return True
+    p.owned = [_pool_stride(r, t, marks) for t, g in enumerate(p.grow) if g]
+    return None not in p.owned
+
+
+def _label_moves(v1, v2, v3, spi):
+    return v3 - v2 == v2 - v1 and v3 - v2 in (0, spi)
 
 
 def _labels(r, p, marks):
     """Probes in the body move by one iteration's steps each time (or not at all)."""
     _, m1, m2, m3 = marks
-    p.labels = {}
     if not (m1.labels.keys() == m2.labels.keys() == m3.labels.keys()):
         return False
-    for name, v3 in m3.labels.items():
-        v1, v2 = m1.labels[name], m2.labels[name]
-        if not (v3 - v2 == v2 - v1 and v3 - v2 in (0, p.spi)):
-            return False
-        if v3 != v2:
-            p.labels[name] = v3
-    return True
+    trios = {name: (m1.labels[name], m2.labels[name], v3) for name, v3 in m3.labels.items()}
+    p.labels = {name: v3 for name, (_, v2, v3) in trios.items() if v3 != v2}
+    return all(_label_moves(v1, v2, v3, p.spi) for v1, v2, v3 in trios.values())
+
+
+# The parts of a pattern, each filling in its fields or failing (in this order: the cheap
+# record checks first).
+_PARTS = (_records, _extras, _tables, _objects, _labels, _owned)
 
 
 # ---- writing iterations in bulk -----------------------------------------------------------
