@@ -26,21 +26,38 @@ _OBJECT = ObjType.OBJECT.code
 _SLOTTED = (ObjType.LIST.code, ObjType.TUPLE.code)  # dicts hold no items (a Simplification)
 
 
+def _handle_name(extra):
+    """The handle a step's extras name, for an error message."""
+    return extra.get("name", "?") if extra else "?"
+
+
+def _freed(oid, event, extra):
+    """The error for an incref of an object already freed: a queued incref applied too late
+    (0.20/0.21 deferred increfs) is undefined behaviour, anything else a use after free."""
+    if event == E.drain_incref:
+        return errors.RustError(
+            "unsound",
+            f"undefined behaviour: a queued incref of o{oid + 1} is applied after the object "
+            f"was freed. A `Py::clone` made without the GIL only queued its +1, so the count "
+            f"reached zero while a clone still existed: this is why 0.22 removed deferred "
+            f"increfs (PyO3 #4105). Fix: clone with `clone_ref(py)` while the GIL is held.")
+    return errors.use_after_free(_handle_name(extra), f"o{oid + 1}")
+
+
 def incref(r, oid, event, op, extra=None):
     """`Py_INCREF`: +1 at once. One step."""
     m = r.m
     if m.rc.get(oid) <= 0:
-        if event == E.drain_incref:
-            raise errors.RustError(
-                "unsound",
-                f"undefined behaviour: a queued incref of o{oid + 1} is applied after the object "
-                f"was freed. A `Py::clone` made without the GIL only queued its +1, so the count "
-                f"reached zero while a clone still existed: this is why 0.22 removed deferred "
-                f"increfs (PyO3 #4105). Fix: clone with `clone_ref(py)` while the GIL is held.")
-        raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
+        raise _freed(oid, event, extra)
     if r.brc is not None:
         r.brc.incref(oid, r.cur.tid)  # free-threaded: which half counts it (concepts/brc.py)
     r.step(event, op, oid, m.add_rc(oid, 1), extra)
+
+
+def _dealloc_shows(m, oid):
+    """Whether freeing `oid` has anything to show: a container drops its items, a pyclass's
+    trampoline drains POOL only when something is pending."""
+    return bool(m.types[oid] or m.pinc.n or m.pdec.n)
 
 
 def decref(r, oid, event, op, extra=None):
@@ -50,19 +67,30 @@ def decref(r, oid, event, op, extra=None):
     m = r.m
     rc = m.add_rc(oid, -1)
     if rc < 0:
-        raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
+        raise errors.use_after_free(_handle_name(extra), f"o{oid + 1}")
     r.step(event, op, oid, rc, extra)
-    if rc == 0 and (m.types[oid] or m.pinc.n or m.pdec.n):
-        dealloc(r, oid, op)  # (a pyclass with nothing pending to drain has nothing to show)
+    if rc == 0 and _dealloc_shows(m, oid):
+        dealloc(r, oid, op)
+
+
+def _dealloc_pyclass(r, oid, op):
+    r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
+
+
+def _dealloc_slots(r, oid, op):
+    m = r.m
+    for item in reversed(m.items_of(oid)):
+        m.item_pop(oid)
+        decref(r, item, E.release_item, op, {"container": oid})
+
+
+def _dealloc_nothing(r, oid, op):
+    """Other types (str, int, dict) hold nothing the model follows."""
+
+
+_DEALLOC = {_OBJECT: _dealloc_pyclass, **{code: _dealloc_slots for code in _SLOTTED}}
 
 
 def dealloc(r, oid, op):
     """Free an object: a container drops its slots (last first); a pyclass runs PyO3's trampoline."""
-    m = r.m
-    t = m.types[oid]
-    if t == _OBJECT:
-        r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
-    elif t in _SLOTTED:
-        for item in reversed(m.items_of(oid)):
-            m.item_pop(oid)
-            decref(r, item, E.release_item, op, {"container": oid})
+    _DEALLOC.get(r.m.types[oid], _dealloc_nothing)(r, oid, op)
