@@ -37,79 +37,123 @@ def _scaling_point(d, workload, n):
     return p and p["ratio"]
 
 
+def _ir(d, key):
+    """One part of the run's instruction counts ({} when the run has none)."""
+    return (d.get("instructions") or {}).get(key) or {}
+
+
+def _shim_part(d, ir, n):
+    i = ir.get(n, {}).get("shim")
+    irtxt = f", {i:.2f}× instructions" if i is not None else ""
+    return f"{_w_title(n)} {_r(d, n, 'shim')['median']:.2f}× time" + irtxt
+
+
 def _shim(d):
     """0.21.2 GIL Refs / 0.20.3 GIL Refs per workload, in time and in instructions."""
-    ir = (d.get("instructions") or {}).get("ratios") or {}
-    parts = []
-    for n in API_LOADS:
-        r = _r(d, n, "shim")
-        i = ir.get(n, {}).get("shim")
-        parts.append(f"{_w_title(n)} {r['median']:.2f}× time" +
-                     (f", {i:.2f}× instructions" if i is not None else ""))
-    return "; ".join(parts)
+    ir = _ir(d, "ratios")
+    return "; ".join(_shim_part(d, ir, n) for n in API_LOADS)
+
+
+def _spread(runs, rid):
+    """(largest max/min of one workload's medians across runs, that workload) for ratio `rid`;
+    (1.0, None) when no workload was measured twice."""
+    worst = (1.0, None)
+    for w in runs[0]["workloads"]:
+        vals = [x["ratios"][rid]["median"] for r in runs for x in r["workloads"]
+                if x["name"] == w["name"] and rid in x["ratios"]]
+        if len(vals) > 1 and max(vals) / min(vals) > worst[0]:
+            worst = (max(vals) / min(vals), w["name"])
+    return worst
+
+
+def _ir_moves(runs):
+    """How far each instruction-count ratio moved (max/min) across the runs that have it."""
+    irs = [r.get("instructions", {}).get("ratios", {}) for r in runs]
+    return [max(v) / min(v) for w in irs[0] for rid in irs[0][w]
+            if len(v := [x[w][rid] for x in irs if rid in x.get(w, {})]) > 1]
+
+
+def _ir_steadier(moves):
+    if not moves:
+        return ""
+    return (f" Instruction-count ratios, by contrast, agreed between runs to within "
+            f"{(max(moves) - 1) * 100:.1f}%: the binaries do the same work each time, and "
+            "what moves is how that work meets caches and a busy machine. For a cross-release "
+            "comparison the instruction column is the steadier guide.")
 
 
 def repeat_note(runs):
     """Largest run-to-run spread (max/min of the medians) for same-build and cross-build ratios."""
-    def spread(rid):
-        worst = (1.0, None)
-        for w in runs[0]["workloads"]:
-            vals = [x["ratios"][rid]["median"] for r in runs for x in r["workloads"]
-                    if x["name"] == w["name"] and rid in x["ratios"]]
-            if len(vals) > 1 and max(vals) / min(vals) > worst[0]:
-                worst = (max(vals) / min(vals), w["name"])
-        return worst
-    same, cross, shim = spread("same_build"), spread("claim_baseline"), spread("shim")
+    same, cross, shim = (_spread(runs, rid) for rid in ("same_build", "claim_baseline", "shim"))
     if same[1] is None:
         return ""
-    irs = [r.get("instructions", {}).get("ratios", {}) for r in runs]
-    ir_moves = [max(v) / min(v) for w in irs[0] for rid in irs[0][w]
-                if len(v := [x[w][rid] for x in irs if rid in x.get(w, {})]) > 1]
-    ir_txt = (f" Instruction-count ratios, by contrast, agreed between runs to within "
-              f"{(max(ir_moves) - 1) * 100:.1f}%: the binaries do the same work each time, and "
-              "what moves is how that work meets caches and a busy machine. For a cross-release "
-              "comparison the instruction column is the steadier guide." if ir_moves else "")
     return (f"Across these runs the same-build ratio moved by at most {(same[0] - 1) * 100:.0f}% "
             f"({_w_title(same[1])}); the 0.20.3-against-0.21.2 ratio by up to "
             f"{(cross[0] - 1) * 100:.0f}% ({_w_title(cross[1])}) and 0.21.2 GIL Refs against "
             f"0.20.3 GIL Refs by up to {(shim[0] - 1) * 100:.0f}% ({_w_title(shim[1])}). Read the "
             "same-build column as the measurement and the cross-release columns as a direction "
-            "with wide error bars." + ir_txt)
+            "with wide error bars." + _ir_steadier(_ir_moves(runs)))
+
+
+def _closest_3445(d, same):
+    a, b = _r(d, "attr_call", "same_build"), _r(d, "attr_call", "claim_baseline")
+    return (f"attribute + method call: {_pct(a)} saved in the 0.21.2 build, {_pct(b)} from "
+            "0.20.3 to 0.21.2 Bound (no #[pyclass] dunder/richcmp workload here)")
+
+
+def _largest_scaling(d):
+    """The scaling run's largest ratio, as ' ; saving (workload, n)', or ''."""
+    if not d.get("scaling"):
+        return ""
+    top = max((p["ratio"]["median"], s["workload"], p["n"]) for s in d["scaling"]
+              for p in s["points"])
+    return f"; {saving(top[0]) * 100:.0f}% ({_w_title(top[1])}, n = {top[2]:,} per call)"
+
+
+def _closest_3382(d, same):
+    big = max(same, key=same.get)
+    return (f"largest at n = {d['settings']['n']}: {same[big] * 100:.0f}% ({_w_title(big)})"
+            f"{_largest_scaling(d)}")
+
+
+def _closest_span(d, same):
+    return f"same build: {_span(same)}; from 0.20.3: {_span(_savings(d, 'claim_baseline'))}"
+
+
+# The measurement closest to each published claim (by claim id; the rest: the whole span).
+_CLOSEST = {"pr_3445_22": _closest_3445, "issue_3382_30": _closest_3382}
 
 
 def closest(d, claim):
-    same, base = _savings(d, "same_build"), _savings(d, "claim_baseline")
-    if claim["id"] == "pr_3445_22":
-        a, b = _r(d, "attr_call", "same_build"), _r(d, "attr_call", "claim_baseline")
-        return (f"attribute + method call: {_pct(a)} saved in the 0.21.2 build, {_pct(b)} from "
-                "0.20.3 to 0.21.2 Bound (no #[pyclass] dunder/richcmp workload here)")
-    if claim["id"] == "issue_3382_30":
-        big = max(same, key=same.get)
-        top = max((p["ratio"]["median"], s["workload"], p["n"]) for s in d.get("scaling", [])
-                  for p in s["points"]) if d.get("scaling") else None
-        tail = (f"; {saving(top[0]) * 100:.0f}% ({_w_title(top[1])}, n = {top[2]:,} per call)"
-                if top else "")
-        return f"largest at n = {d['settings']['n']}: {same[big] * 100:.0f}% ({_w_title(big)}){tail}"
-    return f"same build: {_span(same)}; from 0.20.3: {_span(base)}"
+    return _CLOSEST.get(claim["id"], _closest_span)(d, _savings(d, "same_build"))
+
+
+def _model_missing(m):
+    return ("**The model's curve is missing** from this run: " + (m.get("reason") or "not run") +
+            ". The hook (`bound_demo/bench_real/model.py`) runs issue #1056's loop as a "
+            "program through `bound_demo.run(program, pyo3=\"0.20\")` and reads the pool length "
+            "at the probe `end`; rerun the benchmark once the model exists.")
+
+
+def _rss_growth(d):
+    """(bytes of growth per iteration, the point) at the largest N of the GIL-ref RSS series."""
+    series = d["rss"]["series"]
+    g = series.get("0.21/gil_refs") or next(iter(series.values()))
+    last = g["points"][-1]
+    return (last["growth_kb"] or 0) * 1024 / last["n"], last
 
 
 def model_note(d):
     m = d.get("model") or {}
-    series = d["rss"]["series"]
-    g = series.get("0.21/gil_refs") or next(iter(series.values()))
-    last = g["points"][-1]
-    per_obj = (last["growth_kb"] or 0) * 1024 / last["n"]
     if not m.get("points"):
-        return ("**The model's curve is missing** from this run: " + (m.get("reason") or "not run") +
-                ". The hook (`bound_demo/bench_real/model.py`) runs issue #1056's loop as a "
-                "program through `bound_demo.run(program, pyo3=\"0.20\")` and reads the pool length "
-                "at the probe `end`; rerun the benchmark once the model exists.")
+        return _model_missing(m)
+    per_obj, last = _rss_growth(d)
     pts = {p["n"]: p["owned"] for p in m["points"]}
-    exact = all(pts[n] == n for n in pts)
+    exact = " — exactly N, linear like the measured curve" if all(pts[n] == n for n in pts) else ""
     return (f"**The model beside it.** `bound_demo.run(program, pyo3=\"{m['pyo3']}\")` on the same "
             f"loop holds {', '.join(f'{v:,}' for v in pts.values())} objects in the pool at "
             f"N = {', '.join(f'{n:,}' for n in pts)}"
-            f"{' — exactly N, linear like the measured curve' if exact else ''}. Real PyO3 grows "
+            f"{exact}. Real PyO3 grows "
             f"by {per_obj:.0f} bytes per iteration at N = {last['n']:,} (a 12-character str object "
             "plus its slot in the pool's Vec, whose capacity doubles), so the model's count times "
             f"{per_obj:.0f} B reproduces the measured growth; under Bound both stay flat. "
@@ -117,14 +161,20 @@ def model_note(d):
             f"(status: {m['status']}).")
 
 
+# Where a saving falls against the published 22-30% band (with a little room either side).
+_BANDS = (("in or near the published 22–30% band", lambda v: 0.20 <= v <= 0.32),
+          ("below it", lambda v: v < 0.20),
+          ("above it", lambda v: v > 0.32))
+
+
+def _titles_or_none(names):
+    return ", ".join(map(_w_title, names)) or "none"
+
+
 def _classify(sv):
     """Which workloads' savings fall in, below or above the published 22-30% band."""
-    band = [k for k, v in sv.items() if 0.20 <= v <= 0.32]
-    below = [k for k, v in sv.items() if v < 0.20]
-    above = [k for k, v in sv.items() if v > 0.32]
-    return (f"in or near the published 22–30% band: {', '.join(map(_w_title, band)) or 'none'}; "
-            f"below it: {', '.join(map(_w_title, below)) or 'none'}; "
-            f"above it: {', '.join(map(_w_title, above)) or 'none'}")
+    return "; ".join(f"{label}: {_titles_or_none([k for k, v in sv.items() if inside(v)])}"
+                     for label, inside in _BANDS)
 
 
 def honest(d):
@@ -159,51 +209,68 @@ def honest(d):
     return "\n".join(lines + _honest_measures(d, same))
 
 
-def _honest_measures(d, same):
-    """The reading's second half: instructions, scaling with n, the reference pool, memory."""
-    lines = []
-    small, large = _scaling_point(d, "list_items", 10), _scaling_point(d, "list_items", 10**6)
-    cd_large = _scaling_point(d, "create_drop", 10**6)
-    pool = {v: _r(d, "py_drop", f"pool_{v}") for v in ("020", "021", "029")}
+def _time_vs_instructions(d):
+    ir = _ir(d, "ratios")
+    if not ir:
+        return []
+    both = [(n, _r(d, n, "same_build")["median"], ir[n]["same_build"]) for n in API_LOADS
+            if "same_build" in ir.get(n, {})]
+    return [
+        "- **Time against instructions** (GIL Refs / Bound, same build): " + "; ".join(
+            f"{_w_title(n)} {t:.2f}× time, {i:.2f}× instructions" for n, t, i in both) +
+        ". Where time moves more than instructions, the extra cost is memory traffic: under "
+        "GIL Refs nothing is freed until the call returns, so every new object lands on "
+        "fresh memory instead of the slot the previous one just vacated."]
+
+
+def _create_drop_ir(d):
+    """', while its instruction ratio stays at …' for create_drop at n = 10⁵, or ''."""
+    ir_big = _ir(d, "scaling").get("create_drop", {}).get(str(10**5), {})
+    if len(ir_big) != 2:
+        return ""
+    return (f", while its instruction ratio stays at "
+            f"{ir_big['0.21/gil_refs'] / ir_big['0.21/bound']:.2f}× at n = 100,000")
+
+
+def _up_to(d):
+    points = [_scaling_point(d, w, n) for w in ("create_drop", "list_items") for n in (10, 10**6)]
+    if not all(points):
+        return []
+    cd_small, cd_large, small, large = points
+    return [
+        f"- **\"Up to\" depends on how much one call accumulates.** Creating and dropping "
+        f"strings costs {cd_small['median']:.2f}× under GIL Refs with 10 per call and "
+        f"{cd_large['median']:.2f}× with 10⁶ per call{_create_drop_ir(d)}; list access goes from "
+        f"{small['median']:.2f}× to {large['median']:.2f}×. The growth is memory, not work: "
+        "once the pool and its objects outgrow the caches, every object is written to cold "
+        "memory and decref'd again later from cold memory. A benchmark looping inside one "
+        "`with_gil` sits at the large end, so any single percentage says as much about n as "
+        "about the API."]
+
+
+def _pool_still_there(d):
+    pool = {v: _r(d, "py_drop", f"pool_{v}") for v in ("021", "029")}
     py = {s["key"]: s["ns_per_iter"]["median"] for s in _w(d, "py_drop")["series"]}
-    ir = (d.get("instructions") or {}).get("ratios") or {}
-    if ir:
-        both = [(n, _r(d, n, "same_build")["median"], ir[n]["same_build"]) for n in API_LOADS
-                if "same_build" in ir.get(n, {})]
-        lines.append(
-            "- **Time against instructions** (GIL Refs / Bound, same build): " + "; ".join(
-                f"{_w_title(n)} {t:.2f}× time, {i:.2f}× instructions" for n, t, i in both) +
-            ". Where time moves more than instructions, the extra cost is memory traffic: under "
-            "GIL Refs nothing is freed until the call returns, so every new object lands on "
-            "fresh memory instead of the slot the previous one just vacated.")
-    cd_small = _scaling_point(d, "create_drop", 10)
-    ir_sc = (d.get("instructions") or {}).get("scaling", {}).get("create_drop", {})
-    ir_big = ir_sc.get(str(10**5), {})
-    if cd_small and cd_large and small and large:
-        irtxt = (f", while its instruction ratio stays at "
-                 f"{ir_big['0.21/gil_refs'] / ir_big['0.21/bound']:.2f}× at n = 100,000"
-                 if len(ir_big) == 2 else "")
-        lines.append(
-            f"- **\"Up to\" depends on how much one call accumulates.** Creating and dropping "
-            f"strings costs {cd_small['median']:.2f}× under GIL Refs with 10 per call and "
-            f"{cd_large['median']:.2f}× with 10⁶ per call{irtxt}; list access goes from "
-            f"{small['median']:.2f}× to {large['median']:.2f}×. The growth is memory, not work: "
-            "once the pool and its objects outgrow the caches, every object is written to cold "
-            "memory and decref'd again later from cold memory. A benchmark looping inside one "
-            "`with_gil` sits at the large end, so any single percentage says as much about n as "
-            "about the API.")
-    lines.append(
+    return [
         f"- **The reference pool is still there in 0.29.** Dropping a `Py<T>` while detached "
         f"costs {py['0.29/detached']:.1f} ns against {py['0.29/attached']:.1f} ns attached in "
         f"0.29.3 ({pool['029']['median']:.1f}×; 0.21.2: {py['0.21/detached']:.1f} against "
         f"{py['0.21/attached']:.1f} ns, {pool['021']['median']:.1f}×). The detached cost hardly "
         "moved; the attached path got faster (since 0.27 the check sits in `Py::drop` itself), "
-        "and the queue behind a global mutex remains for drops without the GIL.")
-    lines.append(
+        "and the queue behind a global mutex remains for drops without the GIL."]
+
+
+def _memory(d):
+    return [
         "- **Memory is where GIL Refs and Bound differ most**, and without qualification: the "
         "#1056 loop grows peak RSS linearly under GIL Refs in both 0.20.3 and 0.21.2 and not at all "
-        "under Bound, in 0.21.2 and 0.29.3 alike (table above).")
-    return lines
+        "under Bound, in 0.21.2 and 0.29.3 alike (table above)."]
+
+
+def _honest_measures(d, same):
+    """The reading's second half: instructions, scaling with n, the reference pool, memory."""
+    return [line for part in (_time_vs_instructions, _up_to, _pool_still_there, _memory)
+            for line in part(d)]
 
 
 CAVEATS = "\n".join([
