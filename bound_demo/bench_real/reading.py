@@ -54,16 +54,20 @@ def _shim(d):
     return "; ".join(_shim_part(d, ir, n) for n in API_LOADS)
 
 
+def _medians(runs, name, rid):
+    """Workload `name`'s median ratio `rid` in every run that measured it."""
+    return [x["ratios"][rid]["median"] for r in runs for x in r["workloads"]
+            if x["name"] == name and rid in x["ratios"]]
+
+
 def _spread(runs, rid):
     """(largest max/min of one workload's medians across runs, that workload) for ratio `rid`;
     (1.0, None) when no workload was measured twice."""
-    worst = (1.0, None)
-    for w in runs[0]["workloads"]:
-        vals = [x["ratios"][rid]["median"] for r in runs for x in r["workloads"]
-                if x["name"] == w["name"] and rid in x["ratios"]]
-        if len(vals) > 1 and max(vals) / min(vals) > worst[0]:
-            worst = (max(vals) / min(vals), w["name"])
-    return worst
+    moves = [(max(v) / min(v), w["name"]) for w in runs[0]["workloads"]
+             if len(v := _medians(runs, w["name"], rid)) > 1]
+    # The first workload to reach the largest spread names it (a later tie does not).
+    best = max(moves, key=lambda mv: mv[0], default=(1.0, None))
+    return best if best[0] > 1.0 else (1.0, None)
 
 
 def _ir_moves(runs):
@@ -143,17 +147,21 @@ def _rss_growth(d):
     return (last["growth_kb"] or 0) * 1024 / last["n"], last
 
 
+def _model_points(m):
+    """'a, b objects in the pool at N = x, y', and whether that is exactly N."""
+    pts = {p["n"]: p["owned"] for p in m["points"]}
+    exact = " — exactly N, linear like the measured curve" if all(pts[n] == n for n in pts) else ""
+    return (f"{', '.join(f'{v:,}' for v in pts.values())} objects in the pool at "
+            f"N = {', '.join(f'{n:,}' for n in pts)}{exact}")
+
+
 def model_note(d):
     m = d.get("model") or {}
     if not m.get("points"):
         return _model_missing(m)
     per_obj, last = _rss_growth(d)
-    pts = {p["n"]: p["owned"] for p in m["points"]}
-    exact = " — exactly N, linear like the measured curve" if all(pts[n] == n for n in pts) else ""
     return (f"**The model beside it.** `bound_demo.run(program, pyo3=\"{m['pyo3']}\")` on the same "
-            f"loop holds {', '.join(f'{v:,}' for v in pts.values())} objects in the pool at "
-            f"N = {', '.join(f'{n:,}' for n in pts)}"
-            f"{exact}. Real PyO3 grows "
+            f"loop holds {_model_points(m)}. Real PyO3 grows "
             f"by {per_obj:.0f} bytes per iteration at N = {last['n']:,} (a 12-character str object "
             "plus its slot in the pool's Vec, whose capacity doubles), so the model's count times "
             f"{per_obj:.0f} B reproduces the measured growth; under Bound both stay flat. "
