@@ -79,18 +79,20 @@ def cross_table(d):
     return "\n".join(out)
 
 
+def _pool_row(d, w, by, v):
+    rid = f"pool_{v.replace('.', '')}"
+    return (f"| {PATCH[v]} | {by[v + '/detached']:.2f} | {by[v + '/attached']:.2f} | "
+            f"{fmt_ratio(w['ratios'].get(rid))} | {_ir_ratio(d, 'py_drop', rid)} |")
+
+
 def pool_table(d):
     w = next(x for x in d["workloads"] if x["name"] == "py_drop")
     by = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
     out = ["| PyO3 | dropped detached (ns) | dropped attached (ns) | detached / attached | "
            "in instructions |", "|---|---|---|---|---|"]
-    for v, full in ((v, PATCH[v]) for v in ("0.20", "0.21", "0.29", "0.30")):
-        if v + "/detached" not in by:  # results from before 0.30 was benchmarked
-            continue
-        r = w["ratios"].get(f"pool_{v.replace('.', '')}")
-        rid = f"pool_{v.replace('.', '')}"
-        out.append(f"| {full} | {by[v + '/detached']:.2f} | {by[v + '/attached']:.2f} | "
-                   f"{fmt_ratio(r)} | {_ir_ratio(d, 'py_drop', rid)} |")
+    # A release without a detached series: results from before it was benchmarked.
+    out += [_pool_row(d, w, by, v) for v in ("0.20", "0.21", "0.29", "0.30")
+            if v + "/detached" in by]
     return "\n".join(out)
 
 
@@ -99,19 +101,23 @@ def _ns(w, key):
     return "—" if got is None else f"{got['median']:.2f} ±{got['iqr'] / 2:.2f}"
 
 
+def _drain_ir(d):
+    """Instructions to queue and drain one handle, 0.29 against 0.30, or '—'."""
+    irw = ((d.get("instructions") or {}).get("workloads") or {}).get("py_drop", {})
+    if not all(f"{v}/{h}" in irw for v in ("0.29", "0.30") for h in ("detached", "attached")):
+        return "—"
+    i = {v: irw[f"{v}/detached"] - irw[f"{v}/attached"] for v in ("0.29", "0.30")}
+    return f"{i['0.29']:.1f} / {i['0.30']:.1f} = {i['0.29'] / i['0.30']:.2f}×"
+
+
 def _drain_row(d, w):
     """Queueing plus draining one handle: dropped detached minus dropped attached, in time (a
     difference of medians) and in instructions."""
     py = {s["key"]: s["ns_per_iter"]["median"] for s in w["series"]}
     t = {v: py[f"{v}/detached"] - py[f"{v}/attached"] for v in ("0.29", "0.30")}
-    irw = ((d.get("instructions") or {}).get("workloads") or {}).get("py_drop", {})
-    ir = "—"
-    if all(f"{v}/{h}" in irw for v in ("0.29", "0.30") for h in ("detached", "attached")):
-        i = {v: irw[f"{v}/detached"] - irw[f"{v}/attached"] for v in ("0.29", "0.30")}
-        ir = f"{i['0.29']:.1f} / {i['0.30']:.1f} = {i['0.29'] / i['0.30']:.2f}×"
     ratio = f"{t['0.29'] / t['0.30']:.2f}× (of medians)" if t["0.30"] > 0 else "—"
     return (f"| queue + drain per handle (detached − attached) | {t['0.29']:.2f} | "
-            f"{t['0.30']:.2f} | {ratio} | {ir} |")
+            f"{t['0.30']:.2f} | {ratio} | {_drain_ir(d)} |")
 
 
 def release_030_table(d):
@@ -175,29 +181,38 @@ def rss_table(d):
     return "\n".join(out)
 
 
+def _ratio_in(run, name, rid):
+    """Workload `name`'s ratio `rid` in one run, as a table cell."""
+    other = next((x for x in run["workloads"] if x["name"] == name), None)
+    v = other and other["ratios"].get(rid)
+    return f"{v['median']:.2f}×" if v else "—"
+
+
+def _repeat_rows(w, runs):
+    """One row per kind of ratio workload `w` has, with that ratio in every run."""
+    return [f"| {w['title']} | {w['ratios'][rid]['num']} / {w['ratios'][rid]['den']} | "
+            + " | ".join(_ratio_in(r, w["name"], rid) for r in runs) + " |"
+            for rid in ("same_build", "claim_baseline", "shim") if rid in w["ratios"]]
+
+
+def _run_heading(r):
+    return (f"{r['machine']['date_utc'][:16].replace('T', ' ')} (load "
+            f"{r['machine']['load_at_start'][0]})")
+
+
 def repeat_section(d, earlier):
     """The same ratios from earlier full runs: how far a rerun moves each kind of comparison."""
     if not earlier:
         return ""
     runs = [d] + earlier
-    head = " | ".join(f"{r['machine']['date_utc'][:16].replace('T', ' ')} (load "
-                      f"{r['machine']['load_at_start'][0]})" for r in runs)
+    head = " | ".join(map(_run_heading, runs))
     out = ["## Repeatability", "",
            "Every full run kept in `docs/data/` (this page's run first). Same-build ratios compare "
            "two functions in one binary; cross-build ratios compare different binaries, so code "
            "layout and a different moment on a shared machine enter too.", "",
            f"| Workload | ratio | {head} |", "|---|---|" + "---|" * len(runs)]
     for w in d["workloads"]:
-        for rid in ("same_build", "claim_baseline", "shim"):
-            if rid not in w["ratios"]:
-                continue
-            cells = []
-            for r in runs:
-                other = next((x for x in r["workloads"] if x["name"] == w["name"]), None)
-                v = other and other["ratios"].get(rid)
-                cells.append(f"{v['median']:.2f}×" if v else "—")
-            label = w["ratios"][rid]["num"] + " / " + w["ratios"][rid]["den"]
-            out.append(f"| {w['title']} | {label} | " + " | ".join(cells) + " |")
+        out += _repeat_rows(w, runs)
     out.append("")
     out.append(reading.repeat_note(runs))
     return "\n".join(out) + "\n"
