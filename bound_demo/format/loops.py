@@ -13,17 +13,35 @@ def eligible(op):
     return _closed(op.body, [])
 
 
+# Ops that never run in bulk: a nested loop, and a `py_del` (it reaches a Python variable
+# that outlives the iteration).
+_NEVER_BULK = ("repeat", "py_del")
+
+
+def _names(op):
+    """The handles an op reads."""
+    return [op.d[k] for k in ("src", "item") if k in op.d] + list(op.d.get("items") or ())
+
+
+def _in_scope(name, scopes):
+    return any(name in s for s in scopes)
+
+
+def _op_closed(op, scopes):
+    """Whether one op (and its body) names only handles in `scopes` and may run in bulk."""
+    if op.kind in _NEVER_BULK:
+        return False
+    if not all(_in_scope(n, scopes) for n in _names(op)):
+        return False
+    return not op.body or _closed(op.body, scopes)
+
+
 def _closed(ops, outer):
     scope = set()
     scopes = outer + [scope]
     for op in ops:
-        if op.kind in ("repeat", "py_del"):
+        if not _op_closed(op, scopes):
             return False
-        names = [op.d[k] for k in ("src", "item") if k in op.d] + list(op.d.get("items") or ())
-        if any(not any(n in s for s in scopes) for n in names):
-            return False
-        if op.body and not _closed(op.body, scopes):
-            return False
-        if "as" in op.d and op.kind != "pyfunction":
+        if "as" in op.d and op.kind != "pyfunction":  # a pyfunction's `as` is a Python variable
             scope.add(op.d["as"])
     return True
