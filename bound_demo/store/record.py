@@ -138,21 +138,31 @@ class TraceStore:
         """Split positions lo … hi-1 (step indices, or with `steps=False` log positions) into
         stretches: (segment, start, end) where a segment computes them, (None, start, end)
         with start and end as indices into the stored array where they are stored."""
-        segs = self.segments
         starts = self._seg_steps if steps else self._seg_logs
         p = lo
         while p < hi:
-            j = bisect_right(starts, p) - 1 if segs else -1
-            g = segs[j] if j >= 0 else None
-            g_hi = (g.step_hi if steps else g.log_hi) if g is not None else 0
-            if g is not None and p < g_hi:
-                e = min(hi, g_hi)
-                yield g, p, e
-            else:
-                e = min(hi, starts[j + 1]) if j + 1 < len(segs) else hi
-                off = 0 if g is None else g.steps_virtual_to if steps else g.log_virtual_to
-                yield None, p - off, e - off
-            p = e
+            stretch, p = self._stretch(p, hi, steps, starts)
+            yield stretch
+
+    def _stretch(self, p, hi, steps, starts):
+        """The stretch that starts at position p (see `_stretches`), and where it ends."""
+        j = bisect_right(starts, p) - 1  # the last segment starting at or before p, or -1
+        if j < 0:
+            e = self._stored_until(j, hi, starts)
+            return (None, p, e), e
+        g = self.segments[j]
+        g_hi, off = (g.step_hi, g.steps_virtual_to) if steps else (g.log_hi, g.log_virtual_to)
+        if p < g_hi:
+            e = min(hi, g_hi)
+            return (g, p, e), e
+        e = self._stored_until(j, hi, starts)
+        # Stored positions after segment j sit in the array shifted back by what all segments
+        # up to j computed instead of storing.
+        return (None, p - off, e - off), e
+
+    def _stored_until(self, j, hi, starts):
+        """Where the stored stretch after segment j (j = -1: before the first) ends, by hi."""
+        return min(hi, starts[j + 1]) if j + 1 < len(self.segments) else hi
 
     def log_slice(self, lo, hi):
         """Deltas lo … hi-1 of the whole log (a list, or an array slice when none is virtual)."""
