@@ -36,19 +36,25 @@ def pool_drop(r, op, event, extra=None):
     m, tid = r.m, r.cur.tid
     th = m.threads[tid]
     objs = m.pool_release(tid, th.marks[-1])
-    n, i = len(objs), 0
-    while i < n:
-        if i and op is not None and fastforward.ENABLED:
-            i += _plain_decrefs(r, op, tid, objs, i)
-            if i == n:
-                break
-        m.released(tid)
-        heap.decref(r, objs[i], E.pool_decref, op, None if i else {"first": n})
-        i += 1
+    _decref_all(r, op, tid, objs)
     m.mark_pop(tid)
     if r.prof.pool_counts_gil:
         m.set_count(tid, th.count - 1)
     r.step(event, op, len(objs), th.count, extra)
+
+
+def _decref_all(r, op, tid, objs):
+    """Decref the released entries oldest first. The first always goes the general way (its
+    step names how many there are); after each entry that went the general way, as many as
+    possible go in bulk (`_plain_decrefs`) when fast-forwarding is on."""
+    bulk = op is not None and fastforward.ENABLED
+    n, i = len(objs), 0
+    while i < n:
+        r.m.released(tid)
+        heap.decref(r, objs[i], E.pool_decref, op, None if i else {"first": n})
+        i += 1
+        if bulk and i < n:
+            i += _plain_decrefs(r, op, tid, objs, i)
 
 
 def _plain_decrefs(r, op, tid, objs, i):
@@ -61,21 +67,26 @@ def _plain_decrefs(r, op, tid, objs, i):
     # trampoline drains POOL, which the general path shows.
     may_free = not (m.pinc.n or m.pdec.n)
     meta = r.store.step_meta(E.pool_decref, op)
-    total, n = 0, len(objs)
-    while i < n:
-        stop = min(n, i + r.store.steps_before_checkpoint())
-        end = m.log_len()
-        counts = m.released_decrefs(tid, objs, i, stop, may_free)
-        k = len(counts)
-        if not k:
-            break
-        # Each entry is two deltas (`released`, the refcount) and one step.
-        r.store.add_steps(meta, objs[i:i + k], counts, range(end + 2, end + 2 * k + 1, 2))
+    total, full = 0, True
+    while full and i < len(objs):
+        k, full = _plain_chunk(r, meta, tid, objs, i, may_free)
         total += k
         i += k
-        if i < stop:
-            break
     return total
+
+
+def _plain_chunk(r, meta, tid, objs, i, may_free):
+    """Plain decrefs from entry i on, up to the next checkpoint, recorded as steps. Returns
+    how many it did and whether it reached the checkpoint (so that more may follow)."""
+    m = r.m
+    stop = min(len(objs), i + r.store.steps_before_checkpoint())
+    end = m.log_len()
+    counts = m.released_decrefs(tid, objs, i, stop, may_free)
+    k = len(counts)
+    if k:
+        # Each entry is two deltas (`released`, the refcount) and one step.
+        r.store.add_steps(meta, objs[i:i + k], counts, range(end + 2, end + 2 * k + 1, 2))
+    return k, bool(k) and i + k == stop
 
 
 def new_pool(r, op):
