@@ -16,15 +16,25 @@ import textwrap
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _show(m):
+    """The visible escape of one unsafe character."""
+    c = ord(m.group(0))
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
 def clean(text) -> str:
     """Text safe to print on a terminal: unsafe characters become `\\xNN` / `\\uNNNN`."""
-    s = str(text)
+    return _UNSAFE.sub(_show, str(text)).replace("\t", " ")
 
-    def show(m):
-        c = ord(m.group(0))
-        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
-    return _UNSAFE.sub(show, s).replace("\t", " ")
+def _heading(trace, lo, hi):
+    shown = "" if (lo, hi) == (0, len(trace.steps)) else f" (showing {lo}:{hi})"
+    return f"{clean(trace.label)}: {len(trace.steps)} steps{shown}"
+
+
+def _error_line(trace):
+    e = trace.error
+    return [f"\n{clean(e.kind)} at {clean(e.op_path)}: {clean(e.message)}"] if e else []
 
 
 def step_table(trace, width=None, steps=None):
@@ -33,16 +43,12 @@ def step_table(trace, width=None, steps=None):
     width = width or shutil.get_terminal_size((120, 20)).columns
     lo, hi = steps if steps is not None else (0, len(trace.steps))
     head = f"{'#':>4}  {'op':<22} {'count':>5} {'pool':>5} {'pend':>5}  what happened"
-    shown = "" if (lo, hi) == (0, len(trace.steps)) else f" (showing {lo}:{hi})"
-    lines = [f"{clean(trace.label)}: {len(trace.steps)} steps{shown}", head, "-" * min(width, 120)]
+    lines = [_heading(trace, lo, hi), head, "-" * min(width, 120)]
     cap_w = max(30, width - 48)
     # One forward pass over the states (not a replay per step).
     for i, st in trace.iter_states(lo, hi):
         lines += _rows(trace.steps[i], st, cap_w)
-    if trace.error:
-        e = trace.error
-        lines.append(f"\n{clean(e.kind)} at {clean(e.op_path)}: {clean(e.message)}")
-    return "\n".join(lines)
+    return "\n".join(lines + _error_line(trace))
 
 
 def stage_report(trace):
@@ -50,7 +56,8 @@ def stage_report(trace):
     lines: whether it runs, the pool and refcounts before the return, what Python holds after,
     and every deprecation note."""
     before, after = trace.at("before_return"), trace.at("returned")
-    lines = [f"{trace.label} - " + (f"error: {trace.error.message}" if trace.error else "runs"),
+    outcome = f"error: {trace.error.message}" if trace.error else "runs"
+    lines = [f"{trace.label} - {outcome}",
              f"  pool before return : {before.threads['main'].owned}",
              f"  refcounts before   : {before.refcount_table()}",
              f"  refcounts returned : {after.refcount_table()}  Python holds {after.py_vars}"]
@@ -58,14 +65,18 @@ def stage_report(trace):
     return "\n".join(lines)
 
 
+def _step_thread(s, st):
+    """The state of the thread a step touched (main if none), or None when it has none."""
+    tname = next(iter(s.touched["threads"]), "main")
+    return st.threads.get(tname) or st.threads.get("main")
+
+
 def _rows(s, st, cap_w):
     """The table rows of one step: the numbers, then the caption wrapped."""
-    tname = next(iter(s.touched["threads"]), "main")
-    th = st.threads.get(tname) or st.threads.get("main")
+    th = _step_thread(s, st)
+    count, owned = (th.gil_count, th.owned_len) if th is not None else ("-", "-")
     pend = len(st.pending_decrefs) + len(st.pending_increfs)
     cap = textwrap.wrap(clean(s.caption), cap_w) or [""]
-    count = th.gil_count if th is not None else "-"
-    owned = th.owned_len if th is not None else "-"
     rows = [f"{s.index:>4}  {clean(s.op_path or '-'):<22.22} {count:>5} "
             f"{owned:>5} {pend:>5}  {cap[0]}"]
     return rows + [" " * 48 + c for c in cap[1:]]
