@@ -74,28 +74,54 @@ def incref(r, oid):
         r.brc.incref(oid, r.cur.tid)
 
 
+# What the decref helpers below return instead of "freed or not" when the decref was only
+# queued for the owner (the total does not move yet, and the step is already recorded).
+_QUEUED = None
+
+
+def _owner_decref(r, b, oid, event, op, extra):
+    """The owning thread decrements its local half; at 0 the halves merge."""
+    b.local[oid] -= 1
+    return b.local[oid] == 0 and _merge_zero_local(b, oid)
+
+
+def _first_shared_decref(r, b, oid, event, op, extra):
+    """Another thread's decref that would take the shared half below 0: queued for an owner
+    that still has a thread state, else an explicit merge."""
+    owner = b.owner[oid]
+    if not r.ft.has_tstate(owner):
+        return _explicit_merge(b, oid, -1) == 0
+    # The queue keeps the reference: the total does not move yet.
+    b.queued.add(oid)
+    b.queues.setdefault(owner, []).append(oid)
+    r.step(E.brc_queue, op, oid, r.m.rc.get(oid),
+           dict(extra or {}, owner=r.m.threads[owner].name, drop_event=event))
+    return _QUEUED
+
+
+def _shared_decref(r, b, oid, event, op, extra):
+    b.shared[oid] -= 1
+    return oid in b.merged and b.shared[oid] == 0
+
+
+def _decref_path(b, oid, tid):
+    """Which half a decref by thread `tid` takes from."""
+    if b.owner.get(oid) == tid:
+        return _owner_decref
+    if b.shared[oid] == 0 and oid not in b.queued and oid not in b.merged:
+        return _first_shared_decref
+    return _shared_decref
+
+
 def decref(r, oid, event, op, extra=None):
     """`Py_DECREF` on a free-threaded build, by the current thread. One step, then a free."""
     from . import heap
-    b, m, tid = r.brc, r.m, r.cur.tid
+    m = r.m
     if m.rc.get(oid) <= 0:
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
-    if b.owner.get(oid) == tid:
-        b.local[oid] -= 1
-        dead = b.local[oid] == 0 and _merge_zero_local(b, oid)
-    elif b.shared[oid] == 0 and oid not in b.queued and oid not in b.merged:
-        owner = b.owner[oid]
-        if r.ft.has_tstate(owner):
-            # The queue keeps the reference: the total does not move yet.
-            b.queued.add(oid)
-            b.queues.setdefault(owner, []).append(oid)
-            r.step(E.brc_queue, op, oid, m.rc.get(oid),
-                   dict(extra or {}, owner=m.threads[owner].name, drop_event=event))
-            return
-        dead = _explicit_merge(b, oid, -1) == 0
-    else:
-        b.shared[oid] -= 1
-        dead = oid in b.merged and b.shared[oid] == 0
+    dead = _decref_path(r.brc, oid, r.cur.tid)(r, r.brc, oid, event, op, extra)
+    if dead is _QUEUED:
+        return
     rc = m.add_rc(oid, -1)
     r.step(event, op, oid, rc, extra)
     if dead:

@@ -99,23 +99,33 @@ def gc_collect(r, op):
     r.step(E.gc_collect, op, len(freed), -1, {"freed": freed})
 
 
-def _unreachable(m):
-    """CPython's cycle detection over the live containers: an object whose count is not all
-    from other containers is a root; what no root reaches is garbage."""
-    live = [o for o in range(m.nobj) if m.types[o] in (1, 3) and m.rc.get(o) > 0]
-    items = {o: list(_items(m, o)) for o in live}
+def _internal_counts(live, items):
+    """How many references to each live container come from other live containers."""
     internal = dict.fromkeys(live, 0)
     for o in live:
         for i in items[o]:
             if i in internal:
                 internal[i] += 1
-    reach = [o for o in live if m.rc.get(o) > internal[o]]
-    seen = set(reach)
-    while reach:
-        for i in items.get(reach.pop(), ()):
-            if i in internal and i not in seen:
-                seen.add(i)
-                reach.append(i)
+    return internal
+
+
+def _reached(roots, items, internal):
+    """Every live container reachable from `roots` (the roots included)."""
+    seen, todo = set(roots), list(roots)
+    while todo:
+        new = [i for i in items.get(todo.pop(), ()) if i in internal and i not in seen]
+        seen.update(new)
+        todo += new
+    return seen
+
+
+def _unreachable(m):
+    """CPython's cycle detection over the live containers: an object whose count is not all
+    from other containers is a root; what no root reaches is garbage."""
+    live = [o for o in range(m.nobj) if m.types[o] in (1, 3) and m.rc.get(o) > 0]
+    items = {o: list(_items(m, o)) for o in live}
+    internal = _internal_counts(live, items)
+    seen = _reached([o for o in live if m.rc.get(o) > internal[o]], items, internal)
     return [o for o in live if o not in seen]
 
 
