@@ -180,19 +180,11 @@ def trampoline(r, op):
         _detach_thread(r, op)  # after Python took the result, as in the witness
 
 
-def _pool_has_work(r):
-    """Whether POOL holds pending increfs or decrefs (a lazy POOL never created holds none)."""
-    m = r.m
-    if r.prof.lazy_reference_pool and not m.pool_init:
-        return False
-    return bool(m.pinc.n or m.pdec.n)
-
-
 def dealloc_trampoline(r, oid, op):
     """PyO3's `tp_dealloc` for a `#[pyclass]`: a pool (0.20/0.21) or assumed guard (0.22+)
     around the Rust drop, which drains POOL. With nothing to drain it changes nothing
     visible, so no step is shown."""
-    if not _pool_has_work(r):
+    if not reference_pool.has_pending(r):
         return
     m, tid = r.m, r.cur.tid
     th = m.threads[tid]

@@ -50,16 +50,28 @@ def register_decref(r, oid, op, event, extra):
         heap.decref(r, oid, event, op, extra)
         return
     if not prof.reference_pool:
-        if prof.leak_without_pool:
-            m.leak(oid)
-            extra = dict(extra or {}, leaked=True)
-            r.step(event, op, oid, -3, extra)  # b = -3: leaked
-            return
-        raise errors.abort_without_pool()
+        _drop_without_pool(r, oid, op, event, extra)
+        return
     if prof.lazy_reference_pool and not m.pool_init:
         m.init_reference_pool()
     m.pend_decref(oid)
     r.step(event, op, oid, -2, extra)
+
+
+def _drop_without_pool(r, oid, op, event, extra):
+    """A build without the reference pool: the reference leaks, or the process aborts."""
+    if not r.prof.leak_without_pool:
+        raise errors.abort_without_pool()
+    r.m.leak(oid)
+    r.step(event, op, oid, -3, dict(extra or {}, leaked=True))  # b = -3: leaked
+
+
+def has_pending(r):
+    """Whether POOL holds queued increfs or decrefs (a lazy POOL not yet created holds none)."""
+    m = r.m
+    if r.prof.lazy_reference_pool and not m.pool_init:
+        return False
+    return bool(m.pinc.n or m.pdec.n)
 
 
 def drain_at(r, op, point):
@@ -71,11 +83,9 @@ def drain_at(r, op, point):
 
 def update_counts(r, op, where):
     """Drain `POOL`: take both queues out of the lock, apply increfs then decrefs, FIFO."""
+    if not has_pending(r):
+        return
     m = r.m
-    if r.prof.lazy_reference_pool and not m.pool_init:
-        return
-    if not (m.pinc.n or m.pdec.n):
-        return
     inc, dec = m.pend_take()
     extra = {"where": where}
     for oid in inc:
