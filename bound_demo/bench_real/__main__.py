@@ -99,38 +99,52 @@ def scaling_all(mods, cfg, bar, data):
     return out
 
 
-def instructions_all(cfg):
-    """Instructions per iteration for every series at n, and for the scaling pairs."""
-    if not instructions.available():
-        return {"status": "unavailable", "reason": "valgrind not found"}
-    segs, where = [], []
-    for w in WORKLOADS:
-        for s in w.series:
-            if s.pyo3 in cfg["ir_versions"]:
-                segs.append((MODULES[s.pyo3], s.function, list(w.inputs), cfg["n"], cfg["ir_calls"]))
-                where.append(("workload", w.name, s.key, cfg["n"]))
+def _workload_segments(cfg):
+    """(segment, where it goes) for every series of a release in `ir_versions`, at n."""
+    return [((MODULES[s.pyo3], s.function, list(w.inputs), cfg["n"], cfg["ir_calls"]),
+             ("workload", w.name, s.key, cfg["n"]))
+            for w in WORKLOADS for s in w.series if s.pyo3 in cfg["ir_versions"]]
+
+
+def _scaling_segments(cfg):
+    """(segment, where it goes) for both sides of each scaling pair at every `ir_scaling_n`."""
+    out = []
     for name, num, den in SCALING:
         w = next(x for x in WORKLOADS if x.name == name)
         by_key = {s.key: s for s in w.series}
-        for n in cfg["ir_scaling_n"]:
-            for key in (num, den):
-                s = by_key[key]
-                segs.append((MODULES[s.pyo3], s.function, list(w.inputs), n,
-                             max(1, 10**4 // n)))   # at least 10^4 iterations per segment
-                where.append(("scaling", name, key, n))
-    counts = instructions.count(segs)
+        # At least 10^4 iterations per segment.
+        out += [((MODULES[by_key[key].pyo3], by_key[key].function, list(w.inputs), n,
+                  max(1, 10**4 // n)), ("scaling", name, key, n))
+                for n in cfg["ir_scaling_n"] for key in (num, den)]
+    return out
+
+
+def _file_counts(where, counts):
+    """The counts filed by kind and workload (and n, for scaling), rounded."""
     per = {"workload": {}, "scaling": {}}
     for (kind, name, key, n), ir in zip(where, counts):
         slot = per[kind].setdefault(name, {})
         if kind == "scaling":
             slot = slot.setdefault(str(n), {})
         slot[key] = round(ir, 2)
-    ratios = {}
-    for name, series in per["workload"].items():
-        ratios[name] = {rid: round(series[a] / series[b], 4) for rid, a, b, _ in RATIOS
-                        if a in series and b in series}
+    return per
+
+
+def _ir_ratios(workloads):
+    """Every ratio of RATIOS whose two series were counted, per workload."""
+    return {name: {rid: round(series[a] / series[b], 4) for rid, a, b, _ in RATIOS
+                   if a in series and b in series}
+            for name, series in workloads.items()}
+
+
+def instructions_all(cfg):
+    """Instructions per iteration for every series at n, and for the scaling pairs."""
+    if not instructions.available():
+        return {"status": "unavailable", "reason": "valgrind not found"}
+    pairs = _workload_segments(cfg) + _scaling_segments(cfg)
+    per = _file_counts([where for _, where in pairs], instructions.count([seg for seg, _ in pairs]))
     return {"status": "ok", "n": cfg["n"], "calls": cfg["ir_calls"], "workloads": per["workload"],
-            "scaling": per["scaling"], "ratios": ratios}
+            "scaling": per["scaling"], "ratios": _ir_ratios(per["workload"])}
 
 
 def rss_all(cfg):
