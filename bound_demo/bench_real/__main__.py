@@ -164,7 +164,7 @@ def wait_for_quiet(limit, max_s):
         time.sleep(15)
 
 
-def main(argv=None):
+def _arguments():
     ap = argparse.ArgumentParser(prog="python -m bound_demo.bench_real", description=__doc__)
     ap.add_argument("--quick", action="store_true",
                     help="tiny counts: checks the harness end to end, says nothing about speed")
@@ -173,7 +173,17 @@ def main(argv=None):
     ap.add_argument("--wait-load", type=float, metavar="L",
                     help="before timing, wait (up to --wait-max s) for the 1-min load to drop below L")
     ap.add_argument("--wait-max", type=float, default=900)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def _samples(cfg):
+    """How many timing samples a run takes (the progress bar's total)."""
+    return (sum(len(w.series) for w in WORKLOADS) * cfg["rounds"]
+            + len(SCALING) * len(cfg["scaling_n"]) * 2 * cfg["scaling_rounds"])
+
+
+def main(argv=None):
+    args = _arguments().parse_args(argv)
     mode = "quick" if args.quick else "default"
     cfg = MODES[mode]
     out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
@@ -185,9 +195,7 @@ def main(argv=None):
     t0 = time.monotonic()
     info = machine.describe(REPO)
     info["load_at_start"] = machine.load()
-    total = (sum(len(w.series) for w in WORKLOADS) * cfg["rounds"]
-             + len(SCALING) * len(cfg["scaling_n"]) * 2 * cfg["scaling_rounds"])
-    with tqdm(total=total, desc="timing", unit="sample") as bar:
+    with tqdm(total=_samples(cfg), desc="timing", unit="sample") as bar:
         objs = inputs()
         timings = time_all(mods, cfg, bar, objs)
         scaling = scaling_all(mods, cfg, bar, objs)
