@@ -47,14 +47,21 @@ def interpreter() -> Path:
     return Path(__file__).resolve().parents[2] / ".build" / "ft-venv" / "bin" / "python"
 
 
-def _start() -> Child:
+class _FreeThreadedChild(Child):
+    """A child of the free-threaded interpreter; `gil_enabled` says whether the GIL is on in
+    it after the module's import."""
+
+    gil_enabled = False
+
+
+def _start() -> _FreeThreadedChild:
     """A new child of the free-threaded interpreter, checked to have imported the module."""
     py = interpreter()
     if not py.exists():
         raise FreeThreadedUnavailable(
             f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
             f"and {MODULE}")
-    child = Child(MODULE, python=str(py), hello=_HELLO)
+    child = _FreeThreadedChild(MODULE, python=str(py), hello=_HELLO)
     first = child.first_line(timeout=60)
     if first is None or not first.startswith("G "):
         child.kill()
@@ -64,10 +71,10 @@ def _start() -> Child:
     return child
 
 
-_child: Child | None = None
+_child: _FreeThreadedChild | None = None
 
 
-def _get_child() -> Child:
+def _get_child() -> _FreeThreadedChild:
     global _child
     if _child is None or not _child.alive():
         _child = _start()
