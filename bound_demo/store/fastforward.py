@@ -422,26 +422,38 @@ def _advance(r, p, t0, c):
     r.next_hid += p.hids * c
 
 
+def _iterate(r, op, scopes):
+    """One iteration of the loop, op by op, in a scope of its own."""
+    scope = []
+    scopes.append(scope)
+    r.run_body(op.body, scope)
+    r.end_scope(scopes.pop(), None, op)
+
+
+def _bulk(r, marks, left):
+    """Write the `left` remaining iterations from the pattern of the last three, if they
+    repeat exactly and the pattern stays in range; returns whether it did."""
+    p = _pattern(r, *marks[-4:])
+    if p is None or not _fits(p, left):
+        return False
+    _write(r, p, left)
+    r.store.fast_iterations += left
+    return True
+
+
 def run(r, op, times):
     """Run a repeat loop: a few iterations op by op; the rest in bulk once they repeat exactly.
     Returns how many iterations are left for the caller to run op by op."""
-    body, scopes = op.body, r.cur.scopes
-    st = r.store
+    scopes, st = r.cur.scopes, r.store
     st.flush()
     marks = [_Mark(r)]
-    log_base, s_len = r.m.log_base, len(st.s)
-    done = 0
-    while done < min(times, WARMUP):
-        scope = []
-        scopes.append(scope)
-        r.run_body(body, scope)
-        r.end_scope(scopes.pop(), None, op)
-        done += 1
+    # Marks count positions in the step and delta buffers, which a flush empties: the pattern
+    # is only looked for while none has happened since the loop started.
+    unflushed = (r.m.log_base, len(st.s))
+    warm = max(0, min(times, WARMUP))
+    for done in range(1, warm + 1):
+        _iterate(r, op, scopes)
         marks.append(_Mark(r))
-        if len(marks) >= 4 and r.m.log_base == log_base and len(st.s) == s_len:
-            p = _pattern(r, *marks[-4:])
-            if p is not None and _fits(p, times - done):
-                _write(r, p, times - done)
-                st.fast_iterations += times - done
-                return 0
-    return times - done
+        if len(marks) >= 4 and (r.m.log_base, len(st.s)) == unflushed and _bulk(r, marks, times - done):
+            return 0
+    return times - warm
