@@ -259,18 +259,21 @@ def _refcount_text(ob, before) -> str:
     return f"freed (refcount {delta}{ob.refcount})"
 
 
+# How an object's box looks while it lives (or is only reserved) and once it is freed:
+# the title's fill, the text colour, the refcount row's fill and the border.
+_OBJECT_LOOK = {True: (P.LIGHT, None, None, P.BLACK), False: (P.FREED, P.MUTED, P.FREED, P.GREY)}
+
+
 def heap_object(oid, ob, *, slots, touched, width=140, before=None):
     """Type and refcount; a freed object keeps its place, greyed; containers show slots."""
-    alive = ob is None or ob.alive
-    bg = P.TOUCHED if touched else (P.LIGHT if alive else P.FREED)
-    color = None if alive else P.MUTED
+    fill, color, rc_fill, border = _OBJECT_LOOK[ob is None or ob.alive]
     typ = ob.type if ob is not None else ""
-    rc = _refcount_text(ob, before)
-    rows = [_td(f"{esc(oid)} · {esc(typ)}", width=width, bold=True, bg=bg, color=color),
-            _td(esc(rc), width=width, color=color, bg=None if alive else P.FREED)]
+    rows = [_td(f"{esc(oid)} · {esc(typ)}", width=width, bold=True, bg=P.TOUCHED if touched else fill,
+                color=color),
+            _td(esc(_refcount_text(ob, before)), width=width, color=color, bg=rc_fill)]
     if slots:
         rows.append(_slot_row(list(ob.items) if ob is not None else [], slots, width))
-    return _table(rows, color=P.BLACK if alive else P.GREY)
+    return _table(rows, color=border)
 
 
 def _slot_row(items, slots, width) -> str:
