@@ -84,6 +84,15 @@ def _trace_options(trace) -> tuple:
     return trace.pyo3, tuple(trace.features), tuple(trace.cfg), bool(getattr(prof, "free_threaded", False))
 
 
+def _given(program, pyo3, features, cfg) -> tuple:
+    """(trace or None, program, pyo3, features, cfg, free-threaded) for the player to start from:
+    a trace given instead of a program brings its own options, where none are asked for."""
+    if not (hasattr(program, "steps") and hasattr(program, "pyo3")):
+        return None, program, pyo3, features, cfg, False
+    given = _trace_options(program)
+    return program, program.program, pyo3 or given[0], features or given[1], cfg or given[2], given[3]
+
+
 def _nav_button(text, act, tip, cls):
     # The button's text names its action, so a screen reader announces more than a glyph.
     b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="auto"))
@@ -162,13 +171,7 @@ class LivePlayer(W.VBox):
 
     def __init__(self, program, pyo3: str | None = None, features=(), cfg=(), *,
                  compare: str | None = None, interval_ms: int = 900, background: bool = True):
-        trace = None
-        free_threaded = False
-        if hasattr(program, "steps") and hasattr(program, "pyo3"):
-            trace, program = program, program.program
-            given = _trace_options(trace)
-            pyo3, features, cfg = pyo3 or given[0], features or given[1], cfg or given[2]
-            free_threaded = given[3]
+        trace, program, pyo3, features, cfg, free_threaded = _given(program, pyo3, features, cfg)
         self.program = program
         self._background = background
         self._gen = 0
