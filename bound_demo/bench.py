@@ -29,6 +29,16 @@ def loop_program(n):
         {"op": "probe", "label": "end"}]}]}
 
 
+def _read_time(trace, i):
+    """Seconds to rebuild step i's state and read a pool length and a refcount from it."""
+    t1 = time.perf_counter()
+    st = trace.steps[i].state
+    st.threads["main"].owned_len
+    if len(st.objects):
+        st.objects["o1"].refcount
+    return time.perf_counter() - t1
+
+
 def measure(n, samples=300):
     import bound_demo
     # CPU time of this process: on a shared machine, wall time mostly measures the neighbours.
@@ -39,17 +49,9 @@ def measure(n, samples=300):
     rng = random.Random(1)
     worst = 0.0
     picks = [0, steps - 1, trace.labels["end"]] + [rng.randrange(steps) for _ in range(samples)]
-    def read(i):
-        t1 = time.perf_counter()
-        st = trace.steps[i].state
-        st.threads["main"].owned_len
-        if len(st.objects):
-            st.objects["o1"].refcount
-        return time.perf_counter() - t1
-
     for i in picks:
         # Best of three: a preempted read says nothing about the model.
-        worst = max(worst, min(read(i) for _ in range(3)))
+        worst = max(worst, min(_read_time(trace, i) for _ in range(3)))
     t1 = time.perf_counter()
     assert trace.at("end").threads["main"].owned_len == n
     at_ms = (time.perf_counter() - t1) * 1000
@@ -59,6 +61,18 @@ def measure(n, samples=300):
             "steps_per_s": round(steps / run_s), "iterations_per_s": round(n / run_s),
             "worst_state_ms": round(worst * 1000, 3), "at_ms": round(at_ms, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def _fastest(n, repeat):
+    """The fastest of `repeat` measurements of size n, each in a fresh process, with all times."""
+    runs = []
+    for _ in range(max(1, repeat)):
+        out = subprocess.run([sys.executable, "-m", "bound_demo.bench", "--child", str(n)],
+                             capture_output=True, text=True, check=True).stdout
+        runs.append(json.loads(out))
+    r = min(runs, key=lambda x: x["run_s"])
+    r["run_s_all"] = [x["run_s"] for x in runs]
+    return r
 
 
 def main(argv=None):
@@ -75,13 +89,7 @@ def main(argv=None):
     sizes = [10**4, 10**5] if a.quick else [10**5, 10**6]
     rows = []
     for n in sizes:
-        runs = []
-        for _ in range(max(1, a.repeat)):
-            out = subprocess.run([sys.executable, "-m", "bound_demo.bench", "--child", str(n)],
-                                 capture_output=True, text=True, check=True).stdout
-            runs.append(json.loads(out))
-        r = min(runs, key=lambda x: x["run_s"])
-        r["run_s_all"] = [x["run_s"] for x in runs]
+        r = _fastest(n, a.repeat)
         rows.append(r)
         print(f"N={n:>9,}: {r['run_s']:7.2f} s  {r['ops_per_s']:>9,} ops/s  "
               f"{r['steps_per_s']:>9,} steps/s  peak {r['peak_rss_mb']:7.1f} MB  "

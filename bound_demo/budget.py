@@ -43,14 +43,20 @@ def step_range(spec, n):
     a, sep, b = text.partition(":")
     if not sep:
         raise OutputError(f"--steps {text!r}: expected A:B (for example 0:100, 250: or :50)")
-    try:
-        lo = int(a) if a.strip() else 0
-        hi = int(b) if b.strip() else n
-    except ValueError:
-        raise OutputError(f"--steps {text!r}: A and B must be whole numbers") from None
+    lo, hi = _end(a, 0, text), _end(b, n, text)
     if not 0 <= lo < hi <= n:
         raise OutputError(f"--steps {text!r}: need 0 <= A < B <= {n:,} (this trace has {n:,} steps)")
     return lo, hi
+
+
+def _end(part, default, text):
+    """One end of `--steps A:B`: a whole number, or `default` when left out."""
+    if not part.strip():
+        return default
+    try:
+        return int(part)
+    except ValueError:
+        raise OutputError(f"--steps {text!r}: A and B must be whole numbers") from None
 
 
 def check_table(lo, hi):
@@ -150,20 +156,25 @@ def check_output(path, *, directory=False):
     """Refuse an output path that cannot be written, before any work is done."""
     if not path:
         raise OutputError("the output path is empty")
-    full = os.path.abspath(path)
-    parent = os.path.dirname(full)
-    if directory:
-        if os.path.exists(full) and not os.path.isdir(full):
-            raise OutputError(f"{path!r} exists and is not a directory (--svg writes one file per step into a directory)")
-        target = full if os.path.isdir(full) else parent
-    else:
-        if os.path.isdir(full):
-            raise OutputError(f"{path!r} is a directory: give a file name")
-        target = parent
+    target = (_directory_target if directory else _file_target)(path, os.path.abspath(path))
     if not os.path.isdir(target):
         raise OutputError(f"the directory {os.path.dirname(path) or target!r} does not exist")
     if not os.access(target, os.W_OK | os.X_OK):
         raise OutputError(f"the directory {target!r} is not writable")
+
+
+def _directory_target(path, full):
+    """Where --svg writes: the directory itself when it exists, else its parent (it is made)."""
+    if os.path.exists(full) and not os.path.isdir(full):
+        raise OutputError(f"{path!r} exists and is not a directory (--svg writes one file per step into a directory)")
+    return full if os.path.isdir(full) else os.path.dirname(full)
+
+
+def _file_target(path, full):
+    """The directory an output file is written into."""
+    if os.path.isdir(full):
+        raise OutputError(f"{path!r} is a directory: give a file name")
+    return os.path.dirname(full)
 
 
 def write_atomic(path, data):

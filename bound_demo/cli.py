@@ -135,17 +135,25 @@ def _main(argv):
         return render_main(rest)
     if rest:
         ap.error(f"unrecognised arguments: {' '.join(rest)}")
-    if args.cmd == "list":
-        for n in scenarios.names():
-            p = scenarios.get(n)
-            print(f"{n:30} {', '.join(p.get('releases', [])):32} {p.get('title', '')}")
-        return 0
-    if args.cmd == "show":
-        p = scenarios.get(args.name)
-        print(f"# {p.get('title', args.name)}\n\n{p.get('about', '')}\n")
-        print(p.get("rust", ""))
-        print(json.dumps({k: v for k, v in p.items() if k != "rust"}, indent=1))
-        return 0
+    return _COMMANDS[args.cmd](args)
+
+
+def _list(args):
+    for n in scenarios.names():
+        p = scenarios.get(n)
+        print(f"{n:30} {', '.join(p.get('releases', [])):32} {p.get('title', '')}")
+    return 0
+
+
+def _show(args):
+    p = scenarios.get(args.name)
+    print(f"# {p.get('title', args.name)}\n\n{p.get('about', '')}\n")
+    print(p.get("rust", ""))
+    print(json.dumps({k: v for k, v in p.items() if k != "rust"}, indent=1))
+    return 0
+
+
+def _run(args):
     prog, scenario = resolve(args.program)
     pyo3, feats, cfg = settings(scenario, args.pyo3, split(args.features), split(args.cfg))
     trace = run_program(prog, pyo3=pyo3, features=feats, cfg=cfg, free_threaded=args.free_threaded)
@@ -157,3 +165,7 @@ def _main(argv):
         budget.check_table(lo, hi)
         sys.stdout.write(step_table(trace, steps=(lo, hi)) + "\n")
     return 0
+
+
+# The subcommands parsed here (render hands its own arguments to views.export).
+_COMMANDS = {"list": _list, "show": _show, "run": _run}

@@ -181,15 +181,8 @@ class Quiz:
         `head` and last `tail` steps and the steps around the probe the answer reads, with
         `(None, "… n more steps …")` for each gap."""
         t = self.traces[0]
-        n = len(t.steps)
-        keep = set(range(min(head, n))) | set(range(max(0, n - tail), n))
-        at = t.labels.get(getattr(self.reader, "label", None))
-        if at is not None:
-            keep |= set(range(max(0, at - around), min(n, at + 2)))
-        if n <= head + tail + 2 * around:
-            keep = set(range(n))
-        idx = sorted(keep)
         out = []
+        idx = self._kept_steps(t, head, tail, around)
         for k, i in enumerate(idx):
             if k and i != idx[k - 1] + 1:
                 out.append((None, f"… {i - idx[k - 1] - 1} more steps …"))
@@ -197,6 +190,17 @@ class Quiz:
         if t.error is not None:
             out.append((None, f"{t.error.kind}: {t.error.message}"))
         return out
+
+    def _kept_steps(self, t, head, tail, around) -> list:
+        """The step indices the reveal shows: all of a short run, else the ends and the probe."""
+        n = len(t.steps)
+        if n <= head + tail + 2 * around:
+            return list(range(n))
+        keep = set(range(min(head, n))) | set(range(max(0, n - tail), n))
+        at = t.labels.get(getattr(self.reader, "label", None))
+        if at is not None:
+            keep |= set(range(max(0, at - around), min(n, at + 2)))
+        return sorted(keep)
 
     def _steps_html(self) -> str:
         items = []
@@ -223,16 +227,10 @@ class Quiz:
                f"<div>{_md(self.prompt)}</div>"]
         if self.rust:
             out.append(f'<pre style="font-size:12px">{e(self.rust)}</pre>')
-        if self.choices:
-            out.append("<ol type='A'>" + "".join(f"<li>{e(c)}</li>" for c in self.choices) + "</ol>")
-        else:
-            out.append("<div><i>Answer with a whole number.</i></div>")
-        for k, h in enumerate(self.hints, 1):
-            label = "Hint" if len(self.hints) == 1 else f"Hint {k}"
-            out.append(f"<details><summary>{label}</summary><div>{_md(h)}</div></details>")
-        ans = self.answer
-        shown = (f"{'ABCDEFGH'[self.choices.index(ans)]}. {e(ans)}" if self.choices
-                 else e(str(ans)))
+        out.append(self._choices_html())
+        out += [f"<details><summary>{label}</summary><div>{_md(h)}</div></details>"
+                for label, h in self._hints()]
+        shown = self._answer_html()
         out.append(
             "<details><summary>Reveal the answer</summary>"
             f"<div><b>Answer:</b> {shown}</div>"
@@ -242,6 +240,24 @@ class Quiz:
             "</details>")
         out.append("</div>")
         return "".join(out)
+
+    def _choices_html(self) -> str:
+        if not self.choices:
+            return "<div><i>Answer with a whole number.</i></div>"
+        return "<ol type='A'>" + "".join(f"<li>{html.escape(c)}</li>" for c in self.choices) + "</ol>"
+
+    def _hints(self) -> list:
+        """(label, hint) pairs: a lone hint is "Hint", several are numbered."""
+        if len(self.hints) == 1:
+            return [("Hint", self.hints[0])]
+        return [(f"Hint {k}", h) for k, h in enumerate(self.hints, 1)]
+
+    def _answer_html(self) -> str:
+        """The answer as revealed: with its letter when the question has choices."""
+        ans = self.answer
+        if not self.choices:
+            return html.escape(str(ans))
+        return f"{'ABCDEFGH'[self.choices.index(ans)]}. {html.escape(ans)}"
 
     def ask(self, static=None):
         """A widget in a live kernel, else static HTML (see the module docstring)."""

@@ -44,25 +44,23 @@ def state(api: str, release: str, features: tuple = ()) -> str:
     e, at = entry(api), _line(release)
     if "added" in e and at < _line(e["added"]):
         return "absent"
-    if "removed" in e and at >= _line(e["removed"]):
-        return "removed"
-    if "gated" in e and at >= _line(e["gated"]) and e.get("gate") not in features:
-        return "gated"
-    if "deprecated" in e and at >= _line(e["deprecated"]):
-        return "deprecated"
-    return "present"
+    # Once reached, each of these dates names the state, the first that applies winning.
+    dates = (("removed", True), ("gated", e.get("gate") not in features), ("deprecated", True))
+    return next((key for key, applies in dates if applies and _reached(e, key, at)), "present")
+
+
+def _reached(e: dict, key: str, at: tuple[int, int]) -> bool:
+    """Whether the entry has the date `key` and a build of line `at` is on or after it."""
+    return key in e and at >= _line(e[key])
+
+
+# The words for each date of an entry, in the order they happened.
+_PHRASES = (("added", "added in {added}"), ("deprecated", "deprecated in {deprecated}"),
+            ("gated", "behind the `{gate}` feature from {gated}"), ("removed", "removed in {removed}"))
 
 
 def phrase(api: str) -> str:
     """The API's history in words: "deprecated in 0.26, removed in 0.28"."""
     e = entry(api)
-    parts = []
-    if "added" in e:
-        parts.append(f"added in {e['added']}")
-    if "deprecated" in e:
-        parts.append(f"deprecated in {e['deprecated']}")
-    if "gated" in e:
-        parts.append(f"behind the `{e['gate']}` feature from {e['gated']}")
-    if "removed" in e:
-        parts.append(f"removed in {e['removed']}")
+    parts = [text.format(**e) for key, text in _PHRASES if key in e]
     return ", ".join(parts) if parts else "in every release covered"

@@ -63,16 +63,18 @@ def records(list_api="bound", rec_api="bound", n=3):
 def releases(name):
     """(pyo3, features, cfg) runs the scenario is meant for, from its `releases` list."""
     prog = get(name)
-    out = []
-    for spec in prog.get("releases", []):
-        pyo3, *feats = spec.split("+")
-        feats = [f for f in feats if pyo3 in FEATURES.get(f, ())]
-        for f in prog.get("features", []):
-            if pyo3 in FEATURES.get(f, ()) and f not in feats:
-                feats.append(f)
-        cfg = [c for c in prog.get("cfg", []) if cfg_exists(c, pyo3)]
-        out.append((pyo3, tuple(feats), tuple(cfg)))
-    return out
+    return [_release_run(spec, prog) for spec in prog.get("releases", [])]
+
+
+def _release_run(spec, prog) -> tuple:
+    """(pyo3, features, cfg) of one `releases` entry such as "0.22+gil-refs": the features it
+    names, then the program's own, and its cfg flags, each kept only where that release has it."""
+    pyo3, *named = spec.split("+")
+    feats = [f for f in named if pyo3 in FEATURES.get(f, ())]
+    feats += [f for f in dict.fromkeys(prog.get("features", []))
+              if pyo3 in FEATURES.get(f, ()) and f not in feats]
+    cfg = [c for c in prog.get("cfg", []) if cfg_exists(c, pyo3)]
+    return pyo3, tuple(feats), tuple(cfg)
 
 
 def run(name, pyo3=None, features=None, cfg=None):

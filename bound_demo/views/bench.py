@@ -23,23 +23,14 @@ def program(iterations: int) -> dict:
         {"op": "repeat", "times": iterations, "body": body}]}]}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bound_demo.views.bench")
-    parser.add_argument("--iterations", type=int, default=11, help="loop count (11 gives ~100 steps)")
-    parser.add_argument("--pyo3", default="0.21")
-    args = parser.parse_args(argv)
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "OVER"
 
-    import bound_demo
+
+def _time_frames(trace) -> None:
+    """Draw and render every frame with a cold cache, against the 3 s target."""
     from .frame import draw_step
-    from .live import LivePlayer
-    from .player import player_html
     from .render import clear_cache, render_svgs
-
-    prog = program(args.iterations)
-    trace = bound_demo.run(prog, pyo3=args.pyo3)
-    n = len(trace.steps)
-    print(f"trace: {n} steps, PyO3 {trace.pyo3}")
-
     clear_cache()
     t0 = time.perf_counter()
     graphs = [draw_step(s, trace=trace) for s in trace.steps]
@@ -49,15 +40,24 @@ def main(argv=None) -> int:
     total = t2 - t0
     print(f"render all frames (cold cache): {total:.2f} s  "
           f"(draw {t1 - t0:.2f} s + dot {t2 - t1:.2f} s)  target <= 3 s  "
-          f"[{'ok' if total <= 3 else 'OVER'}]")
+          f"[{_verdict(total <= 3)}]")
 
+
+def _player_size(trace, n) -> None:
+    """The static player's size, against the 1 MB target."""
+    from .player import player_html
+    from .render import clear_cache
     clear_cache()
-    page = player_html(trace)
-    size = len(page.encode("utf-8"))
+    size = len(player_html(trace).encode("utf-8"))
     print(f"static player: {size / 1e6:.3f} MB for {n} steps  target <= 1 MB  "
-          f"[{'ok' if size <= 1_000_000 else 'OVER'}]")
+          f"[{_verdict(size <= 1_000_000)}]")
 
-    player = LivePlayer(prog, pyo3=args.pyo3, background=False)
+
+def _time_live(prog, pyo3) -> None:
+    """Step changes in the live player: cached ones against 50 ms, then one not cached yet."""
+    from .live import LivePlayer
+    from .render import clear_cache
+    player = LivePlayer(prog, pyo3=pyo3, background=False)
     times = []
     for _ in range(player.steps - 1):
         t = time.perf_counter()
@@ -65,13 +65,29 @@ def main(argv=None) -> int:
         times.append(time.perf_counter() - t)
     worst, median = max(times) * 1000, statistics.median(times) * 1000
     print(f"live step change (cached): median {median:.2f} ms, worst {worst:.2f} ms  "
-          f"target <= 50 ms  [{'ok' if worst <= 50 else 'OVER'}]")
+          f"target <= 50 ms  [{_verdict(worst <= 50)}]")
     clear_cache()
     player.panes[0].svgs.clear()
     t = time.perf_counter()
     player.step = 0
     cold = (time.perf_counter() - t) * 1000
     print(f"live step change (frame not cached yet, rendered on the spot): {cold:.1f} ms")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bound_demo.views.bench")
+    parser.add_argument("--iterations", type=int, default=11, help="loop count (11 gives ~100 steps)")
+    parser.add_argument("--pyo3", default="0.21")
+    args = parser.parse_args(argv)
+
+    import bound_demo
+    prog = program(args.iterations)
+    trace = bound_demo.run(prog, pyo3=args.pyo3)
+    n = len(trace.steps)
+    print(f"trace: {n} steps, PyO3 {trace.pyo3}")
+    _time_frames(trace)
+    _player_size(trace, n)
+    _time_live(prog, args.pyo3)
     return 0
 
 

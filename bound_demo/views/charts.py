@@ -30,27 +30,32 @@ def series(trace, *, exact: bool = False) -> dict:
     last: dict = {}
     for i, step, st in states(trace):
         for name, th in st.threads.items():
-            col = owned.get(name)
-            if col is None:
-                col = owned[name] = array("l", [0] * n)
-            col[i] = owned_len(th)
+            owned.setdefault(name, array("l", [0] * n))[i] = owned_len(th)
         increfs[i] = len(st.pending_increfs)
         decrefs[i] = len(st.pending_decrefs)
-        touched = (step.touched or {}).get("objects") if not exact and i else None
-        oids = st.objects.keys() if touched is None else touched
-        for oid in oids:
-            ob = st.objects.get(oid)
-            if ob is None:
-                continue
-            # A freed object's line ends (None becomes a gap) instead of running on at 0.
-            rc = ob.refcount if ob.alive else None
-            if last.get(oid) != rc:
-                last[oid] = rc
-                xs, ys = changes.setdefault(oid, ([], []))
-                xs.append(i)
-                ys.append(rc)
+        for oid in _oids_to_read(step, st, i, exact):
+            _note_refcount(changes, last, oid, st.objects.get(oid), i)
     return {"n": n, "refcounts": changes, "owned": owned,
             "increfs": increfs, "decrefs": decrefs}
+
+
+def _oids_to_read(step, st, i, exact):
+    """The objects whose refcount step ``i`` may have changed (all of them on step 0)."""
+    touched = (step.touched or {}).get("objects") if not exact and i else None
+    return st.objects.keys() if touched is None else touched
+
+
+def _note_refcount(changes, last, oid, ob, i) -> None:
+    """Record a change point when object ``oid``'s refcount differs from the last one seen."""
+    if ob is None:
+        return
+    # A freed object's line ends (None becomes a gap) instead of running on at 0.
+    rc = ob.refcount if ob.alive else None
+    if last.get(oid) != rc:
+        last[oid] = rc
+        xs, ys = changes.setdefault(oid, ([], []))
+        xs.append(i)
+        ys.append(rc)
 
 
 def expand(change_xs, change_ys, n) -> list:
@@ -69,16 +74,17 @@ def downsample(ys, max_points: int = 2000) -> tuple:
     if n <= max_points:
         return list(range(n)), list(ys)
     size = math.ceil(n / (max_points // 2))
-    xs, out = [], []
-    for start in range(0, n, size):
-        chunk = [(y, start + k) for k, y in enumerate(ys[start:start + size]) if y == y]
-        if not chunk:
-            continue
-        lo, hi = min(chunk), max(chunk, key=lambda p: (p[0], -p[1]))
-        for y, x in sorted({lo, hi}, key=lambda p: p[1]):
-            xs.append(x)
-            out.append(y)
-    return xs, out
+    points = [p for start in range(0, n, size) for p in _extremes(ys, start, size)]
+    return [x for _, x in points], [y for y, _ in points]
+
+
+def _extremes(ys, start, size) -> list:
+    """(y, x) of a bucket's min and max in step order; none when it is all NaN (y != y)."""
+    chunk = [(y, start + k) for k, y in enumerate(ys[start:start + size]) if y == y]
+    if not chunk:
+        return []
+    lo, hi = min(chunk), max(chunk, key=lambda p: (p[0], -p[1]))
+    return sorted({lo, hi}, key=lambda p: p[1])
 
 
 def _axes(ax):
@@ -88,13 +94,17 @@ def _axes(ax):
     return Figure(figsize=(8, 3), layout="constrained").add_subplot()
 
 
+def _peak(item) -> int:
+    """Sort key of an (oid, (xs, ys)) series: its highest refcount first."""
+    return -max((y for y in item[1][1] if y is not None), default=0)
+
+
 def refcount_chart(trace, ax=None, *, top: int = 8, max_points: int = 2000, data=None):
     """Refcount of the ``top`` objects with the highest peak, over the steps."""
     ax = _axes(ax)
     data = data or series(trace)
     n = data["n"]
-    peaks = sorted(data["refcounts"].items(),
-                   key=lambda kv: -max((y for y in kv[1][1] if y is not None), default=0))[:top]
+    peaks = sorted(data["refcounts"].items(), key=_peak)[:top]
     for k, (oid, (xs, ys)) in enumerate(sorted(peaks, key=lambda kv: kv[1][0][0])):
         px, py = downsample(expand(xs, ys, n), max_points)
         ax.plot(px, py, drawstyle="steps-post", color=CYCLE[k % len(CYCLE)], label=str(oid))

@@ -14,11 +14,14 @@ from .labels import count_name, gil_words, kind_text
 LIST_CAP = 12  # entries named per list before "… k more"
 
 
+def _more(n: int, shown: int) -> str:
+    """" … k more" when only ``shown`` of ``n`` entries are named, else nothing."""
+    return f" … {n - shown} more" if n > shown else ""
+
+
 def _some(items, cap: int = LIST_CAP) -> str:
     items = [str(i) for i in items]
-    if len(items) <= cap:
-        return " ".join(items)
-    return " ".join(items[:cap]) + f" … {len(items) - cap} more"
+    return " ".join(items[:cap]) + _more(len(items), cap)
 
 
 def _pool_text(th) -> str:
@@ -26,14 +29,16 @@ def _pool_text(th) -> str:
     if not n:
         return "pool empty"
     shown = owned_part(th, 0, min(n, LIST_CAP + 1))
-    more = f" … {n - len(shown)} more" if n > len(shown) else ""
-    return f"pool: {' '.join(map(str, shown))}{more}"
+    return f"pool: {' '.join(map(str, shown))}{_more(n, len(shown))}"
+
+
+# The sentence for a thread's state, by the frame's word for it (gil_words).
+_STATE_TEXT = {"holds GIL": "holds the GIL", "no GIL": "does not hold the GIL"}
 
 
 def _thread_text(name, th, trace) -> str:
     held, free = gil_words(trace)
-    state = ("holds the GIL" if held == "holds GIL" else "attached") if th.holds_gil else (
-        "does not hold the GIL" if free == "no GIL" else "detached")
+    state = _STATE_TEXT.get(held, "attached") if th.holds_gil else _STATE_TEXT.get(free, "detached")
     parts = [f"thread {name} {state}, {count_name(trace)} {th.gil_count}"]
     if _no_pool_note(trace) is None:
         parts.append(_pool_text(th))
@@ -55,26 +60,28 @@ def _object_text(oid, ob) -> str:
 def _handles_text(st) -> str:
     live = [f"{h.name} {kind_text(h.kind)}" + (f" → {h.obj}" if h.obj else "")
             for h in st.handles.values() if h.status == "live"]
-    more = f" … {len(live) - 8} more" if len(live) > 8 else ""
-    return f"handles: {', '.join(live[:8])}{more}" if live else ""
+    return f"handles: {', '.join(live[:8])}{_more(len(live), 8)}" if live else ""
 
 
 def describe(state, trace=None) -> str:
     """The text alternative of the frame that draws ``state``."""
     parts = [_thread_text(n, th, trace) for n, th in state.threads.items()]
+    parts += [_heap_text(state), _handles_text(state)]
+    parts += [f"{label}: {_some(queue)}" for label, queue in (("pending increfs", state.pending_increfs),
+                                                              ("pending decrefs", state.pending_decrefs))
+              if queue]
+    parts.append(_vars_text(state))
+    return "; ".join(p for p in parts if p) + "."
+
+
+def _heap_text(state) -> str:
     objects = [_object_text(oid, ob) for oid, ob in state.objects.items()]
-    if objects:
-        more = f" … {len(objects) - LIST_CAP} more" if len(objects) > LIST_CAP else ""
-        parts.append("heap: " + ", ".join(objects[:LIST_CAP]) + more)
-    else:
-        parts.append("heap empty")
-    handles = _handles_text(state)
-    if handles:
-        parts.append(handles)
-    for label, queue in (("pending increfs", state.pending_increfs),
-                         ("pending decrefs", state.pending_decrefs)):
-        if queue:
-            parts.append(f"{label}: {_some(queue)}")
-    if state.py_vars:
-        parts.append("Python variables: " + ", ".join(f"{k} → {v}" for k, v in state.py_vars.items()))
-    return "; ".join(parts) + "."
+    if not objects:
+        return "heap empty"
+    return "heap: " + ", ".join(objects[:LIST_CAP]) + _more(len(objects), LIST_CAP)
+
+
+def _vars_text(state) -> str:
+    if not state.py_vars:
+        return ""
+    return "Python variables: " + ", ".join(f"{k} → {v}" for k, v in state.py_vars.items())

@@ -41,7 +41,7 @@ def profile_of(trace):
     if prof is not None or getattr(trace, "pyo3", None) is None:
         return prof
     try:  # a trace-like record (a witness run, say) that names its release but holds no profile
-        return profile(trace.pyo3, getattr(trace, "features", ()) or (), getattr(trace, "cfg", ()) or ())
+        return profile(trace.pyo3, _names(trace, "features"), _names(trace, "cfg"))
     except ValueError:
         return None
 
@@ -64,14 +64,14 @@ def release_label(trace) -> str:
     """'PyO3 0.21 + gil-refs', with any --cfg flags after a comma."""
     if trace is None:
         return ""
-    text = f"PyO3 {trace.pyo3}"
-    features = tuple(getattr(trace, "features", ()) or ())
-    if features:
-        text += " + " + " + ".join(features)
-    cfg = tuple(getattr(trace, "cfg", ()) or ())
-    if cfg:
-        text += ", cfg " + ", ".join(cfg)
-    return text
+    cfg = _names(trace, "cfg")
+    return (f"PyO3 {trace.pyo3}" + "".join(f" + {f}" for f in _names(trace, "features"))
+            + (", cfg " + ", ".join(cfg) if cfg else ""))
+
+
+def _names(trace, field) -> tuple:
+    """A trace's features or cfg flags; a record without them has none."""
+    return tuple(getattr(trace, field, ()) or ())
 
 
 KIND_TEXT = {

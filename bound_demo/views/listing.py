@@ -53,10 +53,8 @@ def closing_line(lines: list, row: int) -> int:
     for r in range(row, len(lines)):
         code = _COMMENT.sub("", lines[r])
         depth += code.count("{") - code.count("}")
-        if r == row and depth <= 0:
-            return row
-        if r > row and depth <= 0:
-            return r
+        if depth <= 0:
+            return r  # On ``row`` itself: the line opens no block (or closes one).
     return row
 
 
@@ -125,16 +123,17 @@ def step_rows(steps, spans: dict) -> list:
     """The listing row of every step (-1: none), by the rules in the module docstring."""
     rows = []
     for k, s in enumerate(steps):
-        span = spans.get(s.op_path)
-        if span is None:
-            rows.append(-1)
-        elif s.event in CLOSING:
-            rows.append(span[1])
-        elif s.event in FOLLOWING and k and steps[k - 1].op_path == s.op_path:
-            rows.append(rows[-1])
-        else:
-            rows.append(span[0])
+        follows = s.event in FOLLOWING and k and steps[k - 1].op_path == s.op_path
+        rows.append(rows[-1] if follows and s.op_path in spans else _step_row(s, spans))
     return rows
+
+
+def _step_row(s, spans: dict) -> int:
+    """A step's own row: its op's closing line for a closing event, else its opening line."""
+    span = spans.get(s.op_path)
+    if span is None:
+        return -1
+    return span[1] if s.event in CLOSING else span[0]
 
 
 def rust_listing(trace) -> tuple:

@@ -1,7 +1,7 @@
 """``LivePlayer``: the step player as ipywidgets, for JupyterLab and Binder.
 
 It has the static player's controls plus a release picker, feature and cfg
-toggles that re-run the program, and an optional second release shown side by
+toggles and a free-threaded checkbox that re-run the program, and an optional second release shown side by
 side in lockstep. Frames are rendered in a background thread right after each
 run (one batched ``dot`` call) and cached, so moving between steps only swaps a
 ready SVG string; a frame not ready yet is rendered on the spot.
@@ -29,7 +29,7 @@ from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
 
-from .releases import CFGS, DEFAULT_RELEASE, FEATURES, RELEASES
+from .releases import CFGS, DEFAULT_RELEASE, FEATURES, FREE_THREADED, RELEASES, free_threaded_python
 from ..text.fallback import LIVE_CLASS, display_with_fallback
 
 NONE = "—"
@@ -57,9 +57,48 @@ def _toggle_tip(name: str) -> str:
     return f"{kind} {name} (PyO3 {span}): re-run with it on or off"
 
 
-def _run(program, pyo3, features, cfg):
+# Where each toggle exists: the release lines of its feature or cfg flag.
+_ALLOWED = {**FEATURES, **CFGS}
+
+FT_LABEL = "free-threaded Python"
+
+
+def _run(program, pyo3, features, cfg, free_threaded=False):
     import bound_demo
-    return bound_demo.run(program, pyo3=pyo3, features=tuple(features), cfg=tuple(cfg))
+    return bound_demo.run(program, pyo3=pyo3, features=tuple(features), cfg=tuple(cfg),
+                          free_threaded=free_threaded)
+
+
+def _ft_note(releases) -> str:
+    """What the free-threaded checkbox does for these releases, or why it is off."""
+    builds = [f"PyO3 {r} on Python {free_threaded_python(r)}" for r in releases if free_threaded_python(r)]
+    if builds:
+        return "re-run as built for a free-threaded CPython: " + ", ".join(builds)
+    return (f"PyO3 {' and '.join(releases)} cannot build for a free-threaded Python; "
+            f"support arrived in {FREE_THREADED['since']}")
+
+
+def _trace_options(trace) -> tuple:
+    """(release, features, cfg, free-threaded) a given trace was run with."""
+    prof = getattr(trace, "prof", None)
+    return trace.pyo3, tuple(trace.features), tuple(trace.cfg), bool(getattr(prof, "free_threaded", False))
+
+
+def _given(program, pyo3, features, cfg) -> tuple:
+    """(trace or None, program, pyo3, features, cfg, free-threaded) for the player to start from:
+    a trace given instead of a program brings its own options, where none are asked for."""
+    if not (hasattr(program, "steps") and hasattr(program, "pyo3")):
+        return None, program, pyo3, features, cfg, False
+    given = _trace_options(program)
+    return program, program.program, pyo3 or given[0], features or given[1], cfg or given[2], given[3]
+
+
+def _nav_button(text, act, tip, cls):
+    # The button's text names its action, so a screen reader announces more than a glyph.
+    b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="auto"))
+    b.add_class(f"bd-{cls}")
+    b.on_click(lambda _b: act())
+    return b
 
 
 class _Pane:
@@ -81,7 +120,10 @@ class _Pane:
     def load(self, trace):
         self.trace, self.svgs = trace, {}
         self.lines, self.rows = rust_listing(trace)
-        self.label.value = f"<div class='bd-release'>{html.escape(release_label(trace))}</div>"
+        label = release_label(trace)
+        if _trace_options(trace)[3]:
+            label += f" on Python {trace.prof.ft_python} (free-threaded)"
+        self.label.value = f"<div class='bd-release'>{html.escape(label)}</div>"
 
     def frame_svg(self, i: int, svg: str, state) -> str:
         """A rendered frame as the pane shows it: themed, titled and described."""
@@ -98,21 +140,29 @@ class _Pane:
             s = self.svgs[i] = self.frame_svg(i, render_svgs([graph])[0], state)
         return s
 
-    def show(self, i: int):
-        step = self.trace.steps[i]
+    def _notes(self, i: int, step) -> list:
+        """The step's notes, plus the run's error on the last step unless the caption says it."""
         notes = list(step.notes or [])
         err = self.trace.error
         if err is not None and i == len(self.trace.steps) - 1 and err.message != step.caption:
             # A compile error is usually the last step's caption already; say it once.
             notes.append(f"{err.kind} at {err.op_path}: {err.message}")
-        self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
-                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
-                              + "</div>")
-        row = self.rows[i]
-        self.rust.value = "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
+        return notes
+
+    def _listing(self, row: int) -> str:
+        """The Rust listing with the step's line marked current."""
+        return "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
             f"<span class='bd-line' data-bd-line-current>▶ {html.escape(t)}</span>" if r == row
             else f"<span class='bd-line'>{html.escape(t) or ' '}</span>"
             for r, t in enumerate(self.lines)) + "</pre>"
+
+    def show(self, i: int):
+        step = self.trace.steps[i]
+        self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
+                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>"
+                                        for n in self._notes(i, step))
+                              + "</div>")
+        self.rust.value = self._listing(self.rows[i])
         self.frame.value = f"<div class='bd-frame'>{self.svg(i)}</div>"
 
 
@@ -121,12 +171,7 @@ class LivePlayer(W.VBox):
 
     def __init__(self, program, pyo3: str | None = None, features=(), cfg=(), *,
                  compare: str | None = None, interval_ms: int = 900, background: bool = True):
-        trace = None
-        if hasattr(program, "steps") and hasattr(program, "pyo3"):
-            trace, program = program, program.program
-            pyo3 = pyo3 or trace.pyo3
-            features = features or tuple(trace.features)
-            cfg = cfg or tuple(trace.cfg)
+        trace, program, pyo3, features, cfg, free_threaded = _given(program, pyo3, features, cfg)
         self.program = program
         self._background = background
         self._gen = 0
@@ -139,20 +184,21 @@ class LivePlayer(W.VBox):
         # An explicit tooltip: without one the button's title attribute reads "null".
         self.toggles = {name: W.ToggleButton(value=name in tuple(features) + tuple(cfg), description=name,
                                              tooltip=_toggle_tip(name), layout=W.Layout(width="auto"))
-                        for name in list(FEATURES) + list(CFGS)}
+                        for name in _ALLOWED}
+        # A checkbox is a native input: Tab reaches it and Space flips it. Its note says what
+        # it does for the chosen releases, or why it is off (no free-threaded build before 0.23).
+        self.free_threaded = W.Checkbox(value=free_threaded, description=FT_LABEL, indent=False,
+                                        layout=W.Layout(width="auto"))
+        self.free_threaded.add_class("bd-free-threaded")
+        self.free_threaded_note = W.Label()
+        self.free_threaded_note.add_class("bd-notes")
         self.play = W.Play(value=0, min=0, max=0, interval=interval_ms, description="play")
         self.slider = W.IntSlider(value=0, min=0, max=0, readout=False, layout=W.Layout(flex="1"))
         W.jslink((self.play, "value"), (self.slider, "value"))
-        buttons = []
-        # Each button's text names its action, so a screen reader announces more than a glyph.
-        for text, act, tip, cls in (("|◀ first", self.first, "first step", "first"),
-                                    ("◀ previous", self.prev, "previous step", "previous"),
-                                    ("next ▶", self.next, "next step", "next"),
-                                    ("last ▶|", self.last, "last step", "last")):
-            b = W.Button(description=text, tooltip=tip, layout=W.Layout(width="auto"))
-            b.add_class(f"bd-{cls}")
-            b.on_click(lambda _b, act=act: act())
-            buttons.append(b)
+        buttons = [_nav_button(*spec) for spec in (("|◀ first", self.first, "first step", "first"),
+                                                    ("◀ previous", self.prev, "previous step", "previous"),
+                                                    ("next ▶", self.next, "next step", "next"),
+                                                    ("last ▶|", self.last, "last step", "last"))]
         self.counter = W.Label()
         self.counter.add_class("bd-counter")
         self.message = W.HTML()
@@ -163,11 +209,12 @@ class LivePlayer(W.VBox):
         self.slider.observe(lambda ch: self._show(ch["new"]), names="value")
         self.release.observe(lambda ch: self.rerun(), names="value")
         self.other.observe(lambda ch: self.rerun(), names="value")
-        for t in self.toggles.values():
+        for t in list(self.toggles.values()) + [self.free_threaded]:
             t.observe(lambda ch: self.rerun(), names="value")
         super().__init__([
             W.HBox([self.release, self.other]),
             W.HBox(list(self.toggles.values()), layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([self.free_threaded, self.free_threaded_note]),
             W.HBox(buttons[:2] + [self.play] + buttons[2:] + [self.slider, self.counter]),
             self.message, self._panes_box, self.legend, W.HTML(f"<style>{LIVE_CSS}</style>")])
         self.add_class(LIVE_CLASS)
@@ -182,23 +229,34 @@ class LivePlayer(W.VBox):
 
     # --- running -----------------------------------------------------------------------
     def _options(self, release):
-        on = [n for n, t in self.toggles.items() if t.value]
-        feats = [n for n in on if n in FEATURES and release in FEATURES[n]]
-        cfgs = [n for n in on if n in CFGS and release in CFGS[n]]
-        return feats, cfgs
+        """(features, cfgs, free-threaded) of the toggles that are on and exist in ``release``."""
+        on = [n for n, t in self.toggles.items() if t.value and release in _ALLOWED[n]]
+        ft = self.free_threaded.value and bool(free_threaded_python(release))
+        return [n for n in on if n in FEATURES], [n for n in on if n in CFGS], ft
+
+    def _releases(self) -> list:
+        """The chosen release, then the compared one when there is one."""
+        return [self.release.value] + ([self.other.value] if self.other.value != NONE else [])
+
+    def _enable_toggles(self, releases):
+        """Grey out the options none of the shown releases has, and say why for free threading."""
+        for name, t in self.toggles.items():
+            t.disabled = not any(r in _ALLOWED[name] for r in releases)
+        self.free_threaded.disabled = not any(free_threaded_python(r) for r in releases)
+        self.free_threaded_note.value = _ft_note(releases)
+        self.free_threaded.tooltip = self.free_threaded_note.value
+
+    def _run_all(self, releases, first_trace):
+        """One trace per release; a trace given to the constructor stands for the first run."""
+        traces = [] if first_trace is None else [first_trace]
+        return traces + [_run(self.program, r, *self._options(r)) for r in releases[len(traces):]]
 
     def rerun(self, first_trace=None):
         """Run the program again for the chosen release(s) and options."""
-        releases = [self.release.value] + ([self.other.value] if self.other.value != NONE else [])
-        for name, t in self.toggles.items():
-            allowed = {**FEATURES, **CFGS}[name]
-            t.disabled = not any(r in allowed for r in releases)
+        releases = self._releases()
+        self._enable_toggles(releases)
         try:
-            traces = []
-            for r in releases:
-                feats, cfgs = self._options(r)
-                traces.append(first_trace if (first_trace is not None and not traces)
-                              else _run(self.program, r, feats, cfgs))
+            traces = self._run_all(releases, first_trace)
         except ValueError as exc:
             self.message.value = f"<span style='color:#D55E00'>{html.escape(str(exc))}</span>"
             return
@@ -220,13 +278,7 @@ class LivePlayer(W.VBox):
 
     def _prerender(self, gen):
         """Render every frame of the current traces in one batch, then fill the caches."""
-        panes = self.panes[:len(self.traces)]
-        graphs = []
-        for p in panes:
-            before = None
-            for i, step, st in states(p.trace):
-                graphs.append((p, i, st, draw_step(step, trace=p.trace, state=st, before=before)))
-                before = st
+        graphs = [g for p in self.panes[:len(self.traces)] for g in _pane_graphs(p)]
         svgs = render_svgs([g for *_, g in graphs])
         if gen != self._gen:
             return  # A newer run replaced these traces while we were rendering.
@@ -276,3 +328,12 @@ class LivePlayer(W.VBox):
 
     def last(self):
         self.step = len(self.timeline) - 1
+
+
+def _pane_graphs(pane) -> list:
+    """(pane, index, state, graph) for every step of the pane's trace, each drawn against the last."""
+    graphs, before = [], None
+    for i, step, st in states(pane.trace):
+        graphs.append((pane, i, st, draw_step(step, trace=pane.trace, state=st, before=before)))
+        before = st
+    return graphs

@@ -55,37 +55,51 @@ def render_pngs(graphs, *, workers: int | None = None, progress=None) -> list:
 def _render(graphs, fmt, workers, progress):
     sources = [_source(g) for g in graphs]
     out: list = [None] * len(sources)
+    todo = _from_cache(sources, fmt, out)
+    if progress:
+        progress(len(sources) - sum(len(v) for v in todo.values()))
+    if todo:
+        _render_missing(todo, fmt, workers or min(4, os.cpu_count() or 1), progress, out)
+    return out
+
+
+def _from_cache(sources, fmt, out) -> "OrderedDict[str, list]":
+    """Fill ``out`` with the cached documents; return {source: [indices]} of the rest."""
     todo: "OrderedDict[str, list]" = OrderedDict()
     with _lock:
         for i, src in enumerate(sources):
             hit = _cache.get((fmt, src))
-            if hit is not None:
-                _cache.move_to_end((fmt, src))
-                out[i] = hit
-            else:
+            if hit is None:
                 todo.setdefault(src, []).append(i)
-    if progress:
-        progress(len(sources) - sum(len(v) for v in todo.values()))
-    if todo:
-        unique = list(todo)
-        n_workers = workers or min(4, os.cpu_count() or 1)
-        exe = dot_binary()
+                continue
+            _cache.move_to_end((fmt, src))
+            out[i] = hit
+    return todo
 
-        def run(src):
-            doc = _run_dot(exe, src, fmt)
-            if progress:
-                progress(len(todo[src]))
-            return src, doc
 
-        with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(unique)))) as pool:
-            for src, doc in pool.map(run, unique):
-                with _lock:
-                    _cache[(fmt, src)] = doc
-                    for i in todo[src]:
-                        out[i] = doc
-                    while len(_cache) > CACHE_SIZE:
-                        _cache.popitem(last=False)
-    return out
+def _render_missing(todo, fmt, n_workers, progress, out) -> None:
+    """Run each distinct source through dot on a few threads and cache the documents."""
+    exe = dot_binary()
+
+    def run(src):
+        doc = _run_dot(exe, src, fmt)
+        if progress:
+            progress(len(todo[src]))
+        return src, doc
+
+    with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(todo)))) as pool:
+        for src, doc in pool.map(run, list(todo)):
+            _store(fmt, src, doc, todo[src], out)
+
+
+def _store(fmt, src, doc, indices, out) -> None:
+    """Put one rendered document in the cache (dropping the oldest beyond CACHE_SIZE) and in ``out``."""
+    with _lock:
+        _cache[(fmt, src)] = doc
+        for i in indices:
+            out[i] = doc
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
 
 
 class RenderError(RuntimeError):
@@ -102,7 +116,7 @@ def _run_dot(exe, source, fmt):
                               check=False, timeout=DOT_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise RenderError(f"dot took longer than {DOT_TIMEOUT} s on one frame") from None
-    docs = _split_svg(proc.stdout) if fmt == "svg" else _split_png(proc.stdout)
+    docs = (_split_svg if fmt == "svg" else _split_png)(proc.stdout)
     if b"Error:" in proc.stderr or proc.returncode != 0 or len(docs) != 1:
         raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace')[:2000]}")
     return docs[0]
@@ -122,16 +136,21 @@ def _split_png(blob: bytes) -> list:
     while pos < len(blob):
         if blob[pos:pos + 8] != sig:
             break
-        p = pos + 8
-        while p + 8 <= len(blob):
-            length = int.from_bytes(blob[p:p + 4], "big")
-            kind = blob[p + 4:p + 8]
-            p += 12 + length
-            if kind == b"IEND":
-                break
+        p = _png_end(blob, pos + 8)
         docs.append(blob[pos:p])
         pos = p
     return docs
+
+
+def _png_end(blob: bytes, p: int) -> int:
+    """Where the PNG whose first chunk starts at ``p`` ends: just after its IEND chunk."""
+    while p + 8 <= len(blob):
+        length = int.from_bytes(blob[p:p + 4], "big")
+        kind = blob[p + 4:p + 8]
+        p += 12 + length
+        if kind == b"IEND":
+            break
+    return p
 
 
 def clear_cache() -> None:

@@ -18,32 +18,31 @@ H = 20          # row height in points
 CELL = 30       # width of one pool / queue / slot cell
 
 
+def _td_attrs(width, align, port, bg, colspan, border) -> str:
+    """The cell's attributes, always in one order so equal cells give equal bytes."""
+    fixed = [f'HEIGHT="{H}"'] + (['FIXEDSIZE="TRUE"'] if width else []) + [f'ALIGN="{align}"']
+    optional = (("WIDTH", width, bool(width)), ("PORT", port, bool(port)), ("BGCOLOR", bg, bool(bg)),
+                ("COLSPAN", colspan, colspan > 1), ("BORDER", border, border is not None))
+    return " ".join(fixed + [f'{key}="{value}"' for key, value, wanted in optional if wanted])
+
+
+def _styled(text, bold, italic, strike) -> str:
+    """The text wrapped in <B>, then <I>, then <S> for the styles asked for."""
+    for wanted, tag in zip((bold, italic, strike), "BIS"):
+        if wanted:
+            text = f"<{tag}>{text}</{tag}>"
+    return text
+
+
 def _td(text="", *, port=None, bg=None, width=None, color=None, bold=False, italic=False,
         strike=False, align="CENTER", colspan=1, size=10, border=None):
-    attrs = [f'HEIGHT="{H}"', 'FIXEDSIZE="TRUE"' if width else "", f'ALIGN="{align}"']
-    if width:
-        attrs.append(f'WIDTH="{width}"')
-    if port:
-        attrs.append(f'PORT="{port}"')
-    if bg:
-        attrs.append(f'BGCOLOR="{bg}"')
-    if colspan > 1:
-        attrs.append(f'COLSPAN="{colspan}"')
-    if border is not None:
-        attrs.append(f'BORDER="{border}"')
+    attrs = _td_attrs(width, align, port, bg, colspan, border)
     if not text:
         # An empty cell has no text at all: Graphviz rejects empty <B></B>, and a
         # blank text element would only add bytes to every frame.
-        return f"<TD {' '.join(a for a in attrs if a)}></TD>"
-    body = text
-    if bold:
-        body = f"<B>{body}</B>"
-    if italic:
-        body = f"<I>{body}</I>"
-    if strike:
-        body = f"<S>{body}</S>"
+        return f"<TD {attrs}></TD>"
     font = f'<FONT POINT-SIZE="{size}"' + (f' COLOR="{color}"' if color else "") + ">"
-    return f"<TD {' '.join(a for a in attrs if a)}>{font}{body}</FONT></TD>"
+    return f"<TD {attrs}>{font}{_styled(text, bold, italic, strike)}</FONT></TD>"
 
 
 def _fit(oid) -> int:
@@ -55,6 +54,11 @@ def _fit(oid) -> int:
 def _short(oid, mark: str = "") -> str:
     """An object id with an optional +/− mark in front, escaped."""
     return esc(f"{mark}{oid}")
+
+
+def _with_gap(head, hidden, tail) -> list:
+    """A capped run as one list, with None where the hidden entries are."""
+    return head + ([None] if hidden else []) + tail
 
 
 def cell_width(ids) -> int:
@@ -69,43 +73,52 @@ def _table(rows, *, color=P.BLACK, bg=P.WHITE, border=1):
             f'COLOR="{color}" BGCOLOR="{bg}">' + "".join(f"<TR>{r}</TR>" for r in rows) + "</TABLE>>")
 
 
+# How the GIL cell of a thread header looks, by whether the thread holds the GIL.
+_GIL_CELL = {True: {"bold": True, "bg": P.GREEN, "color": P.ON_ACCENT},
+             False: {"bold": False, "bg": P.WHITE, "color": P.MUTED}}
+
+
 def thread_header(name, th, *, count_name, words, touched, width):
-    held = th is not None and th.holds_gil
-    count = th.gil_count if th is not None else 0
+    # A thread that has not started yet (th is None) holds nothing and counts 0.
+    held = getattr(th, "holds_gil", False)
+    count = getattr(th, "gil_count", 0)
     bg = P.TOUCHED if touched else P.LIGHT
-    gil = _td(esc(words[0] if held else words[1]), width=width // 2, bold=held,
-              bg=P.GREEN if held else P.WHITE, color=P.ON_ACCENT if held else P.MUTED)
+    gil = _td(esc(words[0] if held else words[1]), width=width // 2, **_GIL_CELL[held])
     return _table([
         _td(f"thread {esc(name)}", width=width, bold=True, bg=bg, colspan=2),
         gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width // 2),
     ])
 
 
+def _handle_kind(h) -> str:
+    """The kind column: the kind, with the status once gone or what it borrows from."""
+    kind = kind_text(h.kind)
+    if h.status != "live":
+        return f"{kind} ({h.status})"
+    return f"{kind} of {h.borrows}" if h.borrows else kind
+
+
+def _handle_row(name, h, *, touched, width) -> str:
+    """A handle's row; a reserved name out of scope keeps an empty row with its port."""
+    port = safe_id("h", name)
+    if h is None:
+        return (_td(width=width * 3 // 8, border=0) + _td(width=width * 4 // 8, border=0)
+                + _td(port=port, width=width // 8, border=0))
+    bg = P.TOUCHED if name in touched else None
+    gone = h.status != "live"
+    color = P.MUTED if gone else None
+    return (_td(esc(name), width=width * 3 // 8, bold=not gone, strike=gone, bg=bg, color=color)
+            + _td(esc(_handle_kind(h)), width=width * 4 // 8, bg=bg, color=color, size=9)
+            + _td("●" if (h.obj and not gone) else "", port=port, width=width // 8, bg=bg))
+
+
 def handle_table(names, handles, *, touched, width):
     """One row per reserved handle name; names out of scope keep an empty row."""
     head, hidden, tail = capped(names, HANDLE_CAP)
+    more = _td(f"… {hidden} more …", width=width, colspan=3, color=P.MUTED)
     rows = [_td("Rust handles", width=width, colspan=3, italic=True, color=P.MUTED)]
-    for name in head + ([None] if hidden else []) + tail:
-        if name is None:
-            rows.append(_td(f"… {hidden} more …", width=width, colspan=3, color=P.MUTED))
-            continue
-        h = handles.get(name)
-        port = safe_id("h", name)
-        if h is None:
-            rows.append(_td(width=width * 3 // 8, border=0) + _td(width=width * 4 // 8, border=0)
-                        + _td(port=port, width=width // 8, border=0))
-            continue
-        bg = P.TOUCHED if name in touched else None
-        gone = h.status != "live"
-        color = P.MUTED if gone else None
-        kind = kind_text(h.kind)
-        if gone:
-            kind = f"{kind} ({h.status})"
-        elif h.borrows:
-            kind = f"{kind} of {h.borrows}"
-        rows.append(_td(esc(name), width=width * 3 // 8, bold=not gone, strike=gone, bg=bg, color=color)
-                    + _td(esc(kind), width=width * 4 // 8, bg=bg, color=color, size=9)
-                    + _td("●" if (h.obj and not gone) else "", port=port, width=width // 8, bg=bg))
+    rows += [more if name is None else _handle_row(name, handles.get(name), touched=touched, width=width)
+             for name in _with_gap(head, hidden, tail)]
     return _table(rows)
 
 
@@ -115,16 +128,23 @@ def pool_view(th, cap=POOL_CAP) -> tuple:
     ``width`` counts entries plus room for a pool that starts at the very end.
     Only the shown entries are read from the state.
     """
-    n = owned_len(th) if th is not None else 0
-    marks = list(th.pool_marks) if th is not None else []
-    width = max(n, (max(marks) + 1) if marks else 0)
+    if th is None:
+        return 0, [], [], 0, [], {}
+    n = owned_len(th)
+    marks = list(th.pool_marks)
+    width = max([n] + [m + 1 for m in marks])
     head, hidden, tail = capped(list(range(width)), cap)
     visible = {}
     for run in (head, tail):
-        idx = [i for i in run if i < n]
-        if idx:
-            visible.update(zip(idx, owned_part(th, idx[0], idx[-1] + 1)))
+        visible.update(_owned_run(th, [i for i in run if i < n]))
     return width, marks, head, hidden, tail, visible
+
+
+def _owned_run(th, idx) -> dict:
+    """{index: oid} for a run of consecutive pool indices, read from the state in one go."""
+    if not idx:
+        return {}
+    return dict(zip(idx, owned_part(th, idx[0], idx[-1] + 1)))
 
 
 def _ghost(oid, cell):
@@ -139,34 +159,49 @@ def _cells_row(items, prefix, touched, cap, total, cell=CELL, ghosts=()):
     the reserved room allows; the cells keep their size, so nothing moves.
     """
     head, hidden, tail = capped(list(range(len(items))), cap)
-    cells = [_td(f"+{hidden}", width=cell, size=9, color=P.MUTED) if i is None else
+    more = _td(f"+{hidden}", width=cell, size=9, color=P.MUTED)
+    cells = [more if i is None else
              _td(_short(items[i]), port=f"{prefix}{i}", width=cell, size=_fit(items[i]),
                  bg=P.TOUCHED if items[i] in touched else P.LIGHT)
-             for i in head + ([None] if hidden else []) + tail]
+             for i in _with_gap(head, hidden, tail)]
     room = max(total - len(cells), 0)
     cells = [_ghost(g, cell) for g in list(ghosts)[:room]] + cells
     return cells + [_td(width=cell)] * (total - len(cells))
 
 
-def _strip_column(i, marks, width, hidden, visible, touched, added_from, ghosts, cap, cell):
-    """(mark cell, entry cell) of one strip column: index ``i``, None for "+k more", "pad"."""
-    if i is None:
-        inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
-        return (_td("▼" + ",".join(map(str, inner)) if inner else "", width=cell, size=9, border=0),
-                _td(f"+{hidden}", width=cell, color=P.MUTED, size=9))
-    if i == "pad":
-        return _td(width=cell, size=9, border=0), _td(width=cell)
-    here = [k for k, m in enumerate(marks, 1) if m == i]
-    mark = _td("▼" + ",".join(map(str, here)) if here else "", width=cell, size=9,
-               color=P.MARK, bold=True, border=0)
+def _marks_text(pools) -> str:
+    """"▼1,2" for the pools that start here, nothing when none does."""
+    return "▼" + ",".join(map(str, pools)) if pools else ""
+
+
+def _gap_column(marks, width, hidden, cap, cell) -> tuple:
+    """The "+k more" column, marked with the pools that start among the hidden entries."""
+    inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
+    return (_td(_marks_text(inner), width=cell, size=9, border=0),
+            _td(f"+{hidden}", width=cell, color=P.MUTED, size=9))
+
+
+def _entry_cell(i, visible, touched, added_from, ghosts, cell) -> str:
+    """Pool entry ``i``: its oid ("+" when this step added it), a ghost, or an empty cell."""
     if i in visible:
         oid = visible[i]
         new = oid in touched and added_from is not None and i >= added_from
-        return mark, _td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
-                         size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT)
+        return _td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
+                   size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT)
     if i in ghosts:
-        return mark, _ghost(ghosts[i], cell)
-    return mark, _td(width=cell)
+        return _ghost(ghosts[i], cell)
+    return _td(width=cell)
+
+
+def _strip_column(i, marks, width, hidden, visible, touched, added_from, ghosts, cap, cell):
+    """(mark cell, entry cell) of one strip column: index ``i``, None for "+k more", "pad"."""
+    if i is None:
+        return _gap_column(marks, width, hidden, cap, cell)
+    if i == "pad":
+        return _td(width=cell, size=9, border=0), _td(width=cell)
+    here = [k for k, m in enumerate(marks, 1) if m == i]
+    mark = _td(_marks_text(here), width=cell, size=9, color=P.MARK, bold=True, border=0)
+    return mark, _entry_cell(i, visible, touched, added_from, ghosts, cell)
 
 
 def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, added_from=None,
@@ -185,7 +220,7 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
     width, marks, head, hidden, tail, visible = pool_view(th, cap)
     cell = cell or cell_width(visible.values())
     shown = min(max(columns, width, 5), 2 * cap + 1)
-    indices = head + ([None] if hidden else []) + tail
+    indices = _with_gap(head, hidden, tail)
     indices += ["pad"] * (shown - len(indices))
     ctx = (marks, width, hidden, visible, touched, added_from, released[0], cap, cell)
     pairs = [_strip_column(i, *ctx) for i in indices]
@@ -194,11 +229,16 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
                 colspan=len(indices), italic=True, color=P.MUTED, size=9, border=0)
     rows = [title, "".join(mark_row), "".join(entry_row)]
     if releasing:
-        rows.append(_td("being released by a pool drop", width=cell * len(indices),
-                        colspan=len(indices), italic=True, color=P.MUTED, size=9, border=0))
-        rows.append("".join(_cells_row(extra(th, "releasing") if th is not None else [], "r",
-                                       touched, cap, len(indices), cell=cell, ghosts=released[1])))
+        rows += _releasing_rows(th, touched, cap, len(indices), cell, released[1])
     return _table(rows, border=0)
+
+
+def _releasing_rows(th, touched, cap, n, cell, ghosts) -> list:
+    """The caption and the cells of the entries a dropping pool has split off."""
+    entries = extra(th, "releasing") if th is not None else []
+    return [_td("being released by a pool drop", width=cell * n, colspan=n, italic=True,
+                color=P.MUTED, size=9, border=0),
+            "".join(_cells_row(entries, "r", touched, cap, n, cell=cell, ghosts=ghosts))]
 
 
 def transit_table(title, items, *, prefix, reserved, touched, cap=QUEUE_CAP, cell=CELL):
@@ -219,27 +259,34 @@ def _refcount_text(ob, before) -> str:
     return f"freed (refcount {delta}{ob.refcount})"
 
 
+# How an object's box looks while it lives (or is only reserved) and once it is freed:
+# the title's fill, the text colour, the refcount row's fill and the border.
+_OBJECT_LOOK = {True: (P.LIGHT, None, None, P.BLACK), False: (P.FREED, P.MUTED, P.FREED, P.GREY)}
+
+
 def heap_object(oid, ob, *, slots, touched, width=140, before=None):
     """Type and refcount; a freed object keeps its place, greyed; containers show slots."""
-    alive = ob is None or ob.alive
-    bg = P.TOUCHED if touched else (P.LIGHT if alive else P.FREED)
-    color = None if alive else P.MUTED
+    fill, color, rc_fill, border = _OBJECT_LOOK[ob is None or ob.alive]
     typ = ob.type if ob is not None else ""
-    rc = _refcount_text(ob, before)
-    rows = [_td(f"{esc(oid)} · {esc(typ)}", width=width, bold=True, bg=bg, color=color),
-            _td(esc(rc), width=width, color=color, bg=None if alive else P.FREED)]
+    rows = [_td(f"{esc(oid)} · {esc(typ)}", width=width, bold=True, bg=P.TOUCHED if touched else fill,
+                color=color),
+            _td(esc(_refcount_text(ob, before)), width=width, color=color, bg=rc_fill)]
     if slots:
-        items = list(ob.items) if ob is not None else []
-        head, hidden, tail = capped(list(range(len(items))), SLOT_CAP)
-        cells = [f"s{i}" for i in head] + ([None] if hidden else []) + [f"s{i}" for i in tail]
-        cells += ["pad"] * (min(slots, 2 * SLOT_CAP + 1) - len(cells))
-        w = width // max(len(cells), 1)
-        row = "".join(_td(f"+{hidden}", width=w, size=9, color=P.MUTED) if c is None else
-                      _td(width=w) if c == "pad" else
-                      _td(_short(items[int(c[1:])]), port=c, width=w, size=9) for c in cells)
-        rows.append(f'<TD COLSPAN="1" BORDER="0"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">'
-                    f'<TR>{row}</TR></TABLE></TD>')
-    return _table(rows, color=P.BLACK if alive else P.GREY)
+        rows.append(_slot_row(list(ob.items) if ob is not None else [], slots, width))
+    return _table(rows, color=border)
+
+
+def _slot_row(items, slots, width) -> str:
+    """A container's slots as one nested row of cells, padded to the reserved ``slots``."""
+    head, hidden, tail = capped(list(range(len(items))), SLOT_CAP)
+    cells = _with_gap(head, hidden, tail)
+    cells += ["pad"] * (min(slots, 2 * SLOT_CAP + 1) - len(cells))
+    w = width // max(len(cells), 1)
+    kinds = {None: _td(f"+{hidden}", width=w, size=9, color=P.MUTED), "pad": _td(width=w)}
+    row = "".join(kinds[c] if c in kinds else _td(_short(items[c]), port=f"s{c}", width=w, size=9)
+                  for c in cells)
+    return (f'<TD COLSPAN="1" BORDER="0"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">'
+            f'<TR>{row}</TR></TABLE></TD>')
 
 
 def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, draining=(0, 0),
@@ -253,25 +300,34 @@ def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, drain
     title = "ReferencePool POOL (global)"
     if lazy and not getattr(st, "reference_pool_initialised", True):
         title += ": not created yet"
-    rows_spec = ([("pending increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
-        [("pending decrefs", st.pending_decrefs, decrefs, "d")]
-    # Entries update_counts has taken out of POOL and not yet applied, when ever seen.
-    if draining[0]:
-        rows_spec.append(("draining increfs", extra(st, "draining_increfs"), draining[0], "xi"))
-    if draining[1]:
-        rows_spec.append(("draining decrefs", extra(st, "draining_decrefs"), draining[1], "xd"))
+    rows_spec = _queue_rows(st, increfs, decrefs, show_increfs, draining)
     n = max(min(max(r[2], len(r[1]), 5), 2 * cap + 1) for r in rows_spec)
     rows = [_td(esc(title), width=90 + cell * n, colspan=n + 1, bold=True, bg=head_bg, size=9)]
-    for label, queue, _, prefix in rows_spec:
-        head, hidden, tail = capped(list(range(len(queue))), cap)
-        cells = [_td(label, width=90, size=9)]
-        for i in head + ([None] if hidden else []) + tail:
-            cells.append(_td(f"+{hidden}", width=cell, size=9, color=P.MUTED) if i is None else
-                         _td(_short(queue[i]), port=f"{prefix}{i}", width=cell, size=_fit(queue[i]),
-                             bg=P.LIGHT))
-        cells += [_td(width=cell)] * (n + 1 - len(cells))
-        rows.append("".join(cells))
+    rows += [_queue_row(label, queue, prefix, n, cap, cell) for label, queue, _, prefix in rows_spec]
     return _table(rows)
+
+
+def _queue_rows(st, increfs, decrefs, show_increfs, draining) -> list:
+    """(label, entries, reserved width, port prefix) for each row the queue shows."""
+    rows = ([("pending increfs", st.pending_increfs, increfs, "i")] if show_increfs else []) + \
+        [("pending decrefs", st.pending_decrefs, decrefs, "d")]
+    # Entries update_counts has taken out of POOL and not yet applied, when ever seen.
+    for reserved, kind in zip(draining, ("increfs", "decrefs")):
+        if reserved:
+            rows.append((f"draining {kind}", extra(st, f"draining_{kind}"), reserved, "x" + kind[0]))
+    return rows
+
+
+def _queue_row(label, queue, prefix, n, cap, cell) -> str:
+    """One queue row: its label, the capped entries and empty cells up to ``n``."""
+    head, hidden, tail = capped(list(range(len(queue))), cap)
+    more = _td(f"+{hidden}", width=cell, size=9, color=P.MUTED)
+    cells = [_td(label, width=90, size=9)]
+    cells += [more if i is None else
+              _td(_short(queue[i]), port=f"{prefix}{i}", width=cell, size=_fit(queue[i]), bg=P.LIGHT)
+              for i in _with_gap(head, hidden, tail)]
+    cells += [_td(width=cell)] * (n + 1 - len(cells))
+    return "".join(cells)
 
 
 def py_var_table(names, py_vars, *, width=110):
@@ -305,10 +361,19 @@ def legend_rows(kinds, marks) -> list:
 def legend(kinds: frozenset = frozenset(P.EDGE), marks: frozenset = frozenset(P.MARK_TEXT)):
     """The legend as a frame node, for exports that have no page around the picture."""
     rows = [_td("legend", width=240, colspan=2, italic=True, color=P.MUTED)]
-    fills = {"touched": P.TOUCHED, "freed": P.FREED}
-    for glyph, color, style, text in legend_rows(kinds, marks):
-        sample = (_td(glyph, width=40, color=color, bold=True) if glyph else
-                  _td("", width=40, bg=fills[style]) if style in fills else
-                  _td(esc(P.MARK_SAMPLE.get(style, "")), width=40, size=9))
-        rows.append(sample + _td(esc(text), width=200, align="LEFT", size=9))
+    rows += [_legend_sample(glyph, color, style) + _td(esc(text), width=200, align="LEFT", size=9)
+             for glyph, color, style, text in legend_rows(kinds, marks)]
     return _table(rows, color=P.GREY)
+
+
+# Marks the legend shows as a filled cell rather than a sample text.
+_LEGEND_FILLS = {"touched": P.TOUCHED, "freed": P.FREED}
+
+
+def _legend_sample(glyph, color, style) -> str:
+    """The sample cell of a legend row: the arrow glyph, a fill, or the mark's text."""
+    if glyph:
+        return _td(glyph, width=40, color=color, bold=True)
+    if style in _LEGEND_FILLS:
+        return _td("", width=40, bg=_LEGEND_FILLS[style])
+    return _td(esc(P.MARK_SAMPLE.get(style, "")), width=40, size=9)

@@ -39,13 +39,15 @@ def align(traces) -> list:
     merged = keys[0]
     for k in keys[1:]:
         merged = _merge(merged, k)
-    columns = []
-    for k in keys:
-        ptr, shown, col = 0, 0, []
-        for key in merged:
-            if ptr < len(k) and k[ptr] == key:
-                shown = ptr
-                ptr += 1
-            col.append(shown)
-        columns.append(col)
-    return list(zip(*columns))
+    return list(zip(*(_column(k, merged) for k in keys)))
+
+
+def _column(keys: list, merged: list) -> list:
+    """For each merged position, the index of the trace's most recent step so far."""
+    ptr, shown, col = 0, 0, []
+    for key in merged:
+        if ptr < len(keys) and keys[ptr] == key:
+            shown = ptr
+            ptr += 1
+        col.append(shown)
+    return col

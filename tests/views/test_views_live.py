@@ -47,3 +47,46 @@ def test_background_prerender_fills_the_cache():
     while len(p.panes[0].svgs) < p.steps and time.time() < deadline:
         time.sleep(0.05)
     assert len(p.panes[0].svgs) == p.steps
+
+
+def test_free_threaded_toggle_reruns_where_the_release_has_a_free_threaded_build():
+    import ipywidgets as W
+    from bound_demo import scenarios
+    from bound_demo.views.live import FT_LABEL, LivePlayer
+    p = LivePlayer(scenarios.get("ft_join_attached"), pyo3="0.20", background=False)
+    box = p.free_threaded
+    # A labelled native checkbox in the player's own rows, so Tab reaches it and Space flips it.
+    assert isinstance(box, W.Checkbox) and box.description == FT_LABEL == "free-threaded Python"
+    assert any(box in row.children for row in p.children if isinstance(row, W.HBox))
+    assert box.disabled is True and box.value is False
+    assert p.free_threaded_note.value == ("PyO3 0.20 cannot build for a free-threaded Python; "
+                                          "support arrived in 0.23")
+    assert box.tooltip == p.free_threaded_note.value
+    p.release.value = "0.28"
+    assert box.disabled is False
+    assert p.free_threaded_note.value == ("re-run as built for a free-threaded CPython: "
+                                          "PyO3 0.28 on Python 3.13t")
+    assert p.traces[0].prof.free_threaded is False and p.traces[0].error.kind == "deadlock"
+    box.value = True
+    t = p.traces[0]
+    assert (t.prof.free_threaded, t.prof.ft_python, t.error, len(t.steps)) == (True, "3.13t", None, 20)
+    assert "PyO3 0.28 on Python 3.13t (free-threaded)" in p.panes[0].label.value
+    # Compared with a release that has no free-threaded build, only the one that has it switches.
+    p.other.value = "0.22"
+    assert [tr.prof.free_threaded for tr in p.traces] == [True, False]
+    assert box.disabled is False
+    p.release.value = "0.29"
+    assert p.traces[0].prof.ft_python == "3.14t"
+    box.value = False
+    assert [tr.prof.free_threaded for tr in p.traces] == [False, False]
+    assert p.traces[0].error.kind == "deadlock"
+
+
+def test_free_threaded_trace_starts_with_the_toggle_on():
+    import bound_demo
+    from bound_demo.views.live import LivePlayer
+    trace = bound_demo.run(EXAMPLE, pyo3="0.28", free_threaded=True)
+    p = LivePlayer(trace, background=False)
+    assert p.free_threaded.value is True and p.traces[0] is trace
+    p.release.value = "0.23"
+    assert p.traces[0].prof.free_threaded is True and p.traces[0].prof.ft_python == "3.13t"
