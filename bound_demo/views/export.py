@@ -12,8 +12,10 @@ draw and render CHUNK frames at a time, and the GIF is built one frame at a time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import os
+import tempfile
 from itertools import islice
 import sys
 
@@ -146,17 +148,41 @@ def _title(traces, args):
 
 
 def _write_html(traces, args):
-    from .player import player_html
+    """The page is written as it is made (see player.write_player): a chunk of frames in
+    memory at a time, whatever the number of steps."""
+    from .player import write_player
     total = sum(len(t.steps) for t in traces)
     bar, tick = _progress(total, args.quiet, "frames")
     title = _title(traces, args)
-    block = player_html(traces, title=title, progress=tick)
+    with _atomic_text(args.html) as out:
+        out.write(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                  f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+                  f"<title>{html.escape(title)}</title></head><body>")
+        write_player(out, traces, title=title, progress=tick)
+        out.write("</body></html>")
     if bar:
         bar.close()
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body>{block}</body></html>")
-    budget.write_atomic(args.html, page)
+
+
+@contextlib.contextmanager
+def _atomic_text(path):
+    """A text file that replaces ``path`` only once it is complete, as budget.write_atomic
+    does for data already in memory: a failure leaves the old file (or none), never half a
+    file. A device or a pipe (/dev/stdout) is written into, never replaced."""
+    full = os.path.abspath(path)
+    if os.path.exists(full) and not os.path.isfile(full):
+        with open(full, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, full)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _chunks(trace, render, progress):
@@ -196,7 +222,6 @@ def _write_gif(trace, args):
     except ImportError:
         raise budget.OutputError("--gif needs Pillow (pip install -r requirements.txt)") from None
     import io
-    import tempfile
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
         w = h = 0

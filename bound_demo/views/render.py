@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 
 
@@ -25,9 +27,13 @@ class GraphvizMissing(RuntimeError):
     """The `dot` program is not installed (it comes from the OS, not from PyPI)."""
 
 
-_cache: "OrderedDict[tuple, bytes | str]" = OrderedDict()
+_cache: "OrderedDict[tuple, bytes | str]" = OrderedDict()  # (format, digest of DOT) -> document
 _lock = threading.Lock()
-CACHE_SIZE = 512  # documents; a frame under the render caps is at most a few hundred KB
+CACHE_SIZE = 512  # documents
+# Bytes of documents kept: a bound of its own, so that a long render (whose frames mostly
+# differ) holds a few MB of finished frames, not every frame it has made.
+CACHE_BYTES = 16 * 1024 * 1024
+_cached_bytes = [0]
 
 
 def dot_binary() -> str:
@@ -52,15 +58,29 @@ def render_pngs(graphs, *, workers: int | None = None, progress=None) -> list:
     return _render(graphs, "png", workers, progress)
 
 
+def _key(fmt, src):
+    """The cache key of a graph: its DOT's digest, not the DOT itself (which is larger)."""
+    return fmt, hashlib.sha256(src.encode("utf-8")).digest()
+
+
+def _store(key, doc) -> None:
+    """Cache a document (the lock held), dropping the oldest ones over either bound."""
+    if key not in _cache:
+        _cached_bytes[0] += sys.getsizeof(doc)
+    _cache[key] = doc
+    while len(_cache) > CACHE_SIZE or (_cached_bytes[0] > CACHE_BYTES and len(_cache) > 1):
+        _cached_bytes[0] -= sys.getsizeof(_cache.popitem(last=False)[1])
+
+
 def _render(graphs, fmt, workers, progress):
     sources = [_source(g) for g in graphs]
     out: list = [None] * len(sources)
     todo: "OrderedDict[str, list]" = OrderedDict()
     with _lock:
         for i, src in enumerate(sources):
-            hit = _cache.get((fmt, src))
+            hit = _cache.get(_key(fmt, src))
             if hit is not None:
-                _cache.move_to_end((fmt, src))
+                _cache.move_to_end(_key(fmt, src))
                 out[i] = hit
             else:
                 todo.setdefault(src, []).append(i)
@@ -80,11 +100,9 @@ def _render(graphs, fmt, workers, progress):
         with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(unique)))) as pool:
             for src, doc in pool.map(run, unique):
                 with _lock:
-                    _cache[(fmt, src)] = doc
+                    _store(_key(fmt, src), doc)
                     for i in todo[src]:
                         out[i] = doc
-                    while len(_cache) > CACHE_SIZE:
-                        _cache.popitem(last=False)
     return out
 
 
@@ -137,3 +155,4 @@ def _split_png(blob: bytes) -> list:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _cached_bytes[0] = 0
