@@ -64,10 +64,9 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
                labelloc="t", labeljust="l", fontsize="12")
     _threads(g, st, uni, trace, touched, before, seen)
-    shown, hidden = _heap(g, st, uni, touched, before, seen)
-    _right_column(g, st, uni, trace, touched, legend)
-    # Invisible edges fix the column order; they never move as the state changes.
-    g.edge("heap_anchor", "queue", style="invis")
+    shown, hidden, heap_names = _heap(g, st, uni, touched, before, seen)
+    column = _right_column(g, st, uni, trace, touched, legend)
+    _stack(g, heap_names + column)
     _edges(g, st, uni, shown, hidden, seen)
     graph = g.digraph()
     graph.bd_seen = seen
@@ -212,12 +211,7 @@ def _heap(g, st, uni: Universe, touched, before, seen):
                                        before=was)
             c.node(nid, label, **({"style": "invis"} if ob is None else {}))
             names.append(nid)
-        with c.subgraph() as s:
-            s.attr(rank="same")
-            for n in names:
-                s.node(n)
-    _chain(g, names)
-    return set(head) | set(tail), bool(hidden)
+    return set(head) | set(tail), bool(hidden), names
 
 
 def _right_column(g, st, uni: Universe, trace, touched, legend=None):
@@ -247,11 +241,17 @@ def _right_column(g, st, uni: Universe, trace, touched, legend=None):
                 reserved=uni.leaked, touched=o_touched, cell=strip_cell(uni)))
         if legend is not None:
             c.node("legend", tables.legend(frozenset(legend.kinds), frozenset(legend.marks)))
-        with c.subgraph() as s:
-            s.attr(rank="same")
-            for n in column:
-                s.node(n)
-    _chain(g, column)
+    return column
+
+
+def _stack(g, names):
+    """The heap and, under it, the reference pool and the Python side: one column, so a
+    frame is two columns wide (threads, then this) and fits a page's content column."""
+    with g.subgraph() as s:
+        s.attr(rank="same")
+        for n in names:
+            s.node(n)
+    _chain(g, names)
 
 
 def _chain(g, names):
