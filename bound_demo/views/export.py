@@ -20,6 +20,7 @@ from itertools import islice
 import sys
 
 from .. import budget
+from .access import states
 from .describe import describe
 from .frame import draw_step, iter_trace
 from .svgpack import standalone
@@ -106,14 +107,15 @@ def _main(argv) -> int:
     traces = _traces(args)
     if len(traces) > 1 and not args.html:
         raise budget.OutputError("several --pyo3 releases only combine in --html")
-    traces = [_narrow(t, args.steps) for t in traces]
+    narrowed = [_narrow(t, args.steps, gif=bool(args.gif)) for t in traces]
+    traces = [t for t, _ in narrowed]
     try:
         if args.html:
             _write_html(traces, args)
         elif args.svg:
-            _write_svgs(traces[0], args)
+            _write_svgs(*narrowed[0], args)
         else:
-            _write_gif(traces[0], args)
+            _write_gif(*narrowed[0], args)
     except GraphvizMissing as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 3
@@ -132,15 +134,33 @@ def _traces(args):
     return out
 
 
-def _narrow(trace, spec):
-    """The trace, or the --steps range of it; refused when over the frame caps."""
+def _narrow(trace, spec, gif=False):
+    """(the trace or the --steps range of it, what its frames draw); refused when over the
+    frame caps."""
     n = len(trace.steps)
     lo, hi = budget.step_range(spec, n)
+    if gif:
+        budget.check_frames(hi - lo, n, budget.MAX_GIF_FRAMES, "a GIF")
     budget.check_frames(hi - lo, n)
     view = trace if (lo, hi) == (0, n) else StepRange(trace, lo, hi)
-    # Every frame is drawn once here to measure it, before anything is rendered.
-    budget.check_dot((len(draw_step(s, trace=view, caption=True).source) for s in view.steps), n)
-    return view
+    # Every frame is drawn once here to measure it, before anything is rendered; the same
+    # pass finds what the exports' legend lists, so that no third pass is needed for it.
+    sizes, seen = measure(view)
+    budget.check_dot(sizes, n)
+    return view, seen
+
+
+def measure(trace) -> tuple:
+    """(DOT size of every captioned frame, what all frames draw) from one forward pass."""
+    from .frame import Seen
+    sizes, seen, before = [], Seen(), None
+    for _, step, st in states(trace):
+        g = draw_step(step, trace=trace, caption=True, state=st, before=before)
+        sizes.append(len(g.source))
+        seen.kinds |= g.bd_seen.kinds
+        seen.marks |= g.bd_seen.marks
+        before = st
+    return sizes, seen
 
 
 def _title(traces, args):
@@ -185,10 +205,10 @@ def _atomic_text(path):
         raise
 
 
-def _chunks(trace, render, progress):
+def _chunks(trace, seen, render, progress):
     """(position, document, graph) for every frame, drawn one at a time and rendered CHUNK
     frames at a time, with the legend of the whole trace in each (exports have no page)."""
-    frames = iter_trace(trace, caption=True, legend=True)
+    frames = iter_trace(trace, caption=True, legend=seen)
     steps = len(trace.steps)
     # The first frame alone: frames are about the same size (each keeps room for all the
     # trace shows), so checks on it refuse a render after one frame's work, not a chunk's.
@@ -199,12 +219,12 @@ def _chunks(trace, render, progress):
             yield c + k, doc, graphs[k]
 
 
-def _write_svgs(trace, args):
+def _write_svgs(trace, seen, args):
     os.makedirs(args.svg, exist_ok=True)
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     width = max(4, len(str(len(trace.steps))))
     n = len(trace.steps)
-    for i, svg, g in _chunks(trace, render_svgs, tick):
+    for i, svg, g in _chunks(trace, seen, render_svgs, tick):
         # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
         svg = standalone(svg, title=f"step {i + 1} / {n}: {trace.steps[i].caption}",
                          desc=describe(g.bd_state, trace))
@@ -214,7 +234,7 @@ def _write_svgs(trace, args):
         bar.close()
 
 
-def _write_gif(trace, args):
+def _write_gif(trace, seen, args):
     """Frames go to a temporary directory as PNGs, then into the GIF one at a time: memory
     holds one frame, whatever the number of frames."""
     try:
@@ -226,7 +246,7 @@ def _write_gif(trace, args):
     with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
         w = h = 0
         paths = []
-        for i, png, _ in _chunks(trace, render_pngs, tick):
+        for i, png, _ in _chunks(trace, seen, render_pngs, tick):
             with Image.open(io.BytesIO(png)) as im:
                 w, h = max(w, im.width), max(h, im.height)
             _check_gif(i, w, h, len(trace.steps))

@@ -381,9 +381,9 @@ def draw_trace(trace, *, caption: bool = False, legend: bool = False) -> list:
 def iter_trace(trace, *, caption: bool = False, legend: bool = False):
     """`draw_trace` one frame at a time, so that exports hold one frame, not the trace's all.
     The states come from forward replays (one more for the legend, which must know the
-    whole trace before the first frame is drawn)."""
+    whole trace before the first frame is drawn, unless ``legend`` is that ``Seen``)."""
     from .access import states
-    seen = _trace_seen(trace) if legend else None
+    seen = legend if isinstance(legend, Seen) else (_trace_seen(trace) if legend else None)
     before = None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)
