@@ -80,8 +80,10 @@ class _Spool:
         return ids, parts
 
     def close(self) -> None:
-        for f in [self.parts] + [f for pane in self.panes for f in pane]:
-            f.close()
+        self.parts.close()
+        for frames, alts in self.panes:
+            frames.close()
+            alts.close()
 
 
 def _chunks(t):
@@ -102,20 +104,33 @@ def _chunks(t):
 def _spool_pane(spool: _Spool, t, s0: int, progress) -> tuple:
     """Render one trace's frames into the spool; returns (first frame's SVG, alternative of
     step s0), the only ones the HTML around the script shows."""
-    frames = tempfile.TemporaryFile("w+", encoding="utf-8")
-    alts = tempfile.TemporaryFile("w+", encoding="utf-8")
-    spool.panes.append((frames, alts))
-    first = alt0 = None
+    pane = _PaneSpool(s0)
+    spool.panes.append((pane.frames, pane.alts))
     for batch in _chunks(t):
         graphs = [g for _, g, _ in batch]
         spool.seen = union([spool.seen] + [getattr(g, "bd_seen", None) for g in graphs])
         for (i, _, alt), svg in zip(batch, render_svgs(graphs, progress=progress)):
-            ids, parts = spool.add(svg)
-            first = first if i else "".join(parts) + FOOTER
-            alt0 = alt if i == s0 else alt0
-            frames.write(("," if i else "") + _script_json(ids))
-            alts.write(("," if i else "") + _script_json(alt))
-    return first, alt0
+            pane.add(i, spool.add(svg), alt)
+    return pane.first, pane.alt0
+
+
+class _PaneSpool:
+    """One pane's spooled frame lists and alternatives, and the two texts the HTML shows."""
+
+    def __init__(self, s0: int):
+        self.frames = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.alts = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.s0, self.first, self.alt0 = s0, None, None
+
+    def add(self, i: int, packed: tuple, alt: str) -> None:
+        ids, parts = packed
+        if i == 0:
+            self.first = "".join(parts) + FOOTER
+        if i == self.s0:
+            self.alt0 = alt
+        sep = "," if i else ""
+        self.frames.write(sep + _script_json(ids))
+        self.alts.write(sep + _script_json(alt))
 
 
 def _copy(f):
@@ -145,17 +160,24 @@ def _data_pieces(spool: _Spool, timeline, metas, interval_ms, private: bool):
     yield '{"parts":['
     yield from _copy(spool.parts)
     yield '],"timeline":' + _script_json([list(p) for p in timeline]) + ',"panes":['
-    for p, ((frames, alts), meta) in enumerate(zip(spool.panes, metas)):
-        yield ("," if p else "") + '{"frames":['
-        yield from _copy(frames)
-        yield "]," + ",".join(f'"{k}":{_script_json(meta[k])}' for k in ("captions", "notes", "rows"))
-        yield ',"alts":['
-        yield from _copy(alts)
-        yield "]"
-        if private:
-            yield "".join(f',"{k}":{_script_json(meta[k])}' for k in ("_lines", "_label", "_probes"))
-        yield "}"
+    for p, (files, meta) in enumerate(zip(spool.panes, metas)):
+        yield "," if p else ""
+        yield from _pane_pieces(files, meta, private)
     yield '],"interval":' + _script_json(interval_ms) + "}"
+
+
+def _keys(meta, keys) -> str:
+    return "".join(f',"{k}":{_script_json(meta[k])}' for k in keys)
+
+
+def _pane_pieces(files, meta, private: bool):
+    """One pane's object: frames, its texts, alternatives (and the private keys)."""
+    frames, alts = files
+    yield '{"frames":['
+    yield from _copy(frames)
+    yield "]" + _keys(meta, ("captions", "notes", "rows")) + ',"alts":['
+    yield from _copy(alts)
+    yield "]" + _keys(meta, ("_lines", "_label", "_probes") if private else ()) + "}"
 
 
 def _script_json(obj) -> str:
@@ -246,22 +268,29 @@ def _head_html(pid, traces, title, timeline, metas, shown, legend) -> str:
     """Everything of the player before its data: controls, the first frames, the script."""
     n = len(timeline)
     title = title if title is not None else (getattr(traces[0], "title", None) or "")
-    panes_html = [_pane_html(pid, p, meta, timeline[0][p], svg, alt)
-                  for p, (meta, (svg, alt)) in enumerate(zip(metas, shown))]
-    probes = sorted({i for meta in metas for i in meta["_probes"]})
-    ticks = "".join(f'<option value="{i}"></option>' for i in probes if i < n)
-    buttons = "".join(
-        f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
-        for a, g, t in BUTTONS)
+    panes_html = "".join(_pane_html(pid, p, meta, timeline[0][p], svg, alt)
+                         for p, (meta, (svg, alt)) in enumerate(zip(metas, shown)))
     return (
         f'<div class="bd-player" id="{pid}" data-bd-player data-bd-step="0" data-bd-steps="{n}" '
         f'tabindex="0" role="group" aria-label="{_e(title or "bound_demo step player")}" '
         f'aria-keyshortcuts="ArrowLeft ArrowRight Home End">'
-        f"<style>{CSS}</style>"
-        + (f'<div class="bd-title">{_e(title)}</div>' if title else "")
-        + f'<div class="bd-controls">{buttons}'
-        f'<input class="bd-slider" type="range" min="0" max="{n - 1}" value="0" step="1" '
-        f'aria-label="step" list="{pid}-ticks"><datalist id="{pid}-ticks">{ticks}</datalist>'
-        f'<span class="bd-counter">step 1 / {n}</span></div>'
-        f'<div class="bd-panes">{"".join(panes_html)}</div>{legend}'
+        f"<style>{CSS}</style>" + _title_html(title) + _controls_html(pid, n, metas)
+        + f'<div class="bd-panes">{panes_html}</div>{legend}'
         f"<script>{JS}\nBoundDemoPlayer.mount(document.getElementById({json.dumps(pid)}),")
+
+
+def _title_html(title) -> str:
+    return f'<div class="bd-title">{_e(title)}</div>' if title else ""
+
+
+def _controls_html(pid, n, metas) -> str:
+    """The buttons, the slider (its ticks at probes) and the step counter."""
+    probes = sorted({i for meta in metas for i in meta["_probes"] if i < n})
+    ticks = "".join(f'<option value="{i}"></option>' for i in probes)
+    buttons = "".join(
+        f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
+        for a, g, t in BUTTONS)
+    return (f'<div class="bd-controls">{buttons}'
+            f'<input class="bd-slider" type="range" min="0" max="{n - 1}" value="0" step="1" '
+            f'aria-label="step" list="{pid}-ticks"><datalist id="{pid}-ticks">{ticks}</datalist>'
+            f'<span class="bd-counter">step 1 / {n}</span></div>')
