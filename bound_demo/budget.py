@@ -26,8 +26,8 @@ MAX_FRAME_DOT = 128 * 1024  # bytes of Graphviz source for one frame (about 50 t
 MAX_RENDER_DOT = 16 * 1024 * 1024  # bytes of Graphviz source for a whole render
 MAX_GIF_PIXELS = 4_000_000  # pixels of a GIF's canvas (width times height)
 # Pixels of all a GIF's frames (frames times canvas): Graphviz draws a PNG at about 25 Mpx
-# per CPU second, and each frame is then padded and quantised.
-MAX_GIF_TOTAL_PIXELS = 400_000_000
+# per CPU second, and each frame is then padded and quantised (about 12 s of CPU at this cap, with the PNGs from `dot`).
+MAX_GIF_TOTAL_PIXELS = 200_000_000
 
 
 class OutputError(ValueError):

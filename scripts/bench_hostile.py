@@ -92,7 +92,7 @@ def cases(quick):
         ("--gif of 50 threads (issue: OOM at 24 GB; refused: canvas)", threads(50),
          ["render", "--pyo3", "0.23", "--gif", "{out}.gif", "--steps", f"0:{120 // k}", "--quiet"]),
         ("--gif of 12 threads at the pixel cap", threads(12),
-         ["render", "--pyo3", "0.23", "--gif", "{out}-12.gif", "--quiet"]),
+         ["render", "--pyo3", "0.23", "--gif", "{out}-12.gif", "--steps", f"0:{68 // k}", "--quiet"]),
         ("--html of 50 threads, whole trace (refused: source)", threads(50),
          ["render", "--pyo3", "0.23", "--html", "{out}-50.html", "--quiet"]),
         ("--html of 2,000 threads (refused: threads)", threads(2000),
