@@ -21,7 +21,7 @@ from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Univ
                      of_state, of_trace)
 
 GRAPH_ATTR = {
-    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.5",
+    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.3",
     "fontname": P.FONT, "bgcolor": P.WHITE, "pad": "0.1", "splines": "true",
     "outputorder": "edgesfirst",
 }
@@ -153,10 +153,10 @@ def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
             c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
             c.node(f"{tid}_hdr", tables.thread_header(
                 tname, th, count_name=count_name(trace), words=gil_words(trace),
-                touched=tname in t_touched, width=220))
+                touched=tname in t_touched, width=190))
             c.node(f"{tid}_h", tables.handle_table(
                 uni.handles.get(tname, []), handles_by_thread.get(tname, {}),
-                touched=h_touched, width=220))
+                touched=h_touched, width=190))
             c.node(f"{tid}_pool", tables.pool_strip(
                 th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
                 releasing=uni.releasing.get(tname, 0), added_from=added_from,

@@ -73,11 +73,12 @@ def thread_header(name, th, *, count_name, words, touched, width):
     held = th is not None and th.holds_gil
     count = th.gil_count if th is not None else 0
     bg = P.TOUCHED if touched else P.LIGHT
-    gil = _td(esc(words[0] if held else words[1]), width=width // 2, bold=held,
+    # The count's words ("ATTACH_COUNT = 1") are longer than the state's ("attached").
+    gil = _td(esc(words[0] if held else words[1]), width=width * 2 // 5, bold=held,
               bg=P.GREEN if held else P.WHITE, color=P.ON_ACCENT if held else P.MUTED)
     return _table([
         _td(f"thread {esc(name)}", width=width, bold=True, bg=bg, colspan=2),
-        gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width // 2),
+        gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width * 2 // 5),
     ])
 
 
