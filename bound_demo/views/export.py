@@ -93,33 +93,40 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["render"]:
-        argv = argv[1:]
-    args = _parser().parse_args(argv)
-    if args.delay < 0 or args.delay > 60_000:
-        raise budget.OutputError("--delay must be between 0 and 60000 ms")
-    if args.title is not None and len(args.title) > 200:
-        raise budget.OutputError("--title is longer than 200 characters")
-    if args.html or args.gif:
-        budget.check_output(args.html or args.gif)
-    else:
-        budget.check_output(args.svg, directory=True)
+    args = _parser().parse_args(argv[1:] if argv[:1] == ["render"] else argv)
+    _check_args(args)
     traces = _traces(args)
     if len(traces) > 1 and not args.html:
         raise budget.OutputError("several --pyo3 releases only combine in --html")
     narrowed = [_narrow(t, args.steps, gif=bool(args.gif)) for t in traces]
-    traces = [t for t, _ in narrowed]
     try:
-        if args.html:
-            _write_html(traces, args)
-        elif args.svg:
-            _write_svgs(*narrowed[0], args)
-        else:
-            _write_gif(*narrowed[0], args)
+        _write(args, narrowed)
     except GraphvizMissing as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 3
     return 0
+
+
+def _check_args(args) -> None:
+    """Refuse bad option values and unwritable outputs before any work."""
+    if not 0 <= args.delay <= 60_000:
+        raise budget.OutputError("--delay must be between 0 and 60000 ms")
+    if args.title is not None and len(args.title) > 200:
+        raise budget.OutputError("--title is longer than 200 characters")
+    if args.svg:
+        budget.check_output(args.svg, directory=True)
+    else:
+        budget.check_output(args.html or args.gif)
+
+
+def _write(args, narrowed) -> None:
+    """The one output the options ask for (--html takes every release, the others one)."""
+    if args.html:
+        _write_html([t for t, _ in narrowed], args)
+    elif args.svg:
+        _write_svgs(*narrowed[0], args)
+    else:
+        _write_gif(*narrowed[0], args)
 
 
 def _traces(args):
