@@ -1,9 +1,10 @@
 """``draw_step``: one step of a trace as a Graphviz diagram.
 
 Left column: one cluster per thread (GIL state and count, Rust handles, the
-owned-object pool). Middle: the Python heap in creation order. Right: the global
-reference pool queue and Python-side variables (plus a legend, for exports only:
-players show one HTML legend outside their frames). The function reads only the
+owned-object pool). Right column: the Python heap in creation order, stacked with the
+global reference pool queue and Python-side variables (plus a legend, for exports only:
+players show one HTML legend outside their frames). Two columns keep a frame about
+500 pt wide, so it fits a page's content column at full size. The function reads only the
 step it is given, optionally the state before it (for deltas) and the trace (to
 reserve room for what will exist later); it never simulates anything.
 """
