@@ -18,13 +18,16 @@ import tempfile
 MAX_TABLE_ROWS = 200_000  # steps in one step table (`run`)
 MAX_JSON_STEPS = 20_000  # steps in one `run --json`
 MAX_JSON_OUTPUT = 64 * 1024 * 1024  # bytes of one `run --json`
-MAX_FRAMES = 1_000  # frames in one render (--html, --svg, --gif); about 50 ms of CPU each
+MAX_FRAMES = 1_000  # frames in one render (--html, --svg); about 20 ms of CPU each
+# Frames in one GIF: each is a PNG from `dot` (about 30 ms of CPU), then padded and quantised;
+# 300 frames at the default delay already play for six minutes.
+MAX_GIF_FRAMES = 300
 MAX_FRAME_DOT = 128 * 1024  # bytes of Graphviz source for one frame (about 50 threads)
 MAX_RENDER_DOT = 16 * 1024 * 1024  # bytes of Graphviz source for a whole render
 MAX_GIF_PIXELS = 4_000_000  # pixels of a GIF's canvas (width times height)
 # Pixels of all a GIF's frames (frames times canvas): Graphviz draws a PNG at about 25 Mpx
-# per CPU second, and each frame is then padded and quantised.
-MAX_GIF_TOTAL_PIXELS = 400_000_000
+# per CPU second, and each frame is then padded and quantised (about 12 s of CPU at this cap, with the PNGs from `dot`).
+MAX_GIF_TOTAL_PIXELS = 200_000_000
 
 
 class OutputError(ValueError):
@@ -130,11 +133,12 @@ def write_json(trace, out, lo, hi, indent=1):
         shutil.copyfileobj(spool, out)
 
 
-def check_frames(n, total):
-    """Refuse a render of n frames over the frame cap (`total`: the trace's step count)."""
-    if n > MAX_FRAMES:
-        raise OutputError(f"a render of {n:,} frames is over the cap of {MAX_FRAMES:,}: "
-                          + _narrow(total))
+def check_frames(n, total, cap=None, what="a render"):
+    """Refuse a render of n frames over the frame cap (`total`: the trace's step count;
+    `cap`: MAX_FRAMES unless given)."""
+    cap = MAX_FRAMES if cap is None else cap
+    if n > cap:
+        raise OutputError(f"{what} of {n:,} frames is over the cap of {cap:,}: " + _narrow(total))
 
 
 def check_dot(sizes, total_steps):

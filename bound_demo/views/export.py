@@ -12,12 +12,15 @@ draw and render CHUNK frames at a time, and the GIF is built one frame at a time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import os
+import tempfile
 from itertools import islice
 import sys
 
 from .. import budget
+from .access import states
 from .describe import describe
 from .frame import draw_step, iter_trace
 from .svgpack import standalone
@@ -90,32 +93,40 @@ def main(argv=None) -> int:
 
 def _main(argv) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["render"]:
-        argv = argv[1:]
-    args = _parser().parse_args(argv)
-    if args.delay < 0 or args.delay > 60_000:
-        raise budget.OutputError("--delay must be between 0 and 60000 ms")
-    if args.title is not None and len(args.title) > 200:
-        raise budget.OutputError("--title is longer than 200 characters")
-    if args.html or args.gif:
-        budget.check_output(args.html or args.gif)
-    else:
-        budget.check_output(args.svg, directory=True)
+    args = _parser().parse_args(argv[1:] if argv[:1] == ["render"] else argv)
+    _check_args(args)
     traces = _traces(args)
     if len(traces) > 1 and not args.html:
         raise budget.OutputError("several --pyo3 releases only combine in --html")
-    traces = [_narrow(t, args.steps) for t in traces]
+    narrowed = [_narrow(t, args.steps, gif=bool(args.gif)) for t in traces]
     try:
-        if args.html:
-            _write_html(traces, args)
-        elif args.svg:
-            _write_svgs(traces[0], args)
-        else:
-            _write_gif(traces[0], args)
+        _write(args, narrowed)
     except GraphvizMissing as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 3
     return 0
+
+
+def _check_args(args) -> None:
+    """Refuse bad option values and unwritable outputs before any work."""
+    if not 0 <= args.delay <= 60_000:
+        raise budget.OutputError("--delay must be between 0 and 60000 ms")
+    if args.title is not None and len(args.title) > 200:
+        raise budget.OutputError("--title is longer than 200 characters")
+    if args.svg:
+        budget.check_output(args.svg, directory=True)
+    else:
+        budget.check_output(args.html or args.gif)
+
+
+def _write(args, narrowed) -> None:
+    """The one output the options ask for (--html takes every release, the others one)."""
+    if args.html:
+        _write_html([t for t, _ in narrowed], args)
+    elif args.svg:
+        _write_svgs(*narrowed[0], args)
+    else:
+        _write_gif(*narrowed[0], args)
 
 
 def _traces(args):
@@ -130,15 +141,33 @@ def _traces(args):
     return out
 
 
-def _narrow(trace, spec):
-    """The trace, or the --steps range of it; refused when over the frame caps."""
+def _narrow(trace, spec, gif=False):
+    """(the trace or the --steps range of it, what its frames draw); refused when over the
+    frame caps."""
     n = len(trace.steps)
     lo, hi = budget.step_range(spec, n)
+    if gif:
+        budget.check_frames(hi - lo, n, budget.MAX_GIF_FRAMES, "a GIF")
     budget.check_frames(hi - lo, n)
     view = trace if (lo, hi) == (0, n) else StepRange(trace, lo, hi)
-    # Every frame is drawn once here to measure it, before anything is rendered.
-    budget.check_dot((len(draw_step(s, trace=view, caption=True).source) for s in view.steps), n)
-    return view
+    # Every frame is drawn once here to measure it, before anything is rendered; the same
+    # pass finds what the exports' legend lists, so that no third pass is needed for it.
+    sizes, seen = measure(view)
+    budget.check_dot(sizes, n)
+    return view, seen
+
+
+def measure(trace) -> tuple:
+    """(DOT size of every captioned frame, what all frames draw) from one forward pass."""
+    from .frame import Seen
+    sizes, seen, before = [], Seen(), None
+    for _, step, st in states(trace):
+        g = draw_step(step, trace=trace, caption=True, state=st, before=before)
+        sizes.append(len(g.source))
+        seen.kinds |= g.bd_seen.kinds
+        seen.marks |= g.bd_seen.marks
+        before = st
+    return sizes, seen
 
 
 def _title(traces, args):
@@ -146,23 +175,47 @@ def _title(traces, args):
 
 
 def _write_html(traces, args):
-    from .player import player_html
+    """The page is written as it is made (see player.write_player): a chunk of frames in
+    memory at a time, whatever the number of steps."""
+    from .player import write_player
     total = sum(len(t.steps) for t in traces)
     bar, tick = _progress(total, args.quiet, "frames")
     title = _title(traces, args)
-    block = player_html(traces, title=title, progress=tick)
+    with _atomic_text(args.html) as out:
+        out.write(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                  f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+                  f"<title>{html.escape(title)}</title></head><body>")
+        write_player(out, traces, title=title, progress=tick)
+        out.write("</body></html>")
     if bar:
         bar.close()
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{html.escape(title)}</title></head><body>{block}</body></html>")
-    budget.write_atomic(args.html, page)
 
 
-def _chunks(trace, render, progress):
+@contextlib.contextmanager
+def _atomic_text(path):
+    """A text file that replaces ``path`` only once it is complete, as budget.write_atomic
+    does for data already in memory: a failure leaves the old file (or none), never half a
+    file. A device or a pipe (/dev/stdout) is written into, never replaced."""
+    full = os.path.abspath(path)
+    if os.path.exists(full) and not os.path.isfile(full):
+        with open(full, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, full)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _chunks(trace, seen, render, progress):
     """(position, document, graph) for every frame, drawn one at a time and rendered CHUNK
     frames at a time, with the legend of the whole trace in each (exports have no page)."""
-    frames = iter_trace(trace, caption=True, legend=True)
+    frames = iter_trace(trace, caption=True, legend=seen)
     steps = len(trace.steps)
     # The first frame alone: frames are about the same size (each keeps room for all the
     # trace shows), so checks on it refuse a render after one frame's work, not a chunk's.
@@ -173,12 +226,12 @@ def _chunks(trace, render, progress):
             yield c + k, doc, graphs[k]
 
 
-def _write_svgs(trace, args):
+def _write_svgs(trace, seen, args):
     os.makedirs(args.svg, exist_ok=True)
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     width = max(4, len(str(len(trace.steps))))
     n = len(trace.steps)
-    for i, svg, g in _chunks(trace, render_svgs, tick):
+    for i, svg, g in _chunks(trace, seen, render_svgs, tick):
         # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
         svg = standalone(svg, title=f"step {i + 1} / {n}: {trace.steps[i].caption}",
                          desc=describe(g.bd_state, trace))
@@ -188,7 +241,7 @@ def _write_svgs(trace, args):
         bar.close()
 
 
-def _write_gif(trace, args):
+def _write_gif(trace, seen, args):
     """Frames go to a temporary directory as PNGs, then into the GIF one at a time: memory
     holds one frame, whatever the number of frames."""
     try:
@@ -196,12 +249,11 @@ def _write_gif(trace, args):
     except ImportError:
         raise budget.OutputError("--gif needs Pillow (pip install -r requirements.txt)") from None
     import io
-    import tempfile
     bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
         w = h = 0
         paths = []
-        for i, png, _ in _chunks(trace, render_pngs, tick):
+        for i, png, _ in _chunks(trace, seen, render_pngs, tick):
             with Image.open(io.BytesIO(png)) as im:
                 w, h = max(w, im.width), max(h, im.height)
             _check_gif(i, w, h, len(trace.steps))

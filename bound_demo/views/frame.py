@@ -1,9 +1,10 @@
 """``draw_step``: one step of a trace as a Graphviz diagram.
 
 Left column: one cluster per thread (GIL state and count, Rust handles, the
-owned-object pool). Middle: the Python heap in creation order. Right: the global
-reference pool queue and Python-side variables (plus a legend, for exports only:
-players show one HTML legend outside their frames). The function reads only the
+owned-object pool). Right column: the Python heap in creation order, stacked with the
+global reference pool queue and Python-side variables (plus a legend, for exports only:
+players show one HTML legend outside their frames). Two columns keep a frame about
+500 pt wide, so it fits a page's content column at full size. The function reads only the
 step it is given, optionally the state before it (for deltas) and the trace (to
 reserve room for what will exist later); it never simulates anything.
 """
@@ -21,7 +22,7 @@ from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Univ
                      of_state, of_trace)
 
 GRAPH_ATTR = {
-    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.5",
+    "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.3",
     "fontname": P.FONT, "bgcolor": P.WHITE, "pad": "0.1", "splines": "true",
     "outputorder": "edgesfirst",
 }
@@ -64,10 +65,9 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
                labelloc="t", labeljust="l", fontsize="12")
     _threads(g, st, uni, trace, touched, before, seen)
-    shown, hidden = _heap(g, st, uni, touched, before, seen)
-    _right_column(g, st, uni, trace, touched, legend)
-    # Invisible edges fix the column order; they never move as the state changes.
-    g.edge("heap_anchor", "queue", style="invis")
+    shown, hidden, heap_names = _heap(g, st, uni, touched, before, seen)
+    column = _right_column(g, st, uni, trace, touched, legend)
+    _stack(g, heap_names + column)
     _edges(g, st, uni, shown, hidden, seen)
     graph = g.digraph()
     graph.bd_seen = seen
@@ -154,10 +154,10 @@ def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
             c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
             c.node(f"{tid}_hdr", tables.thread_header(
                 tname, th, count_name=count_name(trace), words=gil_words(trace),
-                touched=tname in t_touched, width=220))
+                touched=tname in t_touched, width=190))
             c.node(f"{tid}_h", tables.handle_table(
                 uni.handles.get(tname, []), handles_by_thread.get(tname, {}),
-                touched=h_touched, width=220))
+                touched=h_touched, width=190))
             c.node(f"{tid}_pool", tables.pool_strip(
                 th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
                 releasing=uni.releasing.get(tname, 0), added_from=added_from,
@@ -212,12 +212,7 @@ def _heap(g, st, uni: Universe, touched, before, seen):
                                        before=was)
             c.node(nid, label, **({"style": "invis"} if ob is None else {}))
             names.append(nid)
-        with c.subgraph() as s:
-            s.attr(rank="same")
-            for n in names:
-                s.node(n)
-    _chain(g, names)
-    return set(head) | set(tail), bool(hidden)
+    return set(head) | set(tail), bool(hidden), names
 
 
 def _right_column(g, st, uni: Universe, trace, touched, legend=None):
@@ -247,11 +242,17 @@ def _right_column(g, st, uni: Universe, trace, touched, legend=None):
                 reserved=uni.leaked, touched=o_touched, cell=strip_cell(uni)))
         if legend is not None:
             c.node("legend", tables.legend(frozenset(legend.kinds), frozenset(legend.marks)))
-        with c.subgraph() as s:
-            s.attr(rank="same")
-            for n in column:
-                s.node(n)
-    _chain(g, column)
+    return column
+
+
+def _stack(g, names):
+    """The heap and, under it, the reference pool and the Python side: one column, so a
+    frame is two columns wide (threads, then this) and fits a page's content column."""
+    with g.subgraph() as s:
+        s.attr(rank="same")
+        for n in names:
+            s.node(n)
+    _chain(g, names)
 
 
 def _chain(g, names):
@@ -381,9 +382,9 @@ def draw_trace(trace, *, caption: bool = False, legend: bool = False) -> list:
 def iter_trace(trace, *, caption: bool = False, legend: bool = False):
     """`draw_trace` one frame at a time, so that exports hold one frame, not the trace's all.
     The states come from forward replays (one more for the legend, which must know the
-    whole trace before the first frame is drawn)."""
+    whole trace before the first frame is drawn, unless ``legend`` is that ``Seen``)."""
     from .access import states
-    seen = _trace_seen(trace) if legend else None
+    seen = legend if isinstance(legend, Seen) else (_trace_seen(trace) if legend else None)
     before = None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)

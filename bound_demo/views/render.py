@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 
 
@@ -25,9 +27,13 @@ class GraphvizMissing(RuntimeError):
     """The `dot` program is not installed (it comes from the OS, not from PyPI)."""
 
 
-_cache: "OrderedDict[tuple, bytes | str]" = OrderedDict()
+_cache: "OrderedDict[tuple, bytes | str]" = OrderedDict()  # (format, digest of DOT) -> document
 _lock = threading.Lock()
-CACHE_SIZE = 512  # documents; a frame under the render caps is at most a few hundred KB
+CACHE_SIZE = 512  # documents
+# Bytes of documents kept: a bound of its own, so that a long render (whose frames mostly
+# differ) holds a few MB of finished frames, not every frame it has made.
+CACHE_BYTES = 16 * 1024 * 1024
+_cached_bytes = [0]
 
 
 def dot_binary() -> str:
@@ -52,6 +58,20 @@ def render_pngs(graphs, *, workers: int | None = None, progress=None) -> list:
     return _render(graphs, "png", workers, progress)
 
 
+def _key(fmt, src):
+    """The cache key of a graph: its DOT's digest, not the DOT itself (which is larger)."""
+    return fmt, hashlib.sha256(src.encode("utf-8")).digest()
+
+
+def _store(key, doc) -> None:
+    """Cache a document (the lock held), dropping the oldest ones over either bound."""
+    if key not in _cache:
+        _cached_bytes[0] += sys.getsizeof(doc)
+    _cache[key] = doc
+    while len(_cache) > CACHE_SIZE or (_cached_bytes[0] > CACHE_BYTES and len(_cache) > 1):
+        _cached_bytes[0] -= sys.getsizeof(_cache.popitem(last=False)[1])
+
+
 def _render(graphs, fmt, workers, progress):
     sources = [_source(g) for g in graphs]
     out: list = [None] * len(sources)
@@ -68,11 +88,12 @@ def _from_cache(sources, fmt, out) -> "OrderedDict[str, list]":
     todo: "OrderedDict[str, list]" = OrderedDict()
     with _lock:
         for i, src in enumerate(sources):
-            hit = _cache.get((fmt, src))
+            key = _key(fmt, src)
+            hit = _cache.get(key)
             if hit is None:
                 todo.setdefault(src, []).append(i)
                 continue
-            _cache.move_to_end((fmt, src))
+            _cache.move_to_end(key)
             out[i] = hit
     return todo
 
@@ -89,17 +110,10 @@ def _render_missing(todo, fmt, n_workers, progress, out) -> None:
 
     with ThreadPoolExecutor(max_workers=max(1, min(n_workers, len(todo)))) as pool:
         for src, doc in pool.map(run, list(todo)):
-            _store(fmt, src, doc, todo[src], out)
-
-
-def _store(fmt, src, doc, indices, out) -> None:
-    """Put one rendered document in the cache (dropping the oldest beyond CACHE_SIZE) and in ``out``."""
-    with _lock:
-        _cache[(fmt, src)] = doc
-        for i in indices:
-            out[i] = doc
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+            with _lock:
+                _store(_key(fmt, src), doc)
+                for i in todo[src]:
+                    out[i] = doc
 
 
 class RenderError(RuntimeError):
@@ -156,3 +170,4 @@ def _png_end(blob: bytes, p: int) -> int:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _cached_bytes[0] = 0

@@ -83,10 +83,11 @@ def thread_header(name, th, *, count_name, words, touched, width):
     held = getattr(th, "holds_gil", False)
     count = getattr(th, "gil_count", 0)
     bg = P.TOUCHED if touched else P.LIGHT
-    gil = _td(esc(words[0] if held else words[1]), width=width // 2, **_GIL_CELL[held])
+    # The count's words ("ATTACH_COUNT = 1") are longer than the state's ("attached").
+    gil = _td(esc(words[0] if held else words[1]), width=width * 2 // 5, **_GIL_CELL[held])
     return _table([
         _td(f"thread {esc(name)}", width=width, bold=True, bg=bg, colspan=2),
-        gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width // 2),
+        gil + _td(f"{esc(count_name)} = {esc(count)}", width=width - width * 2 // 5),
     ])
 
 

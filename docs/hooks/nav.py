@@ -15,11 +15,15 @@ import html as htmllib
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cssprune  # noqa: E402  (beside this hook; mkdocs does not put hooks on the path)
 
 DOCS = Path(__file__).resolve().parents[1]
 ROOT = DOCS.parent
@@ -129,15 +133,17 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):
-    """Serve nbconvert's JupyterLab stylesheet once, as a file every notebook page links,
-    instead of inlining the same 570 kB into each page: a reader moving between notebooks
-    then loads it once. The link takes the inline style's place, so the cascade is unchanged."""
+    """Serve nbconvert's JupyterLab stylesheet as a file the page links, cut to the 20 kB or so
+    of it that a static notebook page uses (of 570 kB), instead of inlining all of it; pages
+    that use the same classes share one file. The link takes the inline style's place, so the
+    cascade is unchanged."""
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     match = JUPYTER_CSS.search(output)
     if match is None:
         return output
-    css = match.group(1)
+    # Only the rules this page can use, and the custom properties they read (cssprune.py).
+    css = cssprune.for_page(match.group(1), output)
     name = f"assets/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     target = Path(config["site_dir"]) / name
     if not target.exists():

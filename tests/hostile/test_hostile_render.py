@@ -112,3 +112,15 @@ def test_gif_canvas_cap(tmp_path):
     err = assert_user_error(cli("render", f, "--pyo3", "0.23", "--gif", out, "--quiet"),
                             "GIF canvas")
     assert "over the cap of 4,000,000" in err and not out.exists()
+
+
+def test_gif_frame_cap_refuses_before_any_drawing(tmp_path):
+    # 400 probes: under the render cap of 1,000 frames, over the GIF's 300; refused at once
+    # (no frame is drawn or measured first), and --steps narrows it to a GIF that is made.
+    f = write(tmp_path, P(gil(*[{"op": "probe", "label": f"p{i}"} for i in range(400)])))
+    out = tmp_path / "x.gif"
+    err = assert_user_error(cli("render", f, "--pyo3", "0.23", "--gif", out, "--quiet"),
+                            "a GIF of 403 frames is over the cap of 300")
+    assert "--steps A:B" in err and not out.exists()
+    assert cli("render", f, "--pyo3", "0.23", "--gif", out, "--steps", "0:3", "--quiet").returncode == 0
+    assert out.read_bytes()[:6] == b"GIF89a"

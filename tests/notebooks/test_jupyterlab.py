@@ -192,6 +192,47 @@ def test_run_all_then_step_a_player_and_check_a_question(lab, page):
     assert "Error displaying widget" not in _visible_text(page)
 
 
+def _step_number(counter) -> int:
+    return int(counter.inner_text().split()[1])
+
+
+def test_live_player_by_keyboard_alone_and_in_the_dark_theme(lab, page):
+    """Tab reaches the live player's Next button and Enter steps it; then, in JupyterLab's dark
+    theme with a dark colour scheme, the highlighted line and every frame text keep 4.5:1."""
+    from tests.views.contrast import FRAME_TEXT_JS, LINE_JS
+    player = page.locator(".bd-live-player").first
+    counter = player.locator(".bd-counter")
+    start = _step_number(counter)
+    # Focus lands on "previous" as a Tab into the controls would leave it; from there on,
+    # only keys: Tab past the play widget's own buttons to Next, then Enter.
+    player.locator("button.bd-previous").focus()
+    for _ in range(12):
+        if page.evaluate("() => document.activeElement.classList.contains('bd-next')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('bd-next')")
+    page.keyboard.press("Enter")
+    page.wait_for_function("([el, n]) => el.textContent.startsWith(`step ${n} /`)",
+                           arg=[counter.element_handle(), start + 1], timeout=10_000)
+    # The focus ring is visible on the focused control (an outline, not the default none).
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                  "{theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    try:
+        lines = [e.evaluate(LINE_JS) for e in player.locator("[data-bd-line-current]").all()]
+        texts = [t for svg in player.locator(".bd-frame svg").all() for t in svg.evaluate(FRAME_TEXT_JS)]
+    finally:
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                      "{theme: 'JupyterLab Light'})")
+        page.emulate_media(color_scheme="light")
+    assert lines and texts
+    assert min(x["contrast"] for x in lines) >= 4.5, lines
+    assert min(t["contrast"] for t in texts) >= 4.5, min(texts, key=lambda t: t["contrast"])
+
+
 def test_reopened_notebook_shows_the_static_stand_ins(lab, page):
     base, root = lab
     page.evaluate("() => { window.jupyterapp.commands.execute('docmanager:save'); }")

@@ -12,11 +12,20 @@ from tests.views.contrast import FRAME_TEXT_JS, LINE_JS
 from test_site_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 PAGES = ["index.html", "notebooks/02-gil-refs-and-the-pool/index.html"]
+
+# How far a frame reaches past the box it sits in, and that box past the page's content
+# column (CSS pixels; 0 when it fits): a frame must fit without a horizontal scroll bar.
+OVERFLOW_JS = """svg => {
+  const box = svg.closest('.bd-frame'), column = svg.closest('.md-content') || document.body;
+  return {frame: Math.max(0, box.scrollWidth - box.clientWidth),
+          column: Math.max(0, box.getBoundingClientRect().right - column.getBoundingClientRect().right),
+          width: Math.round(svg.getBoundingClientRect().width)};
+}"""
 SHOTS = ROOT / ".build" / "screenshots"
 
 
 def _measure(page) -> dict:
-    worst = {"line": 99.0, "text": 99.0, "px": 99.0, "players": 0}
+    worst = {"line": 99.0, "text": 99.0, "px": 99.0, "players": 0, "frame_px": 0}
     players = page.locator("[data-bd-player]")
     for k in range(players.count()):
         player = players.nth(k)
@@ -27,6 +36,9 @@ def _measure(page) -> dict:
                 worst["line"] = min(worst["line"], line.evaluate(LINE_JS)["contrast"])
             # Only frames a reader can see: a release switcher hides the panes not chosen.
             for svg in player.locator(".bd-frame svg:visible").all():
+                fit = svg.evaluate(OVERFLOW_JS)
+                assert fit["frame"] <= 1 and fit["column"] <= 1, fit
+                worst["frame_px"] = max(worst["frame_px"], fit["width"])
                 for t in svg.evaluate(FRAME_TEXT_JS):
                     assert t["contrast"] >= 4.5 and t["px"] >= 11, t
                     worst["text"] = min(worst["text"], t["contrast"])
@@ -56,4 +68,5 @@ def test_players_read_in_both_schemes(built_site, site_url, browser, scheme):  #
     MEASURES[f"player_contrast_{scheme}"] = {
         "line": round(min(r["line"] for r in results.values()), 2),
         "frame_text": round(min(r["text"] for r in results.values()), 2),
-        "smallest_px": round(min(r["px"] for r in results.values()), 2)}
+        "smallest_px": round(min(r["px"] for r in results.values()), 2),
+        "widest_frame_px": max(r["frame_px"] for r in results.values())}

@@ -110,3 +110,34 @@ def test_show_runs_programs_for_several_releases():
     from bound_demo.views import show
     out = show(EXAMPLE, pyo3=["0.20", "0.23"], features=("gil-refs",), static=True)
     assert "PyO3 0.20<" in out.data and "PyO3 0.23<" in out.data  # gil-refs dropped where absent
+
+
+def _peak_of_streamed_player(n, path):
+    """Peak traced memory of writing an n-frame player to a file, render cache kept small."""
+    import tracemalloc
+    from bound_demo.views import render
+    from bound_demo.views.player import write_player
+    trace = fakes.long_trace(n)
+    render.clear_cache()
+    tracemalloc.start()
+    with open(path, "w", encoding="utf-8") as out:
+        write_player(out, trace, title="long")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_streamed_player_is_byte_identical_and_bounded(tmp_path, monkeypatch):
+    from bound_demo.views import player, render
+    monkeypatch.setattr(render, "CACHE_BYTES", 1 << 20)
+    # Whole chunks of frames (player.CHUNK) in both, so that both hold as many frames at once.
+    small = _peak_of_streamed_player(64, tmp_path / "small.html")
+    big = _peak_of_streamed_player(192, tmp_path / "big.html")
+    # Three times the frames: a player held in memory peaks at about three times as much;
+    # one streamed a chunk at a time stays within half as much again.
+    assert big < 1.5 * small, (small, big)
+    render.clear_cache()
+    # Made afresh in this process, the same player gets the same id (not a numbered one).
+    monkeypatch.setattr(player, "_ids_made", {})
+    assert (tmp_path / "big.html").read_text(encoding="utf-8") == player_html(fakes.long_trace(192),
+                                                                           title="long")
