@@ -612,7 +612,7 @@ _add("pool-static-030", 5,
      explain="{answer}: 0.21 and 0.30 have POOL as a plain static; 0.28 creates it on the first "
              "drop without attachment; in 0.29.3 the module's import already filled it (its "
              "PyOnceLock detaches, and the end of a detach calls get_pool()).")
-_add("leak-cfg-030", 5,
+_add("leak-cfg-030", 6,
      "PyO3 0.30.1 built with `--cfg pyo3_disable_reference_pool` and "
      "`--cfg pyo3_leak_on_drop_without_reference_pool`: a `Py<Obj>` is dropped inside "
      "`py.detach(|| ...)`. What happens?",
