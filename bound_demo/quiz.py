@@ -618,15 +618,17 @@ _add("renamed-with-gil", 5,
 _STATIC = _prog(_blk("gil", _new("obj", api="py"), _probe("before")))
 _add("pool-static-030", 5,
      "A thread attaches and creates a `Py<Obj>`; nothing has ever been dropped without "
-     "attachment. Run on 0.21, 0.29 and 0.30: in how many of these three releases does the "
-     "global reference pool POOL already exist at that point?",
+     "attachment. Run on 0.21, 0.28, 0.29 and 0.30: in how many of these four releases does "
+     "the global reference pool POOL already exist at that point?",
      _STATIC, lambda ts: sum(1 for t in ts if t.at("before").reference_pool_initialised),
-     runs=[("0.21", (), ()), ("0.29", (), ()), ("0.30", (), ())],
+     runs=[("0.21", (), ()), ("0.28", (), ()), ("0.29", (), ()), ("0.30", (), ())],
      hints=["A plain `static` exists from the start; a `OnceLock` only once something fills it.",
-            "0.22 made POOL lazy; 0.30 (#6200) made it a plain static again, with a dirty flag."],
-     explain="{answer}: 0.21 and 0.30 have POOL as a plain static; 0.22–0.29 create it on the "
-             "first drop without attachment.")
-_add("leak-cfg-030", 5,
+            "0.22 made POOL lazy; 0.30 (#6200) made it a plain static again. And importing a "
+            "0.29.3 module detaches once, on the way out of which POOL is filled."],
+     explain="{answer}: 0.21 and 0.30 have POOL as a plain static; 0.28 creates it on the first "
+             "drop without attachment; in 0.29.3 the module's import already filled it (its "
+             "PyOnceLock detaches, and the end of a detach calls get_pool()).")
+_add("leak-cfg-030", 6,
      "PyO3 0.30.1 built with `--cfg pyo3_disable_reference_pool` and "
      "`--cfg pyo3_leak_on_drop_without_reference_pool`: a `Py<Obj>` is dropped inside "
      "`py.detach(|| ...)`. What happens?",

@@ -133,6 +133,12 @@ class Profile:
     # --- the reference pool POOL ---
     deferred_increfs: bool = False  # Py::clone without the GIL queues an incref (0.20/0.21)
     lazy_reference_pool: bool = False  # POOL is created on the first deferred decref (0.22–0.29)
+    # 0.29.3: importing the module already creates POOL. `ModuleDef::make_module` fills two
+    # `PyOnceLock`s (v0.29.3:src/impl_/pymodule.rs L175-L203), and a first fill detaches
+    # (src/sync/once_lock.rs L173-L193); since #6404 `SuspendAttach::drop` drains through
+    # `get_pool()`, which creates the `OnceLock` even with nothing queued (src/internal/state.rs
+    # L260-L272), where 0.22–0.29.2 asked `POOL.get()`. A program runs in an imported module.
+    pool_made_by_import: bool = False
     # 0.30 (#6200): POOL is a plain `static` again, and a drain first reads an `AtomicBool`
     # dirty flag, then only the thread whose `compare_exchange(true, false)` succeeds takes the
     # queue (v0.30.1:src/internal/state.rs L197-L281).
@@ -180,9 +186,10 @@ class Profile:
 
     @property
     def pool_from_start(self) -> bool:
-        """POOL exists before anything is queued: a plain static (0.20/0.21, 0.30+) that the
-        build did not remove with `--cfg pyo3_disable_reference_pool`."""
-        return self.reference_pool and not self.lazy_reference_pool
+        """POOL exists before anything is queued: a plain static (0.20/0.21, 0.30+), or the
+        `OnceLock` the module's import filled (0.29.3), in a build that did not remove it with
+        `--cfg pyo3_disable_reference_pool`."""
+        return self.reference_pool and (not self.lazy_reference_pool or self.pool_made_by_import)
 
     @property
     def count_name(self) -> str:
@@ -240,6 +247,7 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=(), free_threaded=False) -> P
         nested_guard_counts=m >= 22,
         deferred_increfs=m <= 21,
         lazy_reference_pool=22 <= m <= 29,
+        pool_made_by_import=m == 29,
         dirty_flag=m >= 30,
         reference_pool="pyo3_disable_reference_pool" not in cfg,
         leak_without_pool="pyo3_leak_on_drop_without_reference_pool" in cfg,

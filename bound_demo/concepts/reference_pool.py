@@ -7,7 +7,8 @@ L480-L514; v0.23.5 L252-L292) and `drop_deferred_references` in src/internal/sta
 
 * 0.20/0.21 queue increfs *and* decrefs; a drain applies all increfs, then all decrefs.
 * 0.22+ queue only decrefs (`Py::clone` without the GIL panics, with feature `py-clone`);
-  `POOL` is created lazily by the first queued decref and a drain before that does nothing.
+  `POOL` is created lazily by the first queued decref and a drain before that does nothing;
+  in 0.29.3 the module's own import has already created it (`Profile.pool_made_by_import`).
 * `--cfg pyo3_disable_reference_pool` removes `POOL`: a decref without the GIL aborts, or
   leaks with `--cfg pyo3_leak_on_drop_without_reference_pool` (0.22–0.29; in 0.30.1 that drop
   never returns, see `Profile.leak_drop_never_returns`).

@@ -73,7 +73,7 @@ SPEC = {
     "allow_threads": ({"body": list}, {"as": _S}),
     "detach": ({"body": list}, {"as": _S}),
     # Extensions (this project's): release-neutral spellings, so one program can be compared
-    # across 0.20 … 0.29. `gil` is `with_gil` before 0.26 and `attach` from 0.26; `nogil` is
+    # across 0.20 … 0.30. `gil` is `with_gil` before 0.26 and `attach` from 0.26; `nogil` is
     # `allow_threads` / `detach` likewise.
     "gil": ({"body": list}, {"as": _S}),
     "nogil": ({"body": list}, {"as": _S}),
