@@ -216,7 +216,7 @@ def gil_protected(r, op):
     if status != "present" and status != "deprecated":
         raise errors.compile_error(
             f"unresolved import `pyo3::sync::GILProtected`: no `GILProtected` in `sync` in "
-            f"{r.prof.label}: {_GIL_PROTECTED_FIX[status]}", "E0432")
+            f"{r.prof.label}: {_gil_protected_fix(status)}", "E0432")
     if r.cur.token is None:
         raise errors.no_token("GILPROTECTED.get(py)")
     notes = [_GIL_PROTECTED_NOTE] if status == "deprecated" else None
@@ -227,9 +227,13 @@ _GIL_PROTECTED_FIX = {
     "free_threaded": "it relies on the GIL for exclusion, so free-threaded builds leave it out "
                      "(#4504). Fix: a `std::sync::Mutex` (`MutexExt::lock_py_attached` waits "
                      "for it without blocking a stop-the-world pause).",
-    "removed": "it was deprecated in 0.26 and removed in 0.28 (#5285, #5740). Fix: a "
-               "`std::sync::Mutex`.",
+    "removed": "it was {when} (#5285, #5740). Fix: a `std::sync::Mutex`.",
 }
+def _gil_protected_fix(status):
+    from .. import timeline
+    return _GIL_PROTECTED_FIX[status].format(when=timeline.phrase("GILProtected"))
+
+
 _GIL_PROTECTED_NOTE = ("deprecated since 0.26: `GILProtected` only protects while a GIL exists; "
                        "use a `std::sync::Mutex`.")
 

@@ -73,10 +73,10 @@ def test_get_item_unchecked_on_a_list_another_thread_holds():
     ("0.23", False, None, None),
     ("0.26", False, None, "deprecated since 0.26"),
     ("0.27", False, None, "deprecated since 0.26"),
-    ("0.28", False, "compile_error", "removed in 0.28"),
+    ("0.28", False, "compile_error", "it was deprecated in 0.26, removed in 0.28 (#5285"),
     ("0.23", True, "compile_error", "free-threaded builds leave it out"),
     ("0.27", True, "compile_error", "free-threaded builds leave it out"),
-    ("0.30", True, "compile_error", "removed in 0.28"),
+    ("0.30", True, "compile_error", "it was deprecated in 0.26, removed in 0.28"),
 ])
 def test_gil_protected(pyo3, ft, kind, words):
     t = bound_demo.run(prog({"op": "gil", "body": [{"op": "gil_protected"}]}),
