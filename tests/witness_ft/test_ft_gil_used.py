@@ -92,3 +92,17 @@ def test_get_item_unchecked_exists_on_the_free_threaded_build():
     code = ("import json, warnings; warnings.simplefilter('ignore'); import bd_ft_gil_used as m\n"
             "x = object(); l = [x]\nprint(json.dumps([m.unchecked_first(l) is x, m.unchecked_first.__name__]))")
     assert child(code, PYTHON_GIL="0") == [True, "unchecked_first"]
+
+
+def test_thread_scaling_command_runs_both_builds_on_one_and_two_threads():
+    # The measurement itself is run by hand on a quiet machine; this checks the command works.
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "bench-thread-scaling.py")
+    out = subprocess.run([str(ft.interpreter()), script, "--iters", "500", "--repeat", "1"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["iters_per_thread"] == 500 and res["cpus"] == os.cpu_count()
+    for build in ("free_threaded", "gil_forced_on"):
+        assert sorted(res[build]["seconds"]) == ["1", "2"]
+        assert all(s > 0 for s in res[build]["seconds"].values())
+        assert res[build]["ratio_2_over_1"] > 0
