@@ -136,5 +136,7 @@ build_module() { # $1: crate directory under witness/, $2: the Python module it 
 # The programs' witness (gil_used = false), and the module that shows what gil_used = true does.
 build_module pyo3_028_ft bd_witness_028_ft
 build_module pyo3_028_ft_gil_used bd_ft_gil_used
+# PyO3 0.23.5, the first release that builds for a free-threaded Python.
+build_module pyo3_023_ft bd_witness_023_ft
 # The bound_demo package itself is pure Python: the runner puts the repository on sys.path.
 phase "done in $(( $(date +%s) - total_start ))s: $FT_VENV/bin/python ($("$FT_VENV/bin/python" -c 'import sys; print(sys.version.split()[0], "GIL", "on" if sys._is_gil_enabled() else "off")'))"

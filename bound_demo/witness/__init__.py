@@ -240,15 +240,18 @@ def ft_available() -> bool:
 
 def _run_free_threaded(text: str, pyo3: str, features: tuple, cfg: tuple, timeout: float) -> WitnessResult:
     from . import ft
-    if pyo3 != ft.PYO3 or cfg or not set(features) <= {"py-clone"}:
+    module = ft.MODULES.get(pyo3)
+    if module is None or cfg or not set(features) <= {"py-clone"}:
+        builds = ", ".join(PATCH[v] for v in ft.MODULES)
         raise WitnessUnavailable(
-            f"the free-threaded witness is PyO3 {ft.CRATE} only (pyo3={ft.PYO3!r}, features () or "
-            f"('py-clone',), no cfg); asked for pyo3={pyo3!r} features={list(features)} cfg={list(cfg)}")
+            f"the free-threaded witness is PyO3 {builds} only (pyo3 one of {list(ft.MODULES)}, "
+            f"features () or ('py-clone',), no cfg); asked for pyo3={pyo3!r} "
+            f"features={list(features)} cfg={list(cfg)}")
     try:
-        raw = ft.run_raw(text, "py-clone" in features, timeout)
+        raw = ft.run_raw(text, "py-clone" in features, timeout, module)
     except ft.FreeThreadedUnavailable as e:
         raise WitnessUnavailable(str(e)) from e
-    return _fill(WitnessResult(pyo3, features, cfg, ft.CRATE), raw)
+    return _fill(WitnessResult(pyo3, features, cfg, PATCH[pyo3]), raw)
 
 
 def run(program: Any, pyo3: str = DEFAULT_RELEASE, features: Iterable[str] = (), cfg: Iterable[str] = (),

@@ -32,6 +32,9 @@ from ..versions import PATCH
 MODULE = "bd_witness_028_ft"
 PYO3 = "0.28"  # the newest PyO3 line that builds for 3.13t
 CRATE = PATCH[PYO3]
+# Every free-threaded witness build, by release line: 0.28.3 (the default) and 0.23.5, the first
+# release that builds for a free-threaded Python. Both modules declare `gil_used = false`.
+MODULES = {"0.28": MODULE, "0.23": "bd_witness_023_ft"}
 
 # The child serves one program per stdin line. Before each op the interpreter writes
 # "O <op path>", at each probe "P <probe>", and at the end "R <result>".
@@ -66,13 +69,14 @@ def interpreter() -> Path:
 class _Child:
     """One child process of the free-threaded interpreter, serving programs."""
 
-    def __init__(self):
+    def __init__(self, module=MODULE):
+        self.module = module
         py = interpreter()
         if not py.exists():
             raise FreeThreadedUnavailable(
                 f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
-                f"and {MODULE}")
-        self.proc = subprocess.Popen([str(py), "-c", _SERVER, MODULE], stdin=subprocess.PIPE,
+                f"and {module}")
+        self.proc = subprocess.Popen([str(py), "-c", _SERVER, module], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      bufsize=1, env=dict(os.environ, RUST_BACKTRACE="0"))
         self.lines: queue.Queue = queue.Queue()
@@ -82,7 +86,7 @@ class _Child:
         first = self.lines.get(timeout=60)
         if first is None or not first.startswith("G "):
             self.kill()
-            raise FreeThreadedUnavailable(f"{py} cannot import {MODULE}: {' | '.join(e for e in self.err if e)}")
+            raise FreeThreadedUnavailable(f"{py} cannot import {module}: {' | '.join(e for e in self.err if e)}")
         # Importing a module not declared `gil_used = false` would have turned the GIL on.
         self.gil_enabled = first[2:] == "1"
 
@@ -104,10 +108,12 @@ class _Child:
 _child: _Child | None = None
 
 
-def _get_child() -> _Child:
+def _get_child(module=MODULE) -> _Child:
     global _child
+    if _child is not None and _child.module != module:
+        _drop_child()
     if _child is None or not _child.alive():
-        _child = _Child()
+        _child = _Child(module)
     return _child
 
 
@@ -118,19 +124,19 @@ def _drop_child():
         _child = None
 
 
-def gil_enabled() -> bool:
+def gil_enabled(module=MODULE) -> bool:
     """Whether the child interpreter runs with the GIL after importing the witness module."""
-    return _get_child().gil_enabled
+    return _get_child(module).gil_enabled
 
 
 def _has_thread(ops) -> bool:
     return any(op.get("op") == "thread" or _has_thread(op.get("body") or []) for op in ops)
 
 
-def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
-    """Run one program in the child; returns the raw result (probes, error)."""
+def run_raw(text: str, py_clone: bool, timeout: float, module=MODULE) -> dict:
+    """Run one program in the child of `module`; returns the raw result (probes, error)."""
     program = json.loads(text)
-    child = _get_child()
+    child = _get_child(module)
     child.proc.stdin.write(json.dumps({"program": json.dumps(program), "py_clone": py_clone}) + "\n")
     child.proc.stdin.flush()
     probes, ops, deadline = [], [], time.monotonic() + timeout
