@@ -5,7 +5,8 @@
 # directory, keyed by the version and the configure flags, so a second run only checks it.
 # Prints one progress line per phase. Then it builds the free-threaded witness (witness/pyo3_028_ft,
 # PyO3 0.28.3 for cp313t) into a venv made from that interpreter (.build/ft-venv), and beside it
-# witness/pyo3_028_ft_gil_used (a module declared `gil_used = true`: the GIL-enabled warning).
+# witness/pyo3_028_ft_gil_used (a module declared `gil_used = true`: the GIL-enabled warning) and
+# witness/pyo3_023_ft (PyO3 0.23.5, the first release that builds for a free-threaded Python).
 # Without root or apt (outside CI): a loud message and exit 0 (the free-threaded witness tests then
 # skip loudly). In CI (CI=true) any failure is a failure.
 set -euo pipefail

@@ -24,9 +24,10 @@ API:
   ``.to_dict()``. Thread, pool and queue state are not observable (PyO3 keeps them private).
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
 - ``run(..., free_threaded=True)``: the program runs on a free-threaded CPython 3.13 (PyO3
-  0.28.3, module ``bd_witness_028_ft``, see ``ft.py``) in a child process; a program that does
-  not finish within ``timeout`` is reported as ``error.kind == "hang"``. Only ``pyo3="0.28"``
-  without cfgs is built for it; ``ft_available()`` says whether it is built here.
+  0.28.3, module ``bd_witness_028_ft``, or 0.23.5, ``bd_witness_023_ft``; see ``ft.py``) in a
+  child process; a program that does not finish within ``timeout`` is reported as
+  ``error.kind == "hang"``. Only ``pyo3="0.28"`` and ``"0.23"`` without cfgs are built for it;
+  ``ft_available()`` says whether the 0.28.3 one is built here.
 
 Programs run in this process (a few thousand per second). Builds compiled with
 ``--cfg pyo3_disable_reference_pool`` alone run in a long-lived child process, because there a

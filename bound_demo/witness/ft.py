@@ -2,7 +2,8 @@
 
 ``scripts/build-free-threaded.sh`` builds CPython 3.13.5 with ``--disable-gil`` and the module
 ``bd_witness_028_ft`` (PyO3 0.28.3, ``#[pymodule(gil_used = false)]``) into the venv
-``.build/ft-venv``. That interpreter is not the one running bound_demo, so every program runs in
+``.build/ft-venv``, and beside it ``bd_witness_023_ft`` (PyO3 0.23.5, the first release that
+builds for a free-threaded Python; ``MODULES``). That interpreter is not the one running bound_demo, so every program runs in
 a child process of it (``BOUND_DEMO_FT_PYTHON`` names another interpreter). The child streams
 each op before it runs and each probe as it is taken; when the program does not finish within
 ``timeout`` seconds the child is killed and the run reports the error kind ``hang``, keeping the
