@@ -92,3 +92,12 @@ def test_random_programs_agree():
     assert not mismatches, f"{len(mismatches)} mismatches; first:\n" + "\n\n".join(mismatches[:3])
     if EXAMPLES >= 200:
         assert kinds.get("hang", 0) > 0 and kinds.get("ok", 0) > 0
+
+
+def test_get_item_unchecked_exists_in_0_23_5_on_3_13t():
+    import subprocess
+    code = ("import bd_witness_023_ft as m, sys\nx = object()\n"
+            "print(m.unchecked_first([x]) is x, sys._is_gil_enabled())")
+    out = subprocess.run([str(ft.interpreter()), "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False"]

@@ -21,5 +21,18 @@ pub const PYO3_CRATE: &str = "0.23.5";
 
 #[pymodule(gil_used = false)]
 fn bd_witness_023_ft(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(unchecked_first, m)?)?;
     rel::init(m)
+}
+
+/// `list.get_item_unchecked(0)`: that this compiles for cp313t shows 0.23.5 keeps the method on
+/// free-threaded builds, although the 0.23.0 changelog says it was left out (#4539).
+#[pyfunction]
+fn unchecked_first<'py>(list: &Bound<'py, pyo3::types::PyList>) -> PyResult<Bound<'py, PyAny>> {
+    use pyo3::types::PyListMethods;
+    if list.len() == 0 {
+        return Err(pyo3::exceptions::PyIndexError::new_err("empty list"));
+    }
+    // SAFETY: the list is not empty, and the caller's list is not shared with another thread.
+    Ok(unsafe { list.get_item_unchecked(0) })
 }
