@@ -45,7 +45,7 @@ OUTCOMES = {
     "abort": "the process aborts",
     "deadlock": "it deadlocks",
     "hang": "it never returns",
-    "unsound": "undefined behaviour (a freed object is touched)",
+    "unsound": "undefined behaviour (the Rust breaks an unsafe contract)",
 }
 
 
@@ -112,11 +112,18 @@ outcome.what = "how the program ends"
 
 # ---- a question -----------------------------------------------------------------------------
 
+def _run_spec(run):
+    """A run as (pyo3, features, cfg, free_threaded); the fourth may be left out (False)."""
+    pyo3, features, cfg, *ft = run
+    return pyo3, tuple(features), tuple(cfg), bool(ft and ft[0])
+
+
 class Quiz:
     """One prediction question whose answer the model computes.
 
     ``program``: a program dict, a builder `Program`, or a scenario name. ``runs``: a list of
-    ``(pyo3, features, cfg)``; by default one run under ``pyo3``/``features``/``cfg``.
+    ``(pyo3, features, cfg)``, or ``(pyo3, features, cfg, free_threaded)`` for a run on a
+    free-threaded build; by default one run under ``pyo3``/``features``/``cfg``/``free_threaded``.
     ``answer``: callable on the trace (on the list of traces when there are several runs).
     ``choices``: the options for a multiple-choice question (the answer must be one of them);
     without choices the answer is an integer. ``hints``: shown one at a time. ``explain``: shown
@@ -125,9 +132,10 @@ class Quiz:
 
     def __init__(self, prompt, program, answer, *, pyo3=DEFAULT_RELEASE, features=(), cfg=(),
                  runs=None, choices=None, hints=(), explain="", qid=None, notebook=None,
-                 rust=None, patch=None):
+                 rust=None, patch=None, free_threaded=False):
         self.prompt, self.program, self.reader = prompt, program, answer
-        self.runs = list(runs) if runs else [(pyo3, tuple(features), tuple(cfg))]
+        default = (pyo3, tuple(features), tuple(cfg), free_threaded)
+        self.runs = [_run_spec(r) for r in runs] if runs else [default]
         self.choices = list(choices) if choices else None
         self.hints, self.explain = list(hints), explain
         self.id, self.notebook = qid, notebook
@@ -151,7 +159,7 @@ class Quiz:
         """The traces the answer is read from (computed once)."""
         from . import run
         prog = self._program()
-        return [run(prog, pyo3=p, features=f, cfg=c) for p, f, c in self.runs]
+        return [run(prog, pyo3=p, features=f, cfg=c, free_threaded=ft) for p, f, c, ft in self.runs]
 
     @cached_property
     def answer(self):
@@ -211,8 +219,8 @@ class Quiz:
 
     def _runs_text(self) -> str:
         parts = []
-        for p, f, c in self.runs:
-            extra = [f"+{x}" for x in f] + [f"--cfg {x}" for x in c]
+        for p, f, c, ft in self.runs:
+            extra = [f"+{x}" for x in f] + [f"--cfg {x}" for x in c] + (["free-threaded"] if ft else [])
             parts.append(" ".join([f"PyO3 {p}"] + extra))
         return ", ".join(parts)
 
@@ -760,8 +768,98 @@ _add("ex-into-gil-ref-loop", 7,
      explain="{answer}: one entry per iteration, released only when with_gil's pool drops.")
 
 
+# -- 9. No GIL: PyO3 on free-threaded Python
+_OUTCOME_CHOICES = [OUTCOMES[k] for k in (None, "deadlock", "hang", "unsound")]
+_GIL_FT = [("0.28", (), (), False), ("0.28", (), (), True)]
+
+
+def _second(reader):
+    """Read the answer off the second run (the free-threaded one) of a two-run question."""
+    def read(traces):
+        return reader(traces[1])
+    read.what, read.label = getattr(reader, "what", ""), getattr(reader, "label", None)
+    return read
+
+
+def _pair(traces):
+    """Both outcomes of a GIL-then-free-threaded pair, as one phrase."""
+    gil, ft = (outcome(t) for t in traces)
+    return f"GIL build: {gil}; free-threaded: {ft}"
+
+
+_PAIR_CHOICES = [f"GIL build: {OUTCOMES[a]}; free-threaded: {OUTCOMES[b]}"
+                 for a, b in (("deadlock", None), ("deadlock", "hang"), (None, None), (None, "hang"))]
+_GC_IN_WORKER = _prog(_blk("gil", _new("obj", api="py"),
+                           _blk("thread", _blk("gil", _op("gc_collect")), name="worker")))
+_GC_DETACHED = _prog(_blk("gil", _new("obj", api="py"),
+                          _blk("nogil", _blk("thread", _blk("gil", _op("gc_collect")), name="worker"))))
+_SHARED_LIST = _prog(_blk("gil", _new("x"), _new("l", type="list", items=["x"]),
+                          _op("clone", src="l", as_="l2"), _op("unbind", src="l2", as_="lp"),
+                          _op("send", src="lp", to="w"),
+                          _blk("nogil", _blk("thread", _blk("gil", _op("bind", src="lp", as_="wl"),
+                               _op("get_item_unchecked", src="wl", index=0, as_="y")), name="w"))))
+
+_add("ft-join-pair", 9,
+     "`ft_join_attached` (PyO3 0.28): main is attached and waits for a worker that attaches. "
+     "How does it end on the GIL build, and on the free-threaded build (3.13t)?",
+     "ft_join_attached", _pair, runs=_GIL_FT, choices=_PAIR_CHOICES,
+     hints=["With a GIL, attaching means taking the one lock main is holding.",
+            "On a free-threaded build, does attaching exclude anyone?"],
+     explain="{answer}. Free-threaded, several threads are attached at once, so the worker runs.")
+_add("ft-join-queued", 9,
+     "Same program, free-threaded: the worker drops the `Py` of main's list. Is the list (o1) "
+     "still alive right after the worker's drop?",
+     "ft_join_attached", _second(alive("worker_dropped", "o1")), runs=_GIL_FT, choices=YES_NO,
+     hints=["Biased reference counting: a thread that does not own an object cannot always "
+            "decref it on the spot.", "Who owns o1, and is that thread running?"],
+     explain="{answer}: the decref is queued for main, the owner, and stays queued until main merges it.")
+_add("ft-first-attach", 9,
+     "`ft_first_attach`: main, attached, joins a thread that has never attached before. On the "
+     "free-threaded build of PyO3 0.28 (3.13t), how does it end?",
+     "ft_first_attach", outcome, pyo3="0.28", free_threaded=True, choices=_OUTCOME_CHOICES,
+     hints=["On 3.13t, the first thread state of a thread other than main stops the world once.",
+            "A stop-the-world pause waits for every attached thread. Is main ever going to move?"],
+     explain="{answer}: the pause waits for main, and main waits for the thread. 3.14t (0.29) has no such pause.")
+_add("ft-first-attach-314", 9,
+     "The same program on PyO3 0.29, built for 3.14t. How does it end?",
+     "ft_first_attach", outcome, pyo3="0.29", free_threaded=True, choices=_OUTCOME_CHOICES,
+     hints=["Which CPython does 0.29 build for, and does it pause for a first thread state?"],
+     explain="{answer}: 3.14t does not stop the world for a new thread state.")
+_add("ft-gc-in-worker", 9,
+     "PyO3 0.29, free-threaded: main attaches, then waits for a worker that attaches and calls "
+     "`gc.collect()`. How does it end?",
+     _GC_IN_WORKER, outcome, pyo3="0.29", free_threaded=True, choices=_OUTCOME_CHOICES,
+     rust='Python::attach(|py| {\n    let obj: Py<PyAny> = ...;\n    s.spawn(|| Python::attach(|py| '
+          'py.import("gc")?.call_method0("collect"))).join();\n});',
+     hints=["A collection on a free-threaded build stops the world.",
+            "Main is attached and blocked in the join: does it ever reach a safe point?"],
+     explain="{answer}: the collection waits for main to detach or reach a safe point; main never does.")
+_add("ex-ft-gc-detached", 9,
+     "Exercise: the same, but main joins inside `py.detach(...)`. How does it end?",
+     _GC_DETACHED, outcome, pyo3="0.29", free_threaded=True, choices=_OUTCOME_CHOICES,
+     hints=["What does a stop-the-world pause wait for, and is main still attached?"],
+     explain="{answer}: a detached thread does not hold up the pause, so the collection completes.")
+_add("ex-ft-gil-used", 9,
+     "Exercise: `ft_join_attached` on the free-threaded build of PyO3 **0.27**, whose module does "
+     "not say `gil_used` at all. How does it end?",
+     "ft_join_attached", outcome, pyo3="0.27", free_threaded=True, choices=_OUTCOME_CHOICES,
+     hints=["Up to 0.27, what does a `#[pymodule]` declare when it says nothing?",
+            "What does CPython do when it imports a module that needs the GIL?"],
+     explain="{answer}: the import enabled the GIL (with a RuntimeWarning), so the GIL build's "
+             "deadlock is back. `#[pymodule(gil_used = false)]`, the default from 0.28, avoids it.")
+_add("ex-ft-unchecked", 9,
+     "Exercise: main keeps a list and sends a clone of it to a worker, which calls "
+     "`unsafe { wl.get_item_unchecked(0) }` on the free-threaded build of 0.29. How does the "
+     "model judge it?",
+     _SHARED_LIST, outcome, pyo3="0.29", free_threaded=True, choices=_OUTCOME_CHOICES,
+     hints=["Read the `# Safety` section of `get_item_unchecked`: what does it ask for on a "
+            "free-threaded build?"],
+     explain="{answer}: another thread holds the list and could change it meanwhile; without a "
+             "GIL nothing stops it. `get_item` (or the list's critical section) is the safe way.")
+
+
 def ids(notebook=None) -> list:
-    """Question ids in the bank, optionally only those of one notebook (1–7)."""
+    """Question ids in the bank, optionally only those of one notebook (1–7, 9)."""
     return [k for k, v in _BANK.items() if notebook is None or v["notebook"] == notebook]
 
 

@@ -108,6 +108,13 @@ def api_status(api: str, pyo3: str) -> str:
 # with biased reference counting (Include/object.h `ob_ref_local`/`ob_ref_shared`).
 FREE_THREADED = {
     "since": "0.23",
+    # `#[pymodule(gil_used = ...)]` when a module does not say: true up to 0.27 (the module
+    # makes CPython enable the GIL, with a RuntimeWarning), false from 0.28 (#5564; read from
+    # pyo3-macros-backend v0.28.3 src/module.rs `gil_used.is_some_and(..)`).
+    "gil_used_default": (("0.23", True), ("0.28", False)),
+    # `pyo3::sync::GILProtected`: `#[cfg(not(Py_GIL_DISABLED))]` from 0.23 (#4504), deprecated
+    # in 0.26 (#5285), gone in 0.28 (#5740; not in v0.28.3 src/sync.rs).
+    "gil_protected": {"absent_on_ft": "0.23", "deprecated": "0.26", "removed": "0.28"},
     "python": (("0.23", "3.13t"), ("0.29", "3.14t")),  # (from release, interpreter)
     "stw_on_first_thread": ("3.13t",),
 }
@@ -115,6 +122,22 @@ FREE_THREADED = {
 
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
+
+
+def gil_used_default(pyo3: str) -> bool:
+    """What a `#[pymodule]` that does not say `gil_used` declares, in this release line."""
+    return [used for since, used in FREE_THREADED["gil_used_default"]
+            if _minor(pyo3) >= _minor(since)][-1]
+
+
+def gil_protected_status(prof) -> str:
+    """"present", "deprecated", "removed" or "free_threaded" (left out of that build)."""
+    row, m = FREE_THREADED["gil_protected"], _minor(prof.pyo3)
+    if m >= _minor(row["removed"]):
+        return "removed"
+    if prof.free_threaded:
+        return "free_threaded"
+    return "deprecated" if m >= _minor(row["deprecated"]) else "present"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@
 # package registry ships a free-threaded binary. The build is cached under the user cache
 # directory, keyed by the version and the configure flags, so a second run only checks it.
 # Prints one progress line per phase. Then it builds the free-threaded witness (witness/pyo3_028_ft,
-# PyO3 0.28.3 for cp313t) into a venv made from that interpreter (.build/ft-venv).
+# PyO3 0.28.3 for cp313t) into a venv made from that interpreter (.build/ft-venv), and beside it
+# witness/pyo3_028_ft_gil_used (a module declared `gil_used = true`: the GIL-enabled warning) and
+# witness/pyo3_023_ft (PyO3 0.23.5, the first release that builds for a free-threaded Python).
 # Without root or apt (outside CI): a loud message and exit 0 (the free-threaded witness tests then
 # skip loudly). In CI (CI=true) any failure is a failure.
 set -euo pipefail
@@ -103,17 +105,19 @@ fi
 MATURIN=$ROOT/.venv/bin/maturin
 [ -x "$MATURIN" ] || fail ".venv/bin/maturin missing (run scripts/venv.sh)"
 toolchain=$(rustc --version)
-dir=pyo3_028_ft
-module=bd_witness_028_ft
 mkdir -p .build/stamps .build/wheels
-stamp_sum() {
-  { echo "$toolchain $FT_PY $KEY"; cat witness/shared/*.rs witness/$dir/Cargo.toml witness/$dir/build.rs witness/$dir/src/*.rs
-    [ -f witness/$dir/Cargo.lock ] && cat witness/$dir/Cargo.lock; true; } | sha256sum | cut -d' ' -f1
+stamp_sum() { # $1: the crate's directory under witness/
+  { echo "$toolchain $FT_PY $KEY"; cat witness/shared/*.rs witness/$1/Cargo.toml witness/$1/src/*.rs
+    [ -f witness/$1/build.rs ] && cat witness/$1/build.rs
+    [ -f witness/$1/Cargo.lock ] && cat witness/$1/Cargo.lock; true; } | sha256sum | cut -d' ' -f1
 }
-stamp=.build/stamps/$module
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(stamp_sum)" ] && "$FT_VENV/bin/python" -c "import $module" 2>/dev/null; then
-  phase "cached: $module"
-else
+build_module() { # $1: crate directory under witness/, $2: the Python module it builds
+  local dir=$1 module=$2 stamp=.build/stamps/$2
+  # Importing a `gil_used = true` module warns; the checks below only ask whether it imports.
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(stamp_sum "$dir")" ] && "$FT_VENV/bin/python" -W ignore -c "import $module" 2>/dev/null; then
+    phase "cached: $module"
+    return
+  fi
   phase "maturin build $module (witness/$dir) for $FT_PY"
   rm -rf ".build/wheels/$module"
   if ! PYO3_PYTHON=$FT_PY CARGO_TARGET_DIR=$ROOT/.build/target-ft "$MATURIN" build --release -j 2 --quiet \
@@ -124,11 +128,16 @@ else
   # The venv has no pip; a wheel is a zip whose contents go straight into site-packages. Debian's
   # patched site.py looks in lib/python3.13/site-packages (no "t"), not where sysconfig says, so
   # the directory is the one `site` puts on sys.path.
-  site=$("$FT_VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')
+  local site; site=$("$FT_VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')
   mkdir -p "$site"
   "$FT_PY" -m zipfile -e .build/wheels/$module/*.whl "$site" || fail "installing $module failed"
-  "$FT_VENV/bin/python" -c "import $module" || fail "$module does not import"
-  stamp_sum >"$stamp"
-fi
+  "$FT_VENV/bin/python" -W ignore -c "import $module" || fail "$module does not import"
+  stamp_sum "$dir" >"$stamp"
+}
+# The programs' witness (gil_used = false), and the module that shows what gil_used = true does.
+build_module pyo3_028_ft bd_witness_028_ft
+build_module pyo3_028_ft_gil_used bd_ft_gil_used
+# PyO3 0.23.5, the first release that builds for a free-threaded Python.
+build_module pyo3_023_ft bd_witness_023_ft
 # The bound_demo package itself is pure Python: the runner puts the repository on sys.path.
 phase "done in $(( $(date +%s) - total_start ))s: $FT_VENV/bin/python ($("$FT_VENV/bin/python" -c 'import sys; print(sys.version.split()[0], "GIL", "on" if sys._is_gil_enabled() else "off")'))"

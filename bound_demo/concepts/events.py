@@ -16,6 +16,7 @@ NAMES = (
     "thread_enter", "thread_exit", "pyvar_set", "pyvar_discard", "block_result", "end", "error",
     # free-threaded builds (appended, so the codes above keep their values)
     "gc_collect", "stop_the_world", "brc_queue", "brc_merge", "gc_free",
+    "gil_enabled", "gil_protected",
 )
 
 

@@ -34,6 +34,7 @@ which thread's heap an object's memory belongs to afterwards is taken to be its 
 from __future__ import annotations
 
 from . import brc, errors, heap
+from ..store.names import S
 from .events import E
 
 MAIN = 0
@@ -42,11 +43,12 @@ MAIN = 0
 class ThreadStates:
     """Which threads have a CPython thread state, and how deep their `PyGILState_Ensure`s are."""
 
-    __slots__ = ("depth", "immortalized")
+    __slots__ = ("depth", "immortalized", "gil_enabled")
 
     def __init__(self):
         self.depth = {MAIN: 1}  # the main thread's state lives as long as the interpreter
         self.immortalized = False
+        self.gil_enabled = False  # a module without `gil_used = false` turned the GIL on
 
     def has_tstate(self, tid):
         return self.depth.get(tid, 0) > 0
@@ -145,3 +147,105 @@ def collect_cycles(r, op):
             m.item_pop(oid)
             heap.decref(r, item, E.gc_free, op, {"container": oid})
     return [f"o{o + 1}" for o in garbage]
+
+
+# ---- what a free-threaded build removes or makes unsound (versions.FT_APIS) ---------------
+def module_init(r):
+    """Importing the program's module on a free-threaded build. A module that does not
+    declare `gil_used = false` makes CPython enable the GIL for the whole process
+    (Python/import.c `_PyImport_CheckGILForModule`), with a RuntimeWarning: from then on
+    attaching excludes other threads again, so the GIL build's deadlock comes back. The
+    program's `gil_used` key is that declaration; without it the module is taken to declare
+    what the release makes the default (versions.gil_used_default).
+    Simplification: the program's own module is the only one imported, before its first op.
+    """
+    if not r.prof.free_threaded or not _gil_used(r):
+        return
+    r.ft.gil_enabled = True
+    r.step(E.gil_enabled, None, -1, -1, {"python": r.prof.ft_python})
+
+
+def _gil_used(r):
+    from ..versions import gil_used_default
+    declared = r.program.raw.get("gil_used")
+    return gil_used_default(r.prof.pyo3) if declared is None else declared
+
+
+def _list_shared(r, oid):
+    """The other threads holding a live handle to this list (they may touch it meanwhile)."""
+    tid, m = r.cur.tid, r.m
+    return sorted({m.threads[h.tid].name for h in r.handles.values()
+                   if h.oid == oid and h.tid != tid and h.status == S.LIVE})
+
+
+def get_item_unchecked(r, op):
+    """`PyListMethods`/`PyTupleMethods::get_item_unchecked` (an `unsafe fn`): an out-of-range
+    index is undefined behaviour (`unsound`); in range it is `get_item` (an owned Bound, +1).
+    On a free-threaded build a list may change under another thread meanwhile, so its safety
+    contract (v0.28.3 src/types/list.rs, the `# Safety` of `get_item_unchecked`) also asks for
+    exclusive access (a lock, or the list's critical section): a list another thread holds a
+    handle to breaks it. Tuples cannot change, so they keep the GIL build's contract.
+    Simplification: "another thread holds a handle to it" stands for "may be used meanwhile";
+    the programs' threads take turns, so a real race is never observed."""
+    from . import instance
+    h, oid, t = instance._container(r, op, "get_item_unchecked", (1, 3))
+    i, n = op.d["index"], r.m.item_count(oid)
+    if i >= n:
+        raise _unchecked_out_of_range(h.name, i, n)
+    others = _list_shared(r, oid) if r.prof.free_threaded and t == 1 else []
+    if others:
+        raise _unchecked_shared_list(h.name, others, r.prof.ft_python)
+    instance.op_get_item(r, op)
+
+
+def _unchecked_out_of_range(name, index, length):
+    return errors.RustError(
+        "unsound",
+        f"undefined behaviour: `{name}.get_item_unchecked({index})` reads past the end (length "
+        f"{length}); the `unsafe fn` checks nothing. Fix: `get_item({index})?`, which returns "
+        f"an IndexError instead.")
+
+
+def _unchecked_shared_list(name, others, python):
+    who = ", ".join(f"`{t}`" for t in others)
+    return errors.RustError(
+        "unsound",
+        f"undefined behaviour on Python {python}: `{name}.get_item_unchecked(..)` needs "
+        f"exclusive access to the list on a free-threaded build, and thread {who} also holds "
+        f"it and may change it at the same time (no GIL stops it). Fix: `get_item(..)?` (it "
+        f"takes a strong reference safely), or hold the list's critical section "
+        f"(`pyo3::sync::with_critical_section`) around the unchecked read.")
+
+
+def gil_protected(r, op):
+    """`static S: GILProtected<T>` read with `S.get(py)`: needs `py`; absent on free-threaded
+    builds (`#[cfg(not(Py_GIL_DISABLED))]`, 0.23+) and removed in 0.28 (api_check reports
+    both, from versions.API_CHANGES and FT_APIS); otherwise a step that changes no count."""
+    from ..versions import gil_protected_status
+    status = gil_protected_status(r.prof)
+    if status != "present" and status != "deprecated":
+        raise errors.compile_error(
+            f"unresolved import `pyo3::sync::GILProtected`: no `GILProtected` in `sync` in "
+            f"{r.prof.label}: {_gil_protected_fix(status)}", "E0432")
+    if r.cur.token is None:
+        raise errors.no_token("GILPROTECTED.get(py)")
+    notes = [_GIL_PROTECTED_NOTE] if status == "deprecated" else None
+    r.step(E.gil_protected, op, -1, -1, {"notes": notes} if notes else None)
+
+
+_GIL_PROTECTED_FIX = {
+    "free_threaded": "it relies on the GIL for exclusion, so free-threaded builds leave it out "
+                     "(#4504). Fix: a `std::sync::Mutex` (`MutexExt::lock_py_attached` waits "
+                     "for it without blocking a stop-the-world pause).",
+    "removed": "it was {when} (#5285, #5740). Fix: a `std::sync::Mutex`.",
+}
+def _gil_protected_fix(status):
+    from .. import timeline
+    return _GIL_PROTECTED_FIX[status].format(when=timeline.phrase("GILProtected"))
+
+
+_GIL_PROTECTED_NOTE = ("deprecated since 0.26: `GILProtected` only protects while a GIL exists; "
+                       "use a `std::sync::Mutex`.")
+
+
+OPS = {"get_item_unchecked": get_item_unchecked, "gil_protected": gil_protected}

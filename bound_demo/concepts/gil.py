@@ -25,8 +25,9 @@ from .events import E
 
 def _check_deadlock(r, op):
     """A thread blocked in a thread block still holds what it held; a GIL it holds is lost.
-    A free-threaded build has no GIL to lose: several threads are attached at once."""
-    if r.ft is not None:
+    A free-threaded build has no GIL to lose: several threads are attached at once, unless a
+    module that uses the GIL turned it back on (`free_threaded.module_init`)."""
+    if r.ft is not None and not r.ft.gil_enabled:
         return
     m, tid = r.m, r.cur.tid
     for t in r.waiting:

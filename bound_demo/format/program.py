@@ -108,11 +108,16 @@ SPEC = {
     # Extension: `gc.collect()` run from Rust on the current thread (needs `py`). On a
     # free-threaded build it stops the world (see docs/reference/program-format.md).
     "gc_collect": ({}, {}),
+    # Extensions for what free-threaded builds change (docs/reference/program-format.md):
+    # an `unsafe` unchecked read, and a `static GILProtected<T>` read with `.get(py)`.
+    "get_item_unchecked": ({"src": _S, "index": _I, "as": _S}, {}),
+    "gil_protected": ({}, {}),
 }
 COMMON = {"op": _S, "line": _I, "note": _S}
 # Top-level keys besides 'format' and 'ops', with their types.
 _NAMED = ("as", "src", "item", "to", "label", "name")  # keys whose value is a name
-TOP = {"title": _S, "about": _S, "rust": _S, "releases": list, "features": list, "cfg": list}
+TOP = {"title": _S, "about": _S, "rust": _S, "releases": list, "features": list, "cfg": list,
+       "gil_used": bool}  # extension: the module's `#[pymodule(gil_used = ...)]`
 OBJ_TYPES = ("object", "list", "dict", "tuple")
 APIS = ("gil_ref", "bound", "py")
 
@@ -153,7 +158,7 @@ class Program:
 
 
 def _type_name(t):
-    return {str: "a string", int: "an integer", list: "a list"}[t]
+    return {str: "a string", int: "an integer", list: "a list", bool: "true or false"}[t]
 
 
 def _strict_object(pairs):
@@ -336,7 +341,7 @@ class _Checker:
         if kind == "new":
             op.cost = op.slow = 1 + self.new(d, p, scopes)
             op.objects = 1
-        if kind in ("get_item", "get_borrowed_item") and d["index"] < 0:
+        if kind in ("get_item", "get_borrowed_item", "get_item_unchecked") and d["index"] < 0:
             raise ProgramError(p, f"{kind}: 'index' must be ≥ 0 (Rust takes a usize)")
         if kind == "return" and in_repeat == depth:
             raise ProgramError(p, "'return' cannot end a repeat body (a for loop yields no value)")

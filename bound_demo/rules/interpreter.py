@@ -111,6 +111,7 @@ class Runner:
         }
         for name in instance.OPS:
             self.dispatch[name] = getattr(instance, "op_" + name)
+        self.dispatch.update(free_threaded.OPS)
         self.dealloc_trampoline = lambda oid, op: gil.dealloc_trampoline(self, oid, op)
 
     # ---- running ---------------------------------------------------------------------------
@@ -121,6 +122,7 @@ class Runner:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            free_threaded.module_init(self)  # the module's import (may enable the GIL)
             self.run_body(self.program.ops)
             self.current_op = None
             self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])

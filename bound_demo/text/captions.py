@@ -343,6 +343,11 @@ _CAPTIONS = {
     "gc_collect": _gc_collect, "brc_queue": _brc_queue, "brc_merge": _brc_merge,
     "gc_free": lambda v: (
         f"the collector clears garbage container {_o(v.x['container'])}: {_o(v.a)} -1, {_rc(v.b)}"),
+    "gil_enabled": lambda v: (
+        f"importing the module: RuntimeWarning, the GIL has been enabled (the module does not "
+        f"declare `gil_used = false`); Python {v.x['python']} now runs with a GIL, so attaching "
+        f"excludes other threads again"),
+    "gil_protected": _simple("`GILPROTECTED.get(py)`: the GIL guards the static's value (no refcount change)"),
     "stop_the_world": lambda v: ("stop-the-world: this thread's first thread state pauses every "
                                  "thread (CPython 3.13t immortalizes deferred-refcount objects "
                                  "once); no other thread is attached, so it completes"),

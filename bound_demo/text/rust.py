@@ -79,5 +79,8 @@ def rust_for(op, prof) -> str:
         "return": f"{s}   // returned",
         "py_del": f"del {s}   # Python",
         "probe": f"// probe: {d.get('label')}",
+        "get_item_unchecked": f"let {a} = unsafe {{ {s}.get_item_unchecked({d.get('index')}) }};",
+        "gil_protected": "GILPROTECTED.get(py);  // static GILPROTECTED: GILProtected<T>",
+        "gc_collect": 'py.import("gc")?.call_method0("collect")?;',
     }
     return simple.get(k, k)

@@ -24,9 +24,10 @@ API:
   ``.to_dict()``. Thread, pool and queue state are not observable (PyO3 keeps them private).
 - ``available_builds()`` -> list of ``(pyo3, features, cfg)`` that are installed here.
 - ``run(..., free_threaded=True)``: the program runs on a free-threaded CPython 3.13 (PyO3
-  0.28.3, module ``bd_witness_028_ft``, see ``ft.py``) in a child process; a program that does
-  not finish within ``timeout`` is reported as ``error.kind == "hang"``. Only ``pyo3="0.28"``
-  without cfgs is built for it; ``ft_available()`` says whether it is built here.
+  0.28.3, module ``bd_witness_028_ft``, or 0.23.5, ``bd_witness_023_ft``; see ``ft.py``) in a
+  child process; a program that does not finish within ``timeout`` is reported as
+  ``error.kind == "hang"``. Only ``pyo3="0.28"`` and ``"0.23"`` without cfgs are built for it;
+  ``ft_available()`` says whether the 0.28.3 one is built here.
 
 Programs run in this process (a few thousand per second). Builds compiled with
 ``--cfg pyo3_disable_reference_pool`` alone run in a long-lived child process, because there a
@@ -240,15 +241,18 @@ def ft_available() -> bool:
 
 def _run_free_threaded(text: str, pyo3: str, features: tuple, cfg: tuple, timeout: float) -> WitnessResult:
     from . import ft
-    if pyo3 != ft.PYO3 or cfg or not set(features) <= {"py-clone"}:
+    module = ft.MODULES.get(pyo3)
+    if module is None or cfg or not set(features) <= {"py-clone"}:
+        builds = ", ".join(PATCH[v] for v in ft.MODULES)
         raise WitnessUnavailable(
-            f"the free-threaded witness is PyO3 {ft.CRATE} only (pyo3={ft.PYO3!r}, features () or "
-            f"('py-clone',), no cfg); asked for pyo3={pyo3!r} features={list(features)} cfg={list(cfg)}")
+            f"the free-threaded witness is PyO3 {builds} only (pyo3 one of {list(ft.MODULES)}, "
+            f"features () or ('py-clone',), no cfg); asked for pyo3={pyo3!r} "
+            f"features={list(features)} cfg={list(cfg)}")
     try:
-        raw = ft.run_raw(text, "py-clone" in features, timeout)
+        raw = ft.run_raw(text, "py-clone" in features, timeout, module)
     except ft.FreeThreadedUnavailable as e:
         raise WitnessUnavailable(str(e)) from e
-    return _fill(WitnessResult(pyo3, features, cfg, ft.CRATE), raw)
+    return _fill(WitnessResult(pyo3, features, cfg, PATCH[pyo3]), raw)
 
 
 def run(program: Any, pyo3: str = DEFAULT_RELEASE, features: Iterable[str] = (), cfg: Iterable[str] = (),

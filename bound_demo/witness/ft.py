@@ -2,7 +2,8 @@
 
 ``scripts/build-free-threaded.sh`` builds CPython 3.13.5 with ``--disable-gil`` and the module
 ``bd_witness_028_ft`` (PyO3 0.28.3, ``#[pymodule(gil_used = false)]``) into the venv
-``.build/ft-venv``. That interpreter is not the one running bound_demo, so every program runs in
+``.build/ft-venv``, and beside it ``bd_witness_023_ft`` (PyO3 0.23.5, the first release that
+builds for a free-threaded Python; ``MODULES``). That interpreter is not the one running bound_demo, so every program runs in
 a child process of it (``BOUND_DEMO_FT_PYTHON`` names another interpreter). The child streams
 each op before it runs and each probe as it is taken; when the program does not finish within
 ``timeout`` seconds the child is killed and the run reports the error kind ``hang``, keeping the
@@ -29,6 +30,9 @@ from ._child import Child, Served, serve
 MODULE = "bd_witness_028_ft"
 PYO3 = "0.28"  # the newest PyO3 line that builds for 3.13t
 CRATE = PATCH[PYO3]
+# Every free-threaded witness build, by release line: 0.28.3 (the default) and 0.23.5, the first
+# release that builds for a free-threaded Python. Both modules declare `gil_used = false`.
+MODULES = {"0.28": MODULE, "0.23": "bd_witness_023_ft"}
 
 # After importing the module the child says whether the GIL is on ("G 0" or "G 1"), then
 # serves programs (see `_child`).
@@ -52,32 +56,36 @@ class _FreeThreadedChild(Child):
     it after the module's import."""
 
     gil_enabled = False
+    module = MODULE
 
 
-def _start() -> _FreeThreadedChild:
-    """A new child of the free-threaded interpreter, checked to have imported the module."""
+def _start(module: str) -> _FreeThreadedChild:
+    """A new child of the free-threaded interpreter, checked to have imported `module`."""
     py = interpreter()
     if not py.exists():
         raise FreeThreadedUnavailable(
             f"{py} does not exist: run scripts/build-free-threaded.sh to build CPython 3.13t "
-            f"and {MODULE}")
-    child = _FreeThreadedChild(MODULE, python=str(py), hello=_HELLO)
+            f"and {module}")
+    child = _FreeThreadedChild(module, python=str(py), hello=_HELLO)
     first = child.first_line(timeout=60)
     if first is None or not first.startswith("G "):
         child.kill()
-        raise FreeThreadedUnavailable(f"{py} cannot import {MODULE}: {' | '.join(e for e in child.err if e)}")
+        raise FreeThreadedUnavailable(f"{py} cannot import {module}: {' | '.join(e for e in child.err if e)}")
     # Importing a module not declared `gil_used = false` would have turned the GIL on.
     child.gil_enabled = first[2:] == "1"
+    child.module = module
     return child
 
 
 _child: _FreeThreadedChild | None = None
 
 
-def _get_child() -> _FreeThreadedChild:
+def _get_child(module=MODULE) -> _FreeThreadedChild:
     global _child
+    if _child is not None and _child.module != module:
+        _drop_child()
     if _child is None or not _child.alive():
-        _child = _start()
+        _child = _start(module)
     return _child
 
 
@@ -88,9 +96,9 @@ def _drop_child():
         _child = None
 
 
-def gil_enabled() -> bool:
+def gil_enabled(module=MODULE) -> bool:
     """Whether the child interpreter runs with the GIL after importing the witness module."""
-    return _get_child().gil_enabled
+    return _get_child(module).gil_enabled
 
 
 def _has_thread(ops) -> bool:
@@ -111,10 +119,10 @@ def _error(served: Served, child: Child, timeout: float) -> dict:
             "message": f"process ended with code {served.code}: {err}"}
 
 
-def run_raw(text: str, py_clone: bool, timeout: float) -> dict:
-    """Run one program in the child; returns the raw result (probes, error)."""
+def run_raw(text: str, py_clone: bool, timeout: float, module=MODULE) -> dict:
+    """Run one program in the child of `module`; returns the raw result (probes, error)."""
     program = json.loads(text)
-    child = _get_child()
+    child = _get_child(module)
     try:
         served = serve(child, program, py_clone, timeout)
         if served.how == "result":
