@@ -75,6 +75,12 @@ class Frame:
         self.outer = None
 
 
+def _drops_at_end(h):
+    """Whether a handle's scope end drops something: a reference it owns, or a borrow of a
+    pyclass's borrow flag (a guard or 0.20's PyRef owns no reference but holds the flag)."""
+    return h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS)
+
+
 class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
@@ -181,7 +187,7 @@ class Runner:
             # The common case in loops: one handle. Same effect as the general path below.
             h = scope[0]
             if h is not keep:
-                if h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS):
+                if _drops_at_end(h):
                     instance.drop_handle(self, h, None, implicit=True)
                     quiet = False
                 else:
@@ -196,7 +202,7 @@ class Runner:
         for h in reversed(scope):
             if h is keep:
                 continue
-            if h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS):
+            if _drops_at_end(h):
                 instance.drop_handle(self, h, None, implicit=True)
             elif h.kind != K.PYTHON:
                 quiet.append(h)
