@@ -17,6 +17,9 @@ NAMES = (
     # free-threaded builds (appended, so the codes above keep their values)
     "gc_collect", "stop_the_world", "brc_queue", "brc_merge", "gc_free",
     "gil_enabled", "gil_protected",
+    # pyclass fields, borrows and the collector (issue 13), appended likewise
+    "set_field", "take_field", "clear_field", "gc_found", "gc_clear", "borrow",
+    "borrow_release", "traverse_panic",
 )
 
 

@@ -17,7 +17,7 @@ that a later step could see.
 
 from __future__ import annotations
 
-from . import brc, errors
+from . import brc, errors, pyclass
 from .events import E
 from ..store.names import ObjType
 
@@ -56,8 +56,8 @@ def incref(r, oid, event, op, extra=None):
 
 def _dealloc_shows(m, oid):
     """Whether freeing `oid` has anything to show: a container drops its items, a pyclass's
-    trampoline drains POOL only when something is pending."""
-    return bool(m.types[oid] or m.pinc.n or m.pdec.n)
+    trampoline drains POOL only when something is pending, a declared class drops its fields."""
+    return bool(m.types[oid] or m.pinc.n or m.pdec.n or oid in m.pyc[1])
 
 
 def decref(r, oid, event, op, extra=None):
@@ -75,6 +75,8 @@ def decref(r, oid, event, op, extra=None):
 
 def _dealloc_pyclass(r, oid, op):
     r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
+    if oid in r.m.pyc[1]:
+        pyclass.release_fields(r, oid, op)  # a declared class's fields drop with it
 
 
 def _dealloc_slots(r, oid, op):

@@ -13,9 +13,12 @@ def eligible(op):
     return _closed(op.body, [])
 
 
-# Ops that never run in bulk: a nested loop, and a `py_del` (it reaches a Python variable
-# that outlives the iteration).
-_NEVER_BULK = ("repeat", "py_del")
+# Ops that never run in bulk: a nested loop, a `py_del` (it reaches a Python variable that
+# outlives the iteration), and the ops whose state changes (pyclass fields, borrows,
+# collections) `fastforward` does not write in bulk: a loop holding one runs op by op.
+_NEVER_BULK = frozenset(("repeat", "py_del", "set_field", "take_field", "clear_field",
+                         "gc_collect", "borrow", "borrow_mut", "try_borrow", "try_borrow_mut",
+                         "guard", "guard_mut"))
 
 
 def _names(op):
@@ -29,7 +32,7 @@ def _in_scope(name, scopes):
 
 def _op_closed(op, scopes):
     """Whether one op (and its body) names only handles in `scopes` and may run in bulk."""
-    if op.kind in _NEVER_BULK:
+    if op.kind in _NEVER_BULK or "class" in op.d:
         return False
     if not all(_in_scope(n, scopes) for n in _names(op)):
         return False

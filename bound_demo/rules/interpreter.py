@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 
-from ..concepts import brc, errors, free_threaded, gil, gilpool, instance
+from ..concepts import brc, errors, free_threaded, gil, gilpool, instance, pycell, pyclass
 from ..store import fastforward
 from ..concepts.events import E
 from ..store.names import SEND_KINDS, K, S, Kind, Status
@@ -75,6 +75,12 @@ class Frame:
         self.outer = None
 
 
+def _drops_at_end(h):
+    """Whether a handle's scope end drops something: a reference it owns, or a borrow of a
+    pyclass's borrow flag (a guard or 0.20's PyRef owns no reference but holds the flag)."""
+    return h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS)
+
+
 class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
@@ -108,6 +114,9 @@ class Runner:
             "with_pool": gilpool.new_pool, "repeat": Runner.repeat, "thread": Runner.thread,
             "probe": Runner.probe, "send": Runner.send, "py_del": Runner.py_del,
             "gc_collect": free_threaded.gc_collect,
+            "set_field": pyclass.op_set_field, "take_field": pyclass.op_take_field,
+            "clear_field": pyclass.op_clear_field,
+            **dict.fromkeys(pycell.OPS, pycell.op_borrow),
         }
         for name in instance.OPS:
             self.dispatch[name] = getattr(instance, "op_" + name)
@@ -123,6 +132,7 @@ class Runner:
         gc.disable()
         try:
             free_threaded.module_init(self)  # the module's import (may enable the GIL)
+            pyclass.check_types(self)  # the module creates its classes' types before any op
             self.run_body(self.program.ops)
             self.current_op = None
             self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
@@ -131,7 +141,8 @@ class Runner:
         except errors.RustError as e:
             op = self.current_op
             i = self.store.nsteps
-            error = errors.TraceError(e.kind, op.path if op else "ops", e.message, i)
+            path = op.path if op else getattr(e, "op_path", "ops")
+            error = errors.TraceError(e.kind, path, e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         finally:
             self.store.flush()
@@ -178,7 +189,7 @@ class Runner:
             # The common case in loops: one handle. Same effect as the general path below.
             h = scope[0]
             if h is not keep:
-                if h.status == S.LIVE and h.owns:
+                if _drops_at_end(h):
                     instance.drop_handle(self, h, None, implicit=True)
                     quiet = False
                 else:
@@ -193,7 +204,7 @@ class Runner:
         for h in reversed(scope):
             if h is keep:
                 continue
-            if h.status == S.LIVE and h.owns:
+            if _drops_at_end(h):
                 instance.drop_handle(self, h, None, implicit=True)
             elif h.kind != K.PYTHON:
                 quiet.append(h)

@@ -44,7 +44,9 @@ def test_delta_round_trip():
 def test_enums_spell_the_format_names_and_keep_their_codes():
     assert tuple(ObjType) == program.OBJ_TYPES == state.TYPES
     assert [k.value for k in Kind] == list(state.KINDS) == [
-        "gil_ref", "bound", "borrowed", "bound_ref", "py", "python"]
+        "gil_ref", "bound", "borrowed", "bound_ref", "py", "python",
+        # issue 13 appended the pyclass borrows; the codes above keep their values
+        "pyref", "pyrefmut", "guard", "guard_mut"]
     assert [s.value for s in Status] == list(state.STATUSES) == ["live", "moved", "dropped"]
     assert Kind.PY.code == 4 and Kind.of(4) is Kind.PY and ObjType.of(3) is ObjType.TUPLE
     assert (K.GIL_REF, S.DROPPED) == ("gil_ref", "dropped") and type(K.PY) is str

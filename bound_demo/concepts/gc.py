@@ -1,0 +1,160 @@
+"""CPython's cyclic garbage collector as PyO3's classes expose it to it (issue 13).
+
+Mirrors CPython 3.11 Modules/gcmodule.c (`update_refs`, `subtract_refs`, `move_unreachable`:
+an object whose count is not all from other tracked objects' visited edges is reachable from
+outside; `delete_garbage`: each unreachable object still alive gets its `tp_clear` called, and
+ordinary deallocation frees what falls to zero; `gc.collect()` returns how many unreachable
+objects it found, freed or not) and, on PyO3's side, `src/pyclass/create_type_object.rs`
+(0.20.3 – 0.29.3: `Py_TPFLAGS_HAVE_GC` only with `__traverse__`; 0.30.1 every pyclass, #6269)
+and `src/impl_/pymethods.rs` `_call_traverse` (a `__traverse__` that attaches panics; the
+panic is caught, printed, and the edges not yet visited stay hidden). Findings settled on real
+builds are in docs/design/pyclass-gc.md; the release rows are in `versions.py`.
+
+What the collector sees: lists and tuples visit their items; a declared class with
+`traverse` visits its fields (unless it attaches first); every other object visits nothing,
+so its fields are invisible and a cycle through it is never found.
+
+Simplification: the type object a 0.30 pyclass also visits is not modelled (types are not
+objects of the program), nor Python subclasses (#6269's leak).
+Simplification: a `traverse_attaches` class panics once per collection per tracked instance
+(CPython calls `tp_traverse` several times a collection; the real stderr shows each).
+Simplification: tuples are cleared like lists (CPython tuples have no `tp_clear`; a tuple
+cycle always passes through something mutable that has one). Dicts hold no items here.
+"""
+
+from __future__ import annotations
+
+from . import heap, pyclass
+from .events import E
+
+_LIST, _DICT, _TUPLE = 1, 2, 3
+
+
+def classes_mode(r):
+    """Whether the program declares classes: then collections report found and freed sets."""
+    return "classes" in r.program.raw
+
+
+def _tracked(m, o):
+    t = m.types[o]
+    info = m.class_of(o)
+    return t in (_LIST, _DICT, _TUPLE) or bool(info and info[2])
+
+
+def _fields_visited(r, o, hidden):
+    """A declared class's fields, if its `__traverse__` visits them (and did not panic)."""
+    info = r.m.class_of(o)
+    if o in hidden or info is None or not r.program.classes[info[0]].traverse:
+        return []  # no __traverse__ (or one that panicked): its fields stay invisible
+    return [v for v in r.m.pyc[1][o] if v >= 0]
+
+
+def _edges(r, o, hidden):
+    """The objects `o`'s tp_traverse visits."""
+    if r.m.types[o] in (_LIST, _TUPLE):
+        return list(r.m.items_of(o))
+    return _fields_visited(r, o, hidden)
+
+
+def _attaches(r, o):
+    info = r.m.class_of(o)
+    return bool(info) and r.program.classes[info[0]].traverse_attaches
+
+
+def _panicking(r, live):
+    """The instances whose `__traverse__` attaches and panics (one note each), hiding its
+    edges."""
+    hidden = {o for o in live if _attaches(r, o)}
+    for o in sorted(hidden):
+        r.step(E.traverse_panic, r.current_op, o, -1,
+               {"notes": [f"panic in __traverse__ (caught by PyO3, printed to stderr): "
+                          f"{r.prof.traverse_attach_text}"]})
+    return hidden
+
+
+def _live(r, with_classes):
+    """The tracked objects still alive; without classes only lists and tuples, as before."""
+    m = r.m
+    live = [o for o in range(m.nobj) if m.rc.get(o) > 0 and _tracked(m, o)]
+    if with_classes:
+        return live
+    return [o for o in live if m.types[o] in (_LIST, _TUPLE)]
+
+
+def _internal(live, edges):
+    """How many of each object's references come from other tracked objects' visited edges."""
+    internal = dict.fromkeys(live, 0)
+    for o in live:
+        for i in edges[o]:
+            if i in internal:
+                internal[i] += 1
+    return internal
+
+
+def _reached(roots, edges, internal):
+    seen = set(roots)
+    todo = list(roots)
+    while todo:
+        for i in edges[todo.pop()]:
+            if i in internal and i not in seen:
+                seen.add(i)
+                todo.append(i)
+    return seen
+
+
+def unreachable(r, with_classes):
+    """The tracked, live objects no outside reference reaches, in creation order."""
+    live = _live(r, with_classes)
+    hidden = _panicking(r, live) if with_classes else set()
+    edges = {o: _edges(r, o, hidden) for o in live}
+    internal = _internal(live, edges)
+    seen = _reached([o for o in live if r.m.rc.get(o) > internal[o]], edges, internal)
+    return [o for o in live if o not in seen]
+
+
+def _clear_container(r, oid, op, with_classes):
+    """A list's (or tuple's) `tp_clear`: its items go, last first."""
+    m = r.m
+    if with_classes and m.items_of(oid):
+        r.step(E.gc_clear, op, oid, -1, None)
+    while m.rc.get(oid) > 0 and m.items_of(oid):
+        item = list(m.items_of(oid))[-1]
+        m.item_pop(oid)
+        heap.decref(r, item, E.gc_free, op, {"container": oid})
+
+
+def _clear_instance(r, oid, op, with_classes):
+    """A declared class's `__clear__`, if it has one."""
+    info = r.m.class_of(oid)
+    if info and r.program.classes[info[0]].clear:
+        r.step(E.gc_clear, op, oid, -1, None)
+        pyclass.release_fields(r, oid, op, by_gc=True)
+
+
+def _clear(r, oid, op, with_classes):
+    """`tp_clear` of one unreachable object, if its type has one and it is still alive."""
+    if r.m.rc.get(oid) <= 0:
+        return
+    slotted = r.m.types[oid] in (_LIST, _TUPLE)
+    (_clear_container if slotted else _clear_instance)(r, oid, op, with_classes)
+
+
+def _names(oids):
+    return [f"o{o + 1}" for o in oids]
+
+
+def collect(r, op):
+    """One collection: (found, freed) object ids. With classes declared, the state's
+    `last_gc` records them and the steps show the found set and each `tp_clear`."""
+    with_classes = classes_mode(r)
+    found = unreachable(r, with_classes)
+    if not with_classes:
+        for oid in found:
+            _clear(r, oid, op, False)
+        return found, [o for o in found if r.m.rc.get(o) <= 0]
+    r.step(E.gc_found, op, len(found), -1, {"found": _names(found)})
+    for oid in found:
+        _clear(r, oid, op, True)
+    freed = [o for o in found if r.m.rc.get(o) <= 0]
+    r.m.set_last_gc(found, freed)
+    return found, freed
