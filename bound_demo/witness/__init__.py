@@ -151,6 +151,13 @@ class WitnessObject:
     # For a live list or tuple: the ids of the objects it holds, in order ("?" for an item that
     # is not a live program object, or is the shared empty tuple); empty otherwise.
     items: tuple[str, ...] = ()
+    # For a live object of a declared #[pyclass] (issue 13), else None: each field's object id
+    # (None when empty, "?" when it holds an object that is not the program's), in declaration
+    # order; whether its type has Py_TPFLAGS_HAVE_GC; the borrows real PyO3 granted and that are
+    # still held (a shared count, or "exclusive").
+    fields: dict[str, str | None] | None = None
+    gc_tracked: bool | None = None
+    borrow: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,10 +167,15 @@ class WitnessState:
     objects: dict[str, WitnessObject]
     # Whether CPython says the probing thread holds the GIL (PyGILState_Check).
     holds_gil: bool | None = None
+    # The program's last gc_collect, or None: {"returned": what gc.collect() returned,
+    # "freed": ids of the program objects it freed, "traverse_panics": the panic texts raised
+    # inside __traverse__ during it}. Objects that existed before the run are frozen
+    # (gc.freeze), so the count is the program's own garbage.
+    last_gc: dict | None = None
 
     def to_dict(self) -> dict:
         return {"label": self.label, "thread": self.thread, "holds_gil": self.holds_gil,
-                "objects": {k: vars(v) for k, v in self.objects.items()}}
+                "objects": {k: vars(v) for k, v in self.objects.items()}, "last_gc": self.last_gc}
 
 
 @dataclass(frozen=True)
@@ -208,16 +220,37 @@ def _program_text(program: Any) -> str:
     raise TypeError(f"program must be a dict, a JSON string or a path, not {type(program).__name__}")
 
 
+def _oid(k) -> str | None:
+    """A registry slot as an object id ("?" stays "?", None stays None)."""
+    return k if k in (None, "?") else f"o{k + 1}"
+
+
+def _class_info(c: dict | None) -> dict:
+    """The WitnessObject keywords for a declared pyclass object's probe entry (or none)."""
+    if c is None:
+        return {}
+    return {"fields": {name: _oid(k) for name, k in c["fields"]}, "gc_tracked": c["gc"],
+            "borrow": "exclusive" if c["borrow"] < 0 else c["borrow"]}
+
+
+def _last_gc(g: dict | None) -> dict | None:
+    if g is None:
+        return None
+    return {"returned": g["returned"], "freed": [_oid(k) for k in g["freed"]],
+            "traverse_panics": list(g["traverse_panics"])}
+
+
 def _state(p: dict) -> WitnessState:
     objs = {}
-    for i, (ty, alive, rc, items) in enumerate(p["objects"]):
+    for i, (ty, alive, rc, items, *rest) in enumerate(p["objects"]):
         oid = f"o{i + 1}"
         if alive is None:
             objs[oid] = WitnessObject(oid, ty, None, None, True)
         else:
             ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
-            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids)
-    return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"))
+            extra = _class_info(rest[0] if rest else None)
+            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids, **extra)
+    return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"), _last_gc(p.get("last_gc")))
 
 
 def _fill(res: WitnessResult, raw: dict) -> WitnessResult:
