@@ -151,10 +151,10 @@ class WitnessObject:
     # For a live list or tuple: the ids of the objects it holds, in order ("?" for an item that
     # is not a live program object, or is the shared empty tuple); empty otherwise.
     items: tuple[str, ...] = ()
-    # For a live object of a declared #[pyclass] (issue 13), else None: each field's object id
-    # (None when empty, "?" when it holds an object that is not the program's), in declaration
-    # order; whether its type has Py_TPFLAGS_HAVE_GC; the borrows real PyO3 granted and that are
-    # still held (a shared count, or "exclusive").
+    # For a live #[pyclass] object (issue 13), else None. `fields`, for a declared class only:
+    # each field's object id (None when empty, "?" when it holds an object that is not the
+    # program's), in declaration order. `gc_tracked`: whether its type has Py_TPFLAGS_HAVE_GC.
+    # `borrow`: the borrows real PyO3 granted that are still held (a count, or "exclusive").
     fields: dict[str, str | None] | None = None
     gc_tracked: bool | None = None
     borrow: int | str | None = None
@@ -229,7 +229,8 @@ def _class_info(c: dict | None) -> dict:
     """The WitnessObject keywords for a declared pyclass object's probe entry (or none)."""
     if c is None:
         return {}
-    return {"fields": {name: _oid(k) for name, k in c["fields"]}, "gc_tracked": c["gc"],
+    fields = None if c["fields"] is None else {name: _oid(k) for name, k in c["fields"]}
+    return {"fields": fields, "gc_tracked": c["gc"],
             "borrow": "exclusive" if c["borrow"] < 0 else c["borrow"]}
 
 

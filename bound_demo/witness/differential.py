@@ -6,7 +6,11 @@ shows the program, both probe sequences and the first probe where they differ. T
 when both stop with the same error kind (or neither errs; a model `hang` matches a witness
 run that did not finish within `HANG_TIMEOUT_S`) and their probes carry the same
 labels in the same order with the same refcount and liveness for every object the witness
-can observe (CPython's shared empty tuple is not the program's and is skipped).
+can observe (CPython's shared empty tuple is not the program's and is skipped). For a live
+`#[pyclass]` object they must also agree on its borrow flag and, for a declared class (issue 13),
+on its fields (the edges it holds) and whether its type is GC-tracked; after a `gc_collect`, on
+what `gc.collect()` returned, which objects it freed and the panic texts raised inside
+`__traverse__` (`class_view`, `gc_view`).
 
 `python -m bound_demo.witness.differential [--random N] [--pyo3 X.Y ...] [--write FILE]` runs
 every scenario on every available build (or only those of the named release lines) plus N
@@ -48,11 +52,49 @@ class Mismatch:
                 f"real probes:  {json.dumps(self.real)}\nreal error:  {self.real_error}")
 
 
+def class_view(fields, gc_tracked, borrow):
+    """What is compared of a live pyclass object besides its refcount: None for an object with
+    no declared fields and no borrow held (everything before issue 13), else its borrow flag (a
+    shared count or "exclusive") and, for a declared class, its fields and GC flag."""
+    if fields is None and not borrow:
+        return None
+    view = {"borrow": borrow or 0}
+    if fields is not None:
+        view.update(fields=dict(fields), gc_tracked=gc_tracked)
+    return view
+
+
+def gc_view(last_gc):
+    """What is compared of the last collection (a dict or an object with these names): what
+    `gc.collect()` returned, the ids it freed, and the distinct panic texts raised inside
+    `__traverse__` (CPython calls a traverse a number of times that is its own business)."""
+    if last_gc is None:
+        return None
+    get = last_gc.get if isinstance(last_gc, dict) else (lambda k, d=None: getattr(last_gc, k, d))
+    return {"returned": get("returned"), "freed": sorted(get("freed", ())),
+            "traverse_panics": sorted(set(get("traverse_panics", ()) or ()))}
+
+
+def _entry(refcount, alive, view):
+    return [refcount, alive] if view is None or not alive else [refcount, alive, view]
+
+
+def _probe(label, objects, last_gc):
+    g = gc_view(last_gc)
+    return [label, objects] if g is None else [label, objects, g]
+
+
+def _model_object(o):
+    view = class_view(getattr(o, "fields", None), getattr(o, "gc_tracked", None), getattr(o, "borrow", 0))
+    return _entry(o.refcount, o.alive, view)
+
+
 def model_probes(trace):
     out = []
     for label, i in _probe_indices(trace):
         st = trace.state_at(i)
-        out.append([label, {k: [o.refcount, o.alive] for k, o in st.objects.items()}])
+        objs = {k: _model_object(o) for k, o in st.objects.items()}
+        out.append(_probe(label, objs, getattr(st, "last_gc", None)))
     return out
 
 
@@ -60,8 +102,12 @@ def _probe_indices(trace):
     return [(s.op.d["label"], s.index) for s in trace.steps if s.event == "probe"]
 
 
+def _real_object(o):
+    return _entry(o.refcount, o.alive, class_view(o.fields, o.gc_tracked, o.borrow))
+
+
 def real_probes(result):
-    return [[label, {k: [o.refcount, o.alive] for k, o in st.objects.items() if not o.shared}]
+    return [_probe(label, {k: _real_object(o) for k, o in st.objects.items() if not o.shared}, st.last_gc)
             for label, st in result.probes]
 
 
@@ -113,6 +159,8 @@ def first_difference(m, r):
         if seen != b[1]:
             diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
             return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
+        if a[2:] != b[2:]:
+            return f"probe #{i} `{a[0]}`: last collection (model, real) = ({a[2:]}, {b[2:]})"
     if len(m) != len(r):
         return f"probe counts differ: model {len(m)}, real {len(r)}"
     return None
@@ -150,22 +198,31 @@ def modules():
     return sorted(best.values())
 
 
-def _programs(pyo3, feats, cfg, n_random):
-    """The scenarios, then (for the fullest build of each module) `n_random` random programs."""
+def random_class_program(seed, prof):
+    """A random program that declares pyclasses and uses fields, cycles, collections and
+    borrows: the fuzz generator's `classes` option (issue 13)."""
+    return generate(random.Random(seed).randint, prof, classes=True)
+
+
+def _programs(pyo3, feats, cfg, n_random, n_class_random=0):
+    """The scenarios, then (for the fullest build of each module) `n_random` random programs
+    and `n_class_random` random programs with pyclasses."""
     for name in bound_demo.scenarios.names():
         yield "scenarios", bound_demo.scenarios.get(name)
     if (pyo3, feats, cfg) in modules():
         prof = profile(pyo3, feats, cfg)
         for seed in range(n_random):
             yield "random_programs", generate(random.Random(seed).randint, prof)
+        for seed in range(n_class_random):
+            yield "random_class_programs", random_class_program(seed, prof)
 
 
-def _run_build(pyo3, feats, cfg, n_random, mismatches):
+def _run_build(pyo3, feats, cfg, n_random, mismatches, n_class_random=0):
     """One build's summary row; its mismatches are appended to `mismatches`."""
     t0 = time.perf_counter()
     row = {"pyo3": pyo3, "features": list(feats), "cfg": list(cfg), "scenarios": 0,
-           "random_programs": 0, "rule_checked_only": 0}
-    for kind, program in _programs(pyo3, feats, cfg, n_random):
+           "random_programs": 0, "random_class_programs": 0, "rule_checked_only": 0}
+    for kind, program in _programs(pyo3, feats, cfg, n_random, n_class_random):
         row[kind] += 1
         mm, me, re_ = compare_kinds(program, pyo3, feats, cfg)
         row["rule_checked_only"] += me == re_ == "compile_error"
@@ -178,6 +235,8 @@ def _run_build(pyo3, feats, cfg, n_random, mismatches):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Model vs real PyO3 on scenarios and random programs.")
     ap.add_argument("--random", type=int, default=2000, help="random programs per build")
+    ap.add_argument("--random-classes", type=int, default=2000,
+                    help="random programs with pyclasses, fields, collections and borrows per build")
     ap.add_argument("--write", help="write a JSON summary here")
     ap.add_argument("--pyo3", action="append", metavar="X.Y",
                     help="only the builds of this release line (repeatable; default: every build)")
@@ -189,10 +248,11 @@ def main(argv=None):
     builds = [b for b in available_builds() if not a.pyo3 or b[0] in a.pyo3]
     rows, mismatches = [], []
     for pyo3, feats, cfg in builds:
-        row = _run_build(pyo3, feats, cfg, a.random, mismatches)
+        row = _run_build(pyo3, feats, cfg, a.random, mismatches, a.random_classes)
         rows.append(row)
         print(f"PyO3 {pyo3} {'+'.join(feats) or '-'} {' '.join(cfg)}: {row['scenarios']} scenarios, "
-              f"{row['random_programs']} random programs ({row['rule_checked_only']} stopped by a "
+              f"{row['random_programs']} random programs, {row['random_class_programs']} with "
+              f"pyclasses ({row['rule_checked_only']} stopped by a "
               f"compile error on both sides: rule checks, not rustc), {row['seconds']} s")
     summary = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
                "builds": rows, "mismatches": len(mismatches)}

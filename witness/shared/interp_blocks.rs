@@ -325,12 +325,14 @@ pub unsafe fn fetch_error_message() -> String {
     msg
 }
 
-/// A declared pyclass object in a probe: `{"fields": [[name, slot | null | "?"]], "gc": bool,
+/// A pyclass object in a probe: `{"fields": [[name, slot | null | "?"]] | null, "gc": bool,
 /// "borrow": shared count or -1 (exclusive)}`; a field is null when empty, "?" when it holds an
-/// object that is not one of the program's.
+/// object that is not one of the program's; `fields` is null for the plain `Obj`.
 fn class_json(c: &observe::ClassSeen) -> String {
-    let fields: Vec<String> = c
-        .fields
+    let Some(fields) = &c.fields else {
+        return format!("{{\"fields\":null,\"gc\":{},\"borrow\":{}}}", c.gc, c.borrow);
+    };
+    let fields: Vec<String> = fields
         .iter()
         .map(|(n, v)| {
             let v = match v {

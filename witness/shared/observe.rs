@@ -150,15 +150,15 @@ pub struct Seen {
     /// For a live list or tuple: the slot of each item (None for an item that is not a live
     /// program object).
     pub items: Vec<Option<usize>>,
-    /// For a live object of a declared pyclass.
+    /// For a live `#[pyclass]` object (a declared class or the plain `Obj`).
     pub class: Option<ClassSeen>,
 }
 
-/// What a probe records of a declared pyclass object.
+/// What a probe records of a `#[pyclass]` object.
 pub struct ClassSeen {
-    /// Each field in declaration order: `None` when empty, else the slot it points at (`None`
-    /// inside when that is not a live program object).
-    pub fields: Vec<(String, Option<Option<usize>>)>,
+    /// For a declared class, each field in declaration order: `None` when empty, else the slot
+    /// it points at (`None` inside when that is not a live program object). `None` for `Obj`.
+    pub fields: Option<Vec<(String, Option<Option<usize>>)>>,
     /// `Py_TPFLAGS_HAVE_GC` on its type: whether the collector tracks it.
     pub gc: bool,
     pub borrow: i64,
@@ -191,7 +191,7 @@ pub fn snapshot() -> Vec<Seen> {
                     _ => Vec::new(),
                 }
             };
-            let class = (e.fields != 0).then(|| class_seen(e, o, &slot_at));
+            let class = (e.ty == "object").then(|| class_seen(e, o, &slot_at));
             Seen { ty: e.ty, alive: Some(true), refcount: Some(unsafe { ffi::Py_REFCNT(o) } as isize), items, class }
         })
         .collect()
@@ -201,8 +201,10 @@ pub fn snapshot() -> Vec<Seen> {
 /// so its field table is; Simplification: the table is read with plain loads while a
 /// `PyRefMut` may be held, which is sound only because no program code runs during a probe.
 fn class_seen(e: &Entry, o: *mut ffi::PyObject, slot_at: &dyn Fn(*mut ffi::PyObject) -> Option<usize>) -> ClassSeen {
-    let table = unsafe { &*(e.fields as *const crate::rel::classes::Fields) };
-    let fields = table.0.iter().map(|(n, v)| (n.clone(), v.as_ref().map(|p| slot_at(p.as_ptr())))).collect();
+    let fields = (e.fields != 0).then(|| {
+        let table = unsafe { &*(e.fields as *const crate::rel::classes::Fields) };
+        table.0.iter().map(|(n, v)| (n.clone(), v.as_ref().map(|p| slot_at(p.as_ptr())))).collect()
+    });
     let gc = unsafe { (*ffi::Py_TYPE(o)).tp_flags & ffi::Py_TPFLAGS_HAVE_GC != 0 };
     ClassSeen { fields, gc, borrow: e.borrow }
 }
