@@ -77,7 +77,7 @@ impl Interp {
             "set_field" => self.set_field(op),
             "clear_field" => self.set_field(op),
             "take_field" => self.take_field(op, name),
-            "gc_collect" => self.gc_collect(),
+            "gc_collect" => self.collect_cycles(),
             k if BORROWS.iter().any(|(b, _)| *b == k) => self.borrow_op(op, name),
             _ => return None,
         })
@@ -187,7 +187,7 @@ impl Interp {
 
     /// `gc.collect()`: records what it returned, which program objects it freed, and the texts
     /// of the panics raised inside `__traverse__` meanwhile; a probe reports the last one.
-    fn gc_collect(&mut self) -> R<()> {
+    fn collect_cycles(&mut self) -> R<()> {
         self.need_py("gc_collect")?;
         let _ = observe::take_traverse_panics();
         let before = observe::alive();
