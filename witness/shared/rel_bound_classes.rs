@@ -52,7 +52,7 @@ pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String]
 }
 
 #[cfg(feature = "gil-refs")]
-fn new_class_gil_ref<T: pyo3::PyClass>(py: Tok, v: T) -> R<Val> {
+fn new_class_gil_ref<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(py: Tok, v: T) -> R<Val> {
     let c: &PyCell<T> = PyCell::new(py, v).map_err(exc)?;
     Ok(Val::GilRef(unsafe { extend(c.as_ref()) }))
 }
