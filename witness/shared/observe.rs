@@ -1,7 +1,8 @@
 //! Non-disturbing observation of program objects: liveness and raw refcounts.
 //!
 //! Mirrors no PyO3 API; it uses only `pyo3::ffi` items that are identical in every release the
-//! witness is built for (`Py_REFCNT`, `PyList_Type`, `PyDict_Type`, `PyTuple_Type`, `destructor`).
+//! witness is built for (`Py_REFCNT`, `PyList_Type`, `PyDict_Type`, `PyTuple_Type`, `destructor`,
+//! `PyType_IS_GC`).
 //!
 //! * `#[pyclass]` objects carry a slot number; their Rust `Drop` (run by PyO3's `tp_dealloc`)
 //!   marks the slot freed. This needs no Python API call at all.
@@ -205,7 +206,7 @@ fn class_seen(e: &Entry, o: *mut ffi::PyObject, slot_at: &dyn Fn(*mut ffi::PyObj
         let table = unsafe { &*(e.fields as *const crate::rel::classes::Fields) };
         table.0.iter().map(|(n, v)| (n.clone(), v.as_ref().map(|p| slot_at(p.as_ptr())))).collect()
     });
-    let gc = unsafe { (*ffi::Py_TYPE(o)).tp_flags & ffi::Py_TPFLAGS_HAVE_GC != 0 };
+    let gc = unsafe { ffi::PyType_IS_GC(ffi::Py_TYPE(o)) } != 0;
     ClassSeen { fields, gc, borrow: e.borrow }
 }
 
