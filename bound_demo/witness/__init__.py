@@ -241,16 +241,18 @@ def _last_gc(g: dict | None) -> dict | None:
             "traverse_panics": list(g["traverse_panics"])}
 
 
+def _object(oid: str, entry: list) -> WitnessObject:
+    """One probe entry: [type, alive, refcount, items] and, for a pyclass object, its class info."""
+    ty, alive, rc, items, *rest = entry
+    if alive is None:
+        return WitnessObject(oid, ty, None, None, True)
+    ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
+    extra = _class_info(rest[0] if rest else None)
+    return WitnessObject(oid, ty, rc if alive else 0, alive, False, ids, **extra)
+
+
 def _state(p: dict) -> WitnessState:
-    objs = {}
-    for i, (ty, alive, rc, items, *rest) in enumerate(p["objects"]):
-        oid = f"o{i + 1}"
-        if alive is None:
-            objs[oid] = WitnessObject(oid, ty, None, None, True)
-        else:
-            ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
-            extra = _class_info(rest[0] if rest else None)
-            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids, **extra)
+    objs = {f"o{i + 1}": _object(f"o{i + 1}", e) for i, e in enumerate(p["objects"])}
     return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"), _last_gc(p.get("last_gc")))
 
 

@@ -153,16 +153,24 @@ def first_difference(m, r):
     """The first probe where the model's (m) and the real (r) refcounts and liveness differ,
     in words, or None. Only objects the witness sees are compared."""
     for i, (a, b) in enumerate(zip(m, r)):
-        if a[0] != b[0]:
-            return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
-        seen = {k: v for k, v in a[1].items() if k in b[1]}
-        if seen != b[1]:
-            diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
-            return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
-        if a[2:] != b[2:]:
-            return f"probe #{i} `{a[0]}`: last collection (model, real) = ({a[2:]}, {b[2:]})"
+        why = _probe_difference(i, a, b)
+        if why:
+            return why
     if len(m) != len(r):
         return f"probe counts differ: model {len(m)}, real {len(r)}"
+    return None
+
+
+def _probe_difference(i, a, b):
+    """How model probe `a` and real probe `b` (the i-th) differ, in words, or None."""
+    if a[0] != b[0]:
+        return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
+    seen = {k: v for k, v in a[1].items() if k in b[1]}
+    if seen != b[1]:
+        diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
+        return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
+    if a[2:] != b[2:]:
+        return f"probe #{i} `{a[0]}`: last collection (model, real) = ({a[2:]}, {b[2:]})"
     return None
 
 
