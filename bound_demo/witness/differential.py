@@ -9,8 +9,8 @@ labels in the same order with the same refcount and liveness for every object th
 can observe (CPython's shared empty tuple is not the program's and is skipped). For a live
 `#[pyclass]` object they must also agree on its borrow flag and, for a declared class (issue 13),
 on its fields (the edges it holds) and whether its type is GC-tracked; after a `gc_collect`, on
-what `gc.collect()` returned, which objects it freed and the panic texts raised inside
-`__traverse__` (`class_view`, `gc_view`).
+what `gc.collect()` returned, which objects it freed and whether a `__traverse__` panicked
+(`class_view`, `gc_view`).
 
 `python -m bound_demo.witness.differential [--random N] [--pyo3 X.Y ...] [--write FILE]` runs
 every scenario on every available build (or only those of the named release lines) plus N
@@ -52,49 +52,65 @@ class Mismatch:
                 f"real probes:  {json.dumps(self.real)}\nreal error:  {self.real_error}")
 
 
-def class_view(fields, gc_tracked, borrow):
-    """What is compared of a live pyclass object besides its refcount: None for an object with
-    no declared fields and no borrow held (everything before issue 13), else its borrow flag (a
+def class_view(declared, fields, gc_tracked, borrow):
+    """What is compared of a live pyclass object besides its refcount: None for an object of
+    no declared class with no borrow held (everything before issue 13), else its borrow flag (a
     shared count or "exclusive") and, for a declared class, its fields and GC flag."""
-    if fields is None and not borrow:
+    if not declared and not borrow:
         return None
     view = {"borrow": borrow or 0}
-    if fields is not None:
-        view.update(fields=dict(fields), gc_tracked=gc_tracked)
+    if declared:
+        view.update(fields=dict(fields or {}), gc_tracked=gc_tracked)
     return view
 
 
-def gc_view(last_gc):
+def gc_view(last_gc, traverse_panicked):
     """What is compared of the last collection (a dict or an object with these names): what
-    `gc.collect()` returned, the ids it freed, and the distinct panic texts raised inside
-    `__traverse__` (CPython calls a traverse a number of times that is its own business)."""
+    `gc.collect()` returned, the ids it freed, and whether a `__traverse__` panicked during it
+    (how often CPython calls a traverse is its own business; the texts per release are pinned
+    by tests/witness/test_pyclass_witness.py)."""
     if last_gc is None:
         return None
     get = last_gc.get if isinstance(last_gc, dict) else (lambda k, d=None: getattr(last_gc, k, d))
     return {"returned": get("returned"), "freed": sorted(get("freed", ())),
-            "traverse_panics": sorted(set(get("traverse_panics", ()) or ()))}
+            "traverse_panicked": bool(traverse_panicked)}
 
 
 def _entry(refcount, alive, view):
     return [refcount, alive] if view is None or not alive else [refcount, alive, view]
 
 
-def _probe(label, objects, last_gc):
-    g = gc_view(last_gc)
+def _probe(label, objects, last_gc, panicked):
+    g = gc_view(last_gc, panicked)
     return [label, objects] if g is None else [label, objects, g]
 
 
 def _model_object(o):
-    view = class_view(getattr(o, "fields", None), getattr(o, "gc_tracked", None), getattr(o, "borrow", 0))
+    view = class_view(getattr(o, "class", None) is not None, getattr(o, "fields", None),
+                      getattr(o, "gc_tracked", None), getattr(o, "borrow", 0))
     return _entry(o.refcount, o.alive, view)
+
+
+def _panicked_at_probes(trace):
+    """For each probe step: whether the model's latest collection before it had a
+    `traverse_panic` step (a collection's steps end with its `gc_collect` step)."""
+    out, pending, last = {}, False, False
+    for s in trace.steps:
+        pending |= s.event == "traverse_panic"
+        if s.event == "gc_collect":
+            last, pending = pending, False
+        elif s.event == "probe":
+            out[s.index] = last
+    return out
 
 
 def model_probes(trace):
     out = []
+    panicked = _panicked_at_probes(trace)
     for label, i in _probe_indices(trace):
         st = trace.state_at(i)
         objs = {k: _model_object(o) for k, o in st.objects.items()}
-        out.append(_probe(label, objs, getattr(st, "last_gc", None)))
+        out.append(_probe(label, objs, getattr(st, "last_gc", None), panicked.get(i, False)))
     return out
 
 
@@ -103,11 +119,12 @@ def _probe_indices(trace):
 
 
 def _real_object(o):
-    return _entry(o.refcount, o.alive, class_view(o.fields, o.gc_tracked, o.borrow))
+    return _entry(o.refcount, o.alive, class_view(o.fields is not None, o.fields, o.gc_tracked, o.borrow))
 
 
 def real_probes(result):
-    return [_probe(label, {k: _real_object(o) for k, o in st.objects.items() if not o.shared}, st.last_gc)
+    return [_probe(label, {k: _real_object(o) for k, o in st.objects.items() if not o.shared}, st.last_gc,
+                   bool(st.last_gc and st.last_gc["traverse_panics"]))
             for label, st in result.probes]
 
 

@@ -165,13 +165,27 @@ def test_attaching_in_traverse_panics_is_swallowed_and_hides_the_edges(line):
 
 
 @pytest.mark.parametrize("line", LINES)
-def test_clear_without_traverse(line):
-    res = run({"Node": {**NODE, "clear": True}}, [block("gil", new("a", line), op("probe", label="p"))], line)
+def test_clear_without_traverse_stops_the_run_before_its_first_op(line):
+    res = run({"Node": {**NODE, "clear": True}}, [op("probe", label="start")], line)
+    assert res.probes == [] and res.error.op_path == "classes.Node"
     if key(line) >= (0, 30):
         assert res.error.kind == "compile_error" and res.error.message.startswith("E0080")
     else:
-        # The type object cannot be created; Bound::new / Py::new panic when they ask for it.
-        assert res.error.kind == "panic" and "failed to create type object for" in res.error.message
+        # `m.add_class` cannot create the type object (a RuntimeError caused by a TypeError).
+        assert (res.error.kind, res.error.message) == (
+            "exception", "RuntimeError: An error occurred while initializing class ClearOnly")
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_taking_an_empty_field_gives_none(line):
+    ops = [new("a", line), {"op": "take_field", "src": "a", "field": "next", "as": "t"}, op("probe", label="p"),
+           op("drop", "t"), op("probe", label="dropped")]
+    res = run({"Node": KINDS["plain"]}, [block("gil", *ops)], line)
+    assert objs(res, "dropped")["o1"].refcount == 1
+    # Using the None as an object unwraps it.
+    bad = ops[:2] + [set_field("a", "t")]
+    res = run({"Node": KINDS["plain"]}, [block("gil", *bad)], line)
+    assert (res.error.kind, res.error.message) == ("panic", "called `Option::unwrap()` on a `None` value")
 
 
 def held(line, first, second=None):

@@ -610,6 +610,10 @@ pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyRes
     let ops = prog.ops;
     PY_CLONE.store(py_clone, Ordering::Relaxed);
     let mut it = interp::Interp::new(stream);
+    if let Err(fail) = class_api::declare(tok(py), &prog.classes) {
+        it.fail = Some(fail);
+        return Ok(interp::result_json(&it));
+    }
     it.classes = prog.classes;
     interp::gc_bracket(&ops, true);
     let job = AssertUngil((&mut it, &ops));

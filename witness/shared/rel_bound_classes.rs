@@ -33,6 +33,31 @@ fn cell<T: pyo3::PyTypeCheck>(b: &Bound<'static, PyAny>) -> &'static Bound<'stat
     unsafe { extend(as_type::<T>(b).expect("the interpreter checked the object's class")) }
 }
 
+/// The module declares every class (`m.add_class::<T>()` on a fresh module), as a real
+/// extension module would at import: the error of a class PyO3 rejects, as (kind, op path,
+/// message), stops the run before its first op.
+pub fn declare(py: Tok, classes: &[crate::program::ClassDecl]) -> Result<(), (String, String, String)> {
+    if classes.is_empty() {
+        return Ok(());
+    }
+    let m = new_module(py).map_err(|e| ("exception".into(), "classes".into(), e.to_string()))?;
+    for d in classes {
+        let path = format!("classes.{}", d.name);
+        let kind = classes::kind_of(d).map_err(|f| ("compile_error".to_owned(), path.clone(), f.message().to_owned()))?;
+        with_class!(kind, T => m.add_class::<T>()).map_err(|e| ("exception".to_owned(), path, e.to_string()))?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "bound-suffix")]
+fn new_module(py: Tok) -> PyResult<Bound<'static, pyo3::types::PyModule>> {
+    pyo3::types::PyModule::new_bound(py, "bd_classes")
+}
+#[cfg(not(feature = "bound-suffix"))]
+fn new_module(py: Tok) -> PyResult<Bound<'static, pyo3::types::PyModule>> {
+    pyo3::types::PyModule::new(py, "bd_classes")
+}
+
 /// A new object of a declared class, and the registration of its field table.
 pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String]) -> R<(Val, usize)> {
     let (run, slot) = observe::next_slot();
@@ -74,10 +99,11 @@ pub fn set_field(py: Tok, kind: &str, obj: &Val, field: &str, value: Option<&Val
     Ok(())
 }
 
-/// `a.borrow_mut().f.take().unwrap()`: the field's reference moves out (no refcount change).
-pub fn take_field(py: Tok, kind: &str, obj: &Val, field: &str) -> R<Val> {
-    let p = obj.with_bound(py, |b| with_class!(kind, T => cell::<T>(b).borrow_mut().fields.slot(field).take().unwrap()));
-    Ok(Val::Py(p))
+/// `a.borrow_mut().f.take()`: the field's reference moves out (no refcount change); `None`
+/// for an empty field.
+pub fn take_field(py: Tok, kind: &str, obj: &Val, field: &str) -> R<Option<Val>> {
+    let p = obj.with_bound(py, |b| with_class!(kind, T => cell::<T>(b).borrow_mut().fields.slot(field).take()));
+    Ok(p.map(Val::Py))
 }
 
 fn borrow_err(e: impl std::fmt::Display + std::fmt::Debug) -> Fail {

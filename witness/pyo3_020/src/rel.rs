@@ -270,6 +270,10 @@ pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyRes
     let prog = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
     let ops = prog.ops;
     let mut it = interp::Interp::new(stream);
+    if let Err(fail) = class_api::declare(tok(py), &prog.classes) {
+        it.fail = Some(fail);
+        return Ok(interp::result_json(&it));
+    }
     it.classes = prog.classes;
     interp::gc_bracket(&ops, true);
     let job = AssertUngil((&mut it, &ops));
