@@ -79,8 +79,6 @@ pub struct Handle {
     status: Status,
     /// Depth of the scope that introduced it.
     depth: usize,
-    /// A `take_field` of an empty field: an `Option<Py<PyAny>>` that is `None` (no value).
-    empty: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -281,7 +279,6 @@ impl Interp {
             borrows,
             status: Status::Live,
             depth: self.scopes.len() - 1,
-            empty: false,
         })
     }
 
@@ -399,7 +396,6 @@ impl Interp {
                 borrows: h.borrows,
                 status: Status::Live,
                 depth: 0,
-                empty: h.empty,
             });
             h.status = Status::Moved;
             if rel::is_copy(h.kind) {
@@ -469,7 +465,6 @@ impl Interp {
 
     fn value_op(&mut self, op: &Op) -> R<()> {
         let name = op.as_.clone().unwrap_or_default();
-        self.check_not_empty(op)?;
         if let Some(r) = self.class_op(op, &name) {
             return r;
         }
@@ -498,9 +493,7 @@ impl Interp {
                 let id = self.lookup(op.src.as_deref().unwrap())?;
                 let py = self.tok().map(|t| t.0);
                 let kind = self.handles[id].kind;
-                if self.handles[id].empty && op.op == "drop" {
-                    // Dropping a `None`: nothing to release.
-                } else if op.op == "drop_ref" {
+                if op.op == "drop_ref" {
                     let py = self.need_py("drop_ref")?.0;
                     let v = self.take_for(id, kind)?;
                     guard(|| rel::drop_ref(py, v))?;
@@ -560,7 +553,6 @@ impl Interp {
                     borrows: None,
                     status: Status::Live,
                     depth: 0,
-                    empty: h.empty,
                 });
                 h.status = Status::Moved;
                 self.threads[t].inbox.push(moved);

@@ -138,51 +138,18 @@ impl Interp {
         guard(|| rel::set_field(py, class.kind, sv, field, vv))
     }
 
-    /// `take_field`: `a.borrow_mut().f.take()`, an `Option<Py<PyAny>>` handle of kind `py`
-    /// (no refcount change); from an empty field it holds nothing (`empty`).
+    /// `take_field`: `a.borrow_mut().f.take().unwrap()`, a `Py<PyAny>` handle (no refcount
+    /// change); an empty field makes the `unwrap` panic.
     fn take_field(&mut self, op: &Op, name: &str) -> R<()> {
         let (py, _) = self.need_py("take_field")?;
         let field = op.field.as_deref().unwrap();
         let src = self.value_handle(op.src.as_deref().unwrap())?;
         let class = self.field_target(src, field)?;
         let sv = self.handles[src].val.as_ref().unwrap();
-        let taken = guard(|| rel::take_field(py, class.kind, sv, field))?;
-        let obj = taken.as_ref().and_then(|v| observe::slot_of(v.ptr()));
-        let h = match taken {
-            Some(val) => self.new_handle(name, val, obj, None, None),
-            None => self.empty_handle(name),
-        };
+        let val = guard(|| rel::take_field(py, class.kind, sv, field).map(Option::unwrap))?;
+        let obj = observe::slot_of(val.ptr());
+        let h = self.new_handle(name, val, obj, None, None);
         self.introduce(h);
-        Ok(())
-    }
-
-    /// A live `Option<Py<PyAny>>` handle that is `None`.
-    fn empty_handle(&self, name: &str) -> Box<Handle> {
-        Box::new(Handle {
-            name: name.to_owned(),
-            kind: "py",
-            val: None,
-            obj: None,
-            tok: None,
-            borrows: None,
-            status: Status::Live,
-            depth: self.scopes.len() - 1,
-            empty: true,
-        })
-    }
-
-    /// Using a `None` taken from an empty field as an object is `.unwrap()` on it: a panic
-    /// (what Rust does; `drop` and `send` take the `Option` as it is).
-    pub(super) fn check_not_empty(&self, op: &Op) -> R<()> {
-        if matches!(op.op.as_str(), "drop" | "send") {
-            return Ok(());
-        }
-        let names = [&op.src, &op.item, &op.value].into_iter().flatten().chain(op.items.iter());
-        for n in names {
-            if self.lookup(n).map_or(false, |id| self.handles[id].empty) {
-                return Err(Fail::Panic("called `Option::unwrap()` on a `None` value".into()));
-            }
-        }
         Ok(())
     }
 
