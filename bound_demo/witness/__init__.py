@@ -152,6 +152,13 @@ class WitnessObject:
     # For a live list or tuple: the ids of the objects it holds, in order ("?" for an item that
     # is not a live program object, or is the shared empty tuple); empty otherwise.
     items: tuple[str, ...] = ()
+    # For a live #[pyclass] object (issue 13), else None. `fields`, for a declared class only:
+    # each field's object id (None when empty, "?" when it holds an object that is not the
+    # program's), in declaration order. `gc_tracked`: whether its type has Py_TPFLAGS_HAVE_GC.
+    # `borrow`: the borrows real PyO3 granted that are still held (a count, or "exclusive").
+    fields: dict[str, str | None] | None = None
+    gc_tracked: bool | None = None
+    borrow: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,10 +168,15 @@ class WitnessState:
     objects: dict[str, WitnessObject]
     # Whether CPython says the probing thread holds the GIL (PyGILState_Check).
     holds_gil: bool | None = None
+    # The program's last gc_collect, or None: {"returned": what gc.collect() returned,
+    # "freed": ids of the program objects it freed, "traverse_panics": the panic texts raised
+    # inside __traverse__ during it}. Objects that existed before the run are frozen
+    # (gc.freeze), so the count is the program's own garbage.
+    last_gc: dict | None = None
 
     def to_dict(self) -> dict:
         return {"label": self.label, "thread": self.thread, "holds_gil": self.holds_gil,
-                "objects": {k: vars(v) for k, v in self.objects.items()}}
+                "objects": {k: vars(v) for k, v in self.objects.items()}, "last_gc": self.last_gc}
 
 
 @dataclass(frozen=True)
@@ -209,16 +221,40 @@ def _program_text(program: Any) -> str:
     raise TypeError(f"program must be a dict, a JSON string or a path, not {type(program).__name__}")
 
 
+def _oid(k) -> str | None:
+    """A registry slot as an object id ("?" stays "?", None stays None)."""
+    return k if k in (None, "?") else f"o{k + 1}"
+
+
+def _class_info(c: dict | None) -> dict:
+    """The WitnessObject keywords for a declared pyclass object's probe entry (or none)."""
+    if c is None:
+        return {}
+    fields = None if c["fields"] is None else {name: _oid(k) for name, k in c["fields"]}
+    return {"fields": fields, "gc_tracked": c["gc"],
+            "borrow": "exclusive" if c["borrow"] < 0 else c["borrow"]}
+
+
+def _last_gc(g: dict | None) -> dict | None:
+    if g is None:
+        return None
+    return {"returned": g["returned"], "freed": [_oid(k) for k in g["freed"]],
+            "traverse_panics": list(g["traverse_panics"])}
+
+
+def _object(oid: str, entry: list) -> WitnessObject:
+    """One probe entry: [type, alive, refcount, items] and, for a pyclass object, its class info."""
+    ty, alive, rc, items, *rest = entry
+    if alive is None:
+        return WitnessObject(oid, ty, None, None, True)
+    ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
+    extra = _class_info(rest[0] if rest else None)
+    return WitnessObject(oid, ty, rc if alive else 0, alive, False, ids, **extra)
+
+
 def _state(p: dict) -> WitnessState:
-    objs = {}
-    for i, (ty, alive, rc, items) in enumerate(p["objects"]):
-        oid = f"o{i + 1}"
-        if alive is None:
-            objs[oid] = WitnessObject(oid, ty, None, None, True)
-        else:
-            ids = tuple("?" if k is None else f"o{k + 1}" for k in items)
-            objs[oid] = WitnessObject(oid, ty, rc if alive else 0, alive, False, ids)
-    return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"))
+    objs = {f"o{i + 1}": _object(f"o{i + 1}", e) for i, e in enumerate(p["objects"])}
+    return WitnessState(p["label"], p["thread"], objs, p.get("holds_gil"), _last_gc(p.get("last_gc")))
 
 
 def _fill(res: WitnessResult, raw: dict) -> WitnessResult:

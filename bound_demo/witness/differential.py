@@ -6,7 +6,11 @@ shows the program, both probe sequences and the first probe where they differ. T
 when both stop with the same error kind (or neither errs; a model `hang` matches a witness
 run that did not finish within `HANG_TIMEOUT_S`) and their probes carry the same
 labels in the same order with the same refcount and liveness for every object the witness
-can observe (CPython's shared empty tuple is not the program's and is skipped).
+can observe (CPython's shared empty tuple is not the program's and is skipped). For a live
+`#[pyclass]` object they must also agree on its borrow flag and, for a declared class (issue 13),
+on its fields (the edges it holds) and whether its type is GC-tracked; after a `gc_collect`, on
+what `gc.collect()` returned, which objects it freed and whether a `__traverse__` panicked
+(`class_view`, `gc_view`).
 
 `python -m bound_demo.witness.differential [--random N] [--pyo3 X.Y ...] [--write FILE]` runs
 every scenario on every available build (or only those of the named release lines) plus N
@@ -48,11 +52,65 @@ class Mismatch:
                 f"real probes:  {json.dumps(self.real)}\nreal error:  {self.real_error}")
 
 
+def class_view(declared, fields, gc_tracked, borrow):
+    """What is compared of a live pyclass object besides its refcount: None for an object of
+    no declared class with no borrow held (everything before issue 13), else its borrow flag (a
+    shared count or "exclusive") and, for a declared class, its fields and GC flag."""
+    if not declared and not borrow:
+        return None
+    view = {"borrow": borrow or 0}
+    if declared:
+        view.update(fields=dict(fields or {}), gc_tracked=gc_tracked)
+    return view
+
+
+def gc_view(last_gc, traverse_panicked):
+    """What is compared of the last collection (a dict or an object with these names): what
+    `gc.collect()` returned, the ids it freed, and whether a `__traverse__` panicked during it
+    (how often CPython calls a traverse is its own business; the texts per release are pinned
+    by tests/witness/test_pyclass_witness.py)."""
+    if last_gc is None:
+        return None
+    get = last_gc.get if isinstance(last_gc, dict) else (lambda k, d=None: getattr(last_gc, k, d))
+    return {"returned": get("returned"), "freed": sorted(get("freed", ())),
+            "traverse_panicked": bool(traverse_panicked)}
+
+
+def _entry(refcount, alive, view):
+    return [refcount, alive] if view is None or not alive else [refcount, alive, view]
+
+
+def _probe(label, objects, last_gc, panicked):
+    g = gc_view(last_gc, panicked)
+    return [label, objects] if g is None else [label, objects, g]
+
+
+def _model_object(o):
+    view = class_view(getattr(o, "class", None) is not None, getattr(o, "fields", None),
+                      getattr(o, "gc_tracked", None), getattr(o, "borrow", 0))
+    return _entry(o.refcount, o.alive, view)
+
+
+def _panicked_at_probes(trace):
+    """For each probe step: whether the model's latest collection before it had a
+    `traverse_panic` step (a collection's steps end with its `gc_collect` step)."""
+    out, pending, last = {}, False, False
+    for s in trace.steps:
+        pending |= s.event == "traverse_panic"
+        if s.event == "gc_collect":
+            last, pending = pending, False
+        elif s.event == "probe":
+            out[s.index] = last
+    return out
+
+
 def model_probes(trace):
     out = []
+    panicked = _panicked_at_probes(trace)
     for label, i in _probe_indices(trace):
         st = trace.state_at(i)
-        out.append([label, {k: [o.refcount, o.alive] for k, o in st.objects.items()}])
+        objs = {k: _model_object(o) for k, o in st.objects.items()}
+        out.append(_probe(label, objs, getattr(st, "last_gc", None), panicked.get(i, False)))
     return out
 
 
@@ -60,8 +118,13 @@ def _probe_indices(trace):
     return [(s.op.d["label"], s.index) for s in trace.steps if s.event == "probe"]
 
 
+def _real_object(o):
+    return _entry(o.refcount, o.alive, class_view(o.fields is not None, o.fields, o.gc_tracked, o.borrow))
+
+
 def real_probes(result):
-    return [[label, {k: [o.refcount, o.alive] for k, o in st.objects.items() if not o.shared}]
+    return [_probe(label, {k: _real_object(o) for k, o in st.objects.items() if not o.shared}, st.last_gc,
+                   bool(st.last_gc and st.last_gc["traverse_panics"]))
             for label, st in result.probes]
 
 
@@ -107,14 +170,24 @@ def first_difference(m, r):
     """The first probe where the model's (m) and the real (r) refcounts and liveness differ,
     in words, or None. Only objects the witness sees are compared."""
     for i, (a, b) in enumerate(zip(m, r)):
-        if a[0] != b[0]:
-            return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
-        seen = {k: v for k, v in a[1].items() if k in b[1]}
-        if seen != b[1]:
-            diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
-            return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
+        why = _probe_difference(i, a, b)
+        if why:
+            return why
     if len(m) != len(r):
         return f"probe counts differ: model {len(m)}, real {len(r)}"
+    return None
+
+
+def _probe_difference(i, a, b):
+    """How model probe `a` and real probe `b` (the i-th) differ, in words, or None."""
+    if a[0] != b[0]:
+        return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
+    seen = {k: v for k, v in a[1].items() if k in b[1]}
+    if seen != b[1]:
+        diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
+        return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
+    if a[2:] != b[2:]:
+        return f"probe #{i} `{a[0]}`: last collection (model, real) = ({a[2:]}, {b[2:]})"
     return None
 
 
@@ -150,22 +223,31 @@ def modules():
     return sorted(best.values())
 
 
-def _programs(pyo3, feats, cfg, n_random):
-    """The scenarios, then (for the fullest build of each module) `n_random` random programs."""
+def random_class_program(seed, prof):
+    """A random program that declares pyclasses and uses fields, cycles, collections and
+    borrows: the fuzz generator's `classes` option (issue 13)."""
+    return generate(random.Random(seed).randint, prof, classes=True)
+
+
+def _programs(pyo3, feats, cfg, n_random, n_class_random=0):
+    """The scenarios, then (for the fullest build of each module) `n_random` random programs
+    and `n_class_random` random programs with pyclasses."""
     for name in bound_demo.scenarios.names():
         yield "scenarios", bound_demo.scenarios.get(name)
     if (pyo3, feats, cfg) in modules():
         prof = profile(pyo3, feats, cfg)
         for seed in range(n_random):
             yield "random_programs", generate(random.Random(seed).randint, prof)
+        for seed in range(n_class_random):
+            yield "random_class_programs", random_class_program(seed, prof)
 
 
-def _run_build(pyo3, feats, cfg, n_random, mismatches):
+def _run_build(pyo3, feats, cfg, n_random, mismatches, n_class_random=0):
     """One build's summary row; its mismatches are appended to `mismatches`."""
     t0 = time.perf_counter()
     row = {"pyo3": pyo3, "features": list(feats), "cfg": list(cfg), "scenarios": 0,
-           "random_programs": 0, "rule_checked_only": 0}
-    for kind, program in _programs(pyo3, feats, cfg, n_random):
+           "random_programs": 0, "random_class_programs": 0, "rule_checked_only": 0}
+    for kind, program in _programs(pyo3, feats, cfg, n_random, n_class_random):
         row[kind] += 1
         mm, me, re_ = compare_kinds(program, pyo3, feats, cfg)
         row["rule_checked_only"] += me == re_ == "compile_error"
@@ -178,6 +260,8 @@ def _run_build(pyo3, feats, cfg, n_random, mismatches):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Model vs real PyO3 on scenarios and random programs.")
     ap.add_argument("--random", type=int, default=2000, help="random programs per build")
+    ap.add_argument("--random-classes", type=int, default=2000,
+                    help="random programs with pyclasses, fields, collections and borrows per build")
     ap.add_argument("--write", help="write a JSON summary here")
     ap.add_argument("--pyo3", action="append", metavar="X.Y",
                     help="only the builds of this release line (repeatable; default: every build)")
@@ -189,10 +273,11 @@ def main(argv=None):
     builds = [b for b in available_builds() if not a.pyo3 or b[0] in a.pyo3]
     rows, mismatches = [], []
     for pyo3, feats, cfg in builds:
-        row = _run_build(pyo3, feats, cfg, a.random, mismatches)
+        row = _run_build(pyo3, feats, cfg, a.random, mismatches, a.random_classes)
         rows.append(row)
         print(f"PyO3 {pyo3} {'+'.join(feats) or '-'} {' '.join(cfg)}: {row['scenarios']} scenarios, "
-              f"{row['random_programs']} random programs ({row['rule_checked_only']} stopped by a "
+              f"{row['random_programs']} random programs, {row['random_class_programs']} with "
+              f"pyclasses ({row['rule_checked_only']} stopped by a "
               f"compile error on both sides: rule checks, not rustc), {row['seconds']} s")
     summary = {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
                "builds": rows, "mismatches": len(mismatches)}

@@ -17,9 +17,12 @@
 #[path = "interp_blocks.rs"]
 mod blocks;
 pub use blocks::{pyfunction_body, quiet_panics, result_json};
+#[path = "interp_classes.rs"]
+mod class_ops;
+pub use class_ops::gc_bracket;
 
 use crate::observe;
-use crate::program::Op;
+use crate::program::{ClassDecl, Op};
 use crate::rel::{self, Tok, Val};
 use pyo3::ffi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,7 +37,7 @@ pub enum Fail {
 }
 
 impl Fail {
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Fail::Compile(_) => "compile_error",
             Fail::Panic(_) => "panic",
@@ -42,7 +45,7 @@ impl Fail {
             Fail::Deadlock(_) => "deadlock",
         }
     }
-    fn message(&self) -> &str {
+    pub fn message(&self) -> &str {
         match self {
             Fail::Compile(m) | Fail::Panic(m) | Fail::Exception(m) | Fail::Deadlock(m) => m,
         }
@@ -133,9 +136,20 @@ pub struct Interp {
     pending_call: Option<*const Op>,
     /// Why the pyfunction body stopped, handed back across the Python call.
     call_error: Option<(Fail, String)>,
+    /// The `#[pyclass]` types the program declares (set by `rel::run` before `run`).
+    pub classes: Vec<ClassDecl>,
+    /// Declared class of each object created from one, by slot.
+    obj_class: std::collections::HashMap<usize, class_ops::ClassOf>,
+    /// The last `gc_collect`, as the JSON object a probe reports.
+    last_gc: Option<String>,
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    panic_text(&*p)
+}
+
+/// The text of a panic payload (`panic!` with a literal or a formatted message).
+pub fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         s.to_string()
     } else if let Some(s) = p.downcast_ref::<String>() {
@@ -177,6 +191,9 @@ impl Interp {
             stream,
             pending_call: None,
             call_error: None,
+            classes: Vec::new(),
+            obj_class: std::collections::HashMap::new(),
+            last_gc: None,
         }
     }
 
@@ -332,6 +349,11 @@ impl Interp {
             let id = self.lookup(op.src.as_deref().unwrap())?;
             let scope = &self.scopes[depth];
             let h = &self.handles[id];
+            if class_ops::is_borrow_kind(h.kind) {
+                // Simplification: PyO3 can convert a PyRef into the returned object; the witness
+                // does not model that conversion, so it refuses the program instead.
+                return compile(format!("E0515: cannot return `{}` ({}): return the object handle it borrows from", h.name, h.kind));
+            }
             if let Some(b) = h.borrows {
                 if self.handles[b].depth >= depth {
                     return compile(format!(
@@ -443,6 +465,9 @@ impl Interp {
 
     fn value_op(&mut self, op: &Op) -> R<()> {
         let name = op.as_.clone().unwrap_or_default();
+        if let Some(r) = self.class_op(op, &name) {
+            return r;
+        }
         match op.op.as_str() {
             "new" => {
                 let ty: &'static str = match op.ty.as_deref().unwrap() {
@@ -454,7 +479,7 @@ impl Interp {
                 let (py, tid) = self.need_py("new")?;
                 let mut item_ids = Vec::new();
                 for it in &op.items {
-                    item_ids.push(self.lookup(it)?);
+                    item_ids.push(self.value_handle(it)?);
                 }
                 let items: Vec<&Val> = item_ids.iter().map(|&i| self.handles[i].val.as_ref().unwrap()).collect();
                 let api = op.api.as_deref().unwrap();
@@ -483,8 +508,8 @@ impl Interp {
                 Ok(())
             }
             "append" => {
-                let l = self.lookup(op.src.as_deref().unwrap())?;
-                let i = self.lookup(op.item.as_deref().unwrap())?;
+                let l = self.value_handle(op.src.as_deref().unwrap())?;
+                let i = self.value_handle(op.item.as_deref().unwrap())?;
                 let (lv, iv) = (self.handles[l].val.as_ref().unwrap(), self.handles[i].val.as_ref().unwrap());
                 guard(|| rel::append(lv, iv))
             }

@@ -80,9 +80,10 @@ impl Interp {
             let alive = o.alive.map_or("null".to_owned(), |a| a.to_string());
             let rc = o.refcount.map_or("null".to_owned(), |r| r.to_string());
             let items: Vec<String> = o.items.iter().map(|x| x.map_or("null".to_owned(), |k| k.to_string())).collect();
-            s.push_str(&format!("[\"{}\",{alive},{rc},[{}]]", o.ty, items.join(",")));
+            let class = o.class.as_ref().map_or("null".to_owned(), class_json);
+            s.push_str(&format!("[\"{}\",{alive},{rc},[{}],{class}]", o.ty, items.join(",")));
         }
-        s.push_str("]}");
+        s.push_str(&format!("],\"last_gc\":{}}}", self.last_gc.as_deref().unwrap_or("null")));
         if self.stream {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -322,6 +323,27 @@ pub unsafe fn fetch_error_message() -> String {
         ffi::PyErr_Clear();
     }
     msg
+}
+
+/// A pyclass object in a probe: `{"fields": [[name, slot | null | "?"]] | null, "gc": bool,
+/// "borrow": shared count or -1 (exclusive)}`; a field is null when empty, "?" when it holds an
+/// object that is not one of the program's; `fields` is null for the plain `Obj`.
+fn class_json(c: &observe::ClassSeen) -> String {
+    let Some(fields) = &c.fields else {
+        return format!("{{\"fields\":null,\"gc\":{},\"borrow\":{}}}", c.gc, c.borrow);
+    };
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(n, v)| {
+            let v = match v {
+                None => "null".to_owned(),
+                Some(None) => "\"?\"".to_owned(),
+                Some(Some(k)) => k.to_string(),
+            };
+            format!("[{},{v}]", esc(n))
+        })
+        .collect();
+    format!("{{\"fields\":[{}],\"gc\":{},\"borrow\":{}}}", fields.join(","), c.gc, c.borrow)
 }
 
 /// The JSON result of a run: every probe, then the error (or null).

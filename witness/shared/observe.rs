@@ -1,7 +1,8 @@
 //! Non-disturbing observation of program objects: liveness and raw refcounts.
 //!
 //! Mirrors no PyO3 API; it uses only `pyo3::ffi` items that are identical in every release the
-//! witness is built for (`Py_REFCNT`, `PyList_Type`, `PyDict_Type`, `PyTuple_Type`, `destructor`).
+//! witness is built for (`Py_REFCNT`, `PyList_Type`, `PyDict_Type`, `PyTuple_Type`, `destructor`,
+//! `PyType_IS_GC`).
 //!
 //! * `#[pyclass]` objects carry a slot number; their Rust `Drop` (run by PyO3's `tp_dealloc`)
 //!   marks the slot freed. This needs no Python API call at all.
@@ -25,6 +26,12 @@ pub struct Entry {
     pub ty: &'static str,
     pub ptr: usize,
     pub alive: bool,
+    /// For an object of a declared `#[pyclass]`: the address of its field table inside the
+    /// object (valid while `alive`), else 0.
+    pub fields: usize,
+    /// Borrows of a declared pyclass object that real PyO3 granted and that are still held:
+    /// the shared count, or -1 for the exclusive one.
+    pub borrow: i64,
     /// A shared singleton (CPython hands out one empty tuple): its count and life are not the
     /// program's, so it is reported as unobservable.
     pub shared: bool,
@@ -69,7 +76,7 @@ pub fn register(ty: &'static str, ptr: *mut ffi::PyObject) -> usize {
     // A fresh object has exactly the one reference its creator holds; anything else is a
     // singleton CPython reuses (the empty tuple), which never dies.
     let shared = unsafe { ffi::Py_REFCNT(ptr) } != 1;
-    r.entries.push(Entry { ty, ptr: ptr as usize, alive: true, shared });
+    r.entries.push(Entry { ty, ptr: ptr as usize, alive: true, shared, fields: 0, borrow: 0 });
     if ty != "object" && !shared {
         r.containers.insert(ptr as usize, slot);
         TRACKED.fetch_add(1, Ordering::SeqCst);
@@ -87,6 +94,48 @@ pub fn pyclass_dropped(run: u64, slot: usize) {
     }
 }
 
+/// Records where a declared pyclass object keeps its fields (read by `snapshot`).
+pub fn set_fields(slot: usize, fields: *const crate::rel::classes::Fields) {
+    if let Some(e) = reg().entries.get_mut(slot) {
+        e.fields = fields as usize;
+    }
+}
+
+/// A borrow real PyO3 granted (`exclusive`: `borrow_mut`, `try_borrow_mut`, `guard_mut`).
+pub fn borrow_taken(slot: usize, exclusive: bool) {
+    if let Some(e) = reg().entries.get_mut(slot) {
+        e.borrow = if exclusive { -1 } else { e.borrow + 1 };
+    }
+}
+
+/// The handle of a granted borrow is dropped (PyO3 releases the flag in the same drop).
+pub fn borrow_released(slot: usize, exclusive: bool) {
+    if let Some(e) = reg().entries.get_mut(slot) {
+        e.borrow = if exclusive { 0 } else { e.borrow - 1 };
+    }
+}
+
+/// Whether each program object is alive, in slot order (for what a collection freed).
+pub fn alive() -> Vec<bool> {
+    reg().entries.iter().map(|e| e.alive).collect()
+}
+
+/// Texts of the panics raised inside `__traverse__` since the last `take_traverse_panics`.
+static TRAVERSE_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+pub fn traverse_panic(text: String) {
+    TRAVERSE_PANICS.lock().unwrap_or_else(|p| p.into_inner()).push(text);
+}
+
+pub fn take_traverse_panics() -> Vec<String> {
+    std::mem::take(&mut *TRAVERSE_PANICS.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// The type of the program object in a slot (`"object"`, `"list"`, ...).
+pub fn type_of(slot: usize) -> Option<&'static str> {
+    reg().entries.get(slot).map(|e| e.ty)
+}
+
 /// Slot of a live program object at this address, if any.
 pub fn slot_of(ptr: *mut ffi::PyObject) -> Option<usize> {
     let r = reg();
@@ -102,6 +151,18 @@ pub struct Seen {
     /// For a live list or tuple: the slot of each item (None for an item that is not a live
     /// program object).
     pub items: Vec<Option<usize>>,
+    /// For a live `#[pyclass]` object (a declared class or the plain `Obj`).
+    pub class: Option<ClassSeen>,
+}
+
+/// What a probe records of a `#[pyclass]` object.
+pub struct ClassSeen {
+    /// For a declared class, each field in declaration order: `None` when empty, else the slot
+    /// it points at (`None` inside when that is not a live program object). `None` for `Obj`.
+    pub fields: Option<Vec<(String, Option<Option<usize>>)>>,
+    /// `Py_TPFLAGS_HAVE_GC` on its type: whether the collector tracks it.
+    pub gc: bool,
+    pub borrow: i64,
 }
 
 /// One probe, in creation order. Item pointers are read with the non-API accessors
@@ -117,10 +178,10 @@ pub fn snapshot() -> Vec<Seen> {
         .iter()
         .map(|e| {
             if e.shared {
-                return Seen { ty: e.ty, alive: None, refcount: None, items: Vec::new() };
+                return Seen { ty: e.ty, alive: None, refcount: None, items: Vec::new(), class: None };
             }
             if !e.alive {
-                return Seen { ty: e.ty, alive: Some(false), refcount: None, items: Vec::new() };
+                return Seen { ty: e.ty, alive: Some(false), refcount: None, items: Vec::new(), class: None };
             }
             let o = e.ptr as *mut ffi::PyObject;
             // SAFETY: the object is alive (its dealloc has not run), so its memory is readable.
@@ -131,9 +192,22 @@ pub fn snapshot() -> Vec<Seen> {
                     _ => Vec::new(),
                 }
             };
-            Seen { ty: e.ty, alive: Some(true), refcount: Some(unsafe { ffi::Py_REFCNT(o) } as isize), items }
+            let class = (e.ty == "object").then(|| class_seen(e, o, &slot_at));
+            Seen { ty: e.ty, alive: Some(true), refcount: Some(unsafe { ffi::Py_REFCNT(o) } as isize), items, class }
         })
         .collect()
+}
+
+/// Reads a live pyclass object's fields and type flag. SAFETY of the loads: the object is alive,
+/// so its field table is; Simplification: the table is read with plain loads while a
+/// `PyRefMut` may be held, which is sound only because no program code runs during a probe.
+fn class_seen(e: &Entry, o: *mut ffi::PyObject, slot_at: &dyn Fn(*mut ffi::PyObject) -> Option<usize>) -> ClassSeen {
+    let fields = (e.fields != 0).then(|| {
+        let table = unsafe { &*(e.fields as *const crate::rel::classes::Fields) };
+        table.0.iter().map(|(n, v)| (n.clone(), v.as_ref().map(|p| slot_at(p.as_ptr())))).collect()
+    });
+    let gc = unsafe { ffi::PyType_IS_GC(ffi::Py_TYPE(o)) } != 0;
+    ClassSeen { fields, gc, borrow: e.borrow }
 }
 
 fn container_freed(ptr: *mut ffi::PyObject) {

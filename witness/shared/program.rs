@@ -20,6 +20,12 @@ pub struct Op {
     pub name: Option<String>,
     pub ty: Option<String>,
     pub api: Option<String>,
+    /// `new`: the declared `#[pyclass]` (from the program's `classes`), if any.
+    pub class: Option<String>,
+    /// `set_field`, `take_field`, `clear_field`: the field's name.
+    pub field: Option<String>,
+    /// `set_field`: the handle stored in the field (`None`: the op clears it).
+    pub value: Option<String>,
     pub items: Vec<String>,
     pub index: i64,
     pub times: u64,
@@ -48,6 +54,10 @@ fn required(op: &str) -> Option<&'static [&'static str]> {
         | "with_pool" | "gil" | "nogil" => &[],
         "repeat" => &[],
         "thread" => &["name"],
+        "set_field" | "clear_field" => &["src", "field"],
+        "take_field" => &["src", "field", "as"],
+        "gc_collect" => &[],
+        "borrow" | "borrow_mut" | "try_borrow" | "try_borrow_mut" | "guard" | "guard_mut" => &["src", "as"],
         _ => return None,
     })
 }
@@ -114,6 +124,7 @@ fn parse_op(v: &Value, path: String) -> Result<Op, String> {
             return Err(format!("{path}: unknown api \"{a}\""));
         }
     }
+    let (class, field, value) = (get_str(obj, "class", &path)?, get_str(obj, "field", &path)?, get_str(obj, "value", &path)?);
     Ok(Op {
         path,
         as_: get_str(obj, "as", "")?,
@@ -124,6 +135,9 @@ fn parse_op(v: &Value, path: String) -> Result<Op, String> {
         name: get_str(obj, "name", "")?,
         ty,
         api,
+        class,
+        field,
+        value,
         items,
         index,
         times,
@@ -140,12 +154,13 @@ fn parse_list(a: &[Value], prefix: &str) -> Result<Vec<Op>, String> {
 /// an enclosing body (lexically, as Rust resolves names), `return` ends a non-loop body, a block
 /// with `as` returns something, `py_del` names a Python variable some earlier pyfunction set.
 /// These make a program malformed (the same contract as the model's parser), not a Rust error.
-struct Checker {
+struct Checker<'a> {
     scopes: Vec<Vec<String>>,
     py_vars: Vec<String>,
+    classes: &'a [ClassDecl],
 }
 
-impl Checker {
+impl Checker<'_> {
     fn visible(&self, name: &str) -> bool {
         self.scopes.iter().any(|s| s.iter().any(|n| n == name))
     }
@@ -161,7 +176,7 @@ impl Checker {
 
     fn op(&mut self, op: &Op, last: bool, in_repeat: bool) -> Result<(), String> {
         let (p, k) = (&op.path, op.op.as_str());
-        for name in [&op.as_, &op.src, &op.item, &op.to, &op.label, &op.name].into_iter().flatten() {
+        for name in [&op.as_, &op.src, &op.item, &op.to, &op.label, &op.name, &op.field, &op.value].into_iter().flatten() {
             if name.is_empty() || name.chars().count() > 80 {
                 return Err(format!("{p}: names must have 1 to 80 characters"));
             }
@@ -172,7 +187,7 @@ impl Checker {
                 return Err(format!("{p}: py_del: unknown Python variable {v:?}"));
             }
         } else {
-            for (key, name) in [("src", &op.src), ("item", &op.item)] {
+            for (key, name) in [("src", &op.src), ("item", &op.item), ("value", &op.value)] {
                 if let Some(n) = name {
                     if !self.visible(n) {
                         return Err(format!("{p}: {k}: unknown handle {n:?} ('{key}' names no variable in scope)"));
@@ -182,6 +197,14 @@ impl Checker {
         }
         if k == "new" {
             let ty = op.ty.as_deref().unwrap();
+            if let Some(c) = &op.class {
+                if ty != "object" {
+                    return Err(format!("{p}: new: 'class' names a #[pyclass]: type must be 'object'"));
+                }
+                if !self.classes.iter().any(|d| &d.name == c) {
+                    return Err(format!("{p}: new: unknown class {c:?} (declare it in the program's \"classes\")"));
+                }
+            }
             if op.api.as_deref() == Some("py") && ty != "object" {
                 return Err(format!("{p}: new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'"));
             }
@@ -225,8 +248,67 @@ impl Checker {
     }
 }
 
+/// One `#[pyclass]` a program declares (issue 13): its `Option<Py<PyAny>>` fields and which GC
+/// methods it implements. The witness has one real Rust type per combination (see classes.rs).
+#[derive(Debug, Clone)]
+pub struct ClassDecl {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub traverse: bool,
+    pub clear: bool,
+    pub traverse_attaches: bool,
+}
+
+fn flag(obj: &serde_json::Map<String, Value>, key: &str, path: &str) -> Result<bool, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{path}: \"{key}\" must be true or false")),
+    }
+}
+
+fn field_names(obj: &serde_json::Map<String, Value>, path: &str) -> Result<Vec<String>, String> {
+    let bad = || format!("{path}: \"fields\" must be a list of distinct names (1 to 80 characters)");
+    let list = match obj.get("fields") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(bad()),
+    };
+    let names: Vec<String> = list.iter().map(|x| x.as_str().map(str::to_owned)).collect::<Option<_>>().ok_or_else(bad)?;
+    let distinct = names.iter().enumerate().all(|(i, n)| !names[..i].contains(n));
+    let sized = names.iter().all(|n| !n.is_empty() && n.chars().count() <= 80);
+    if distinct && sized { Ok(names) } else { Err(bad()) }
+}
+
+fn parse_class(name: &str, v: &Value) -> Result<ClassDecl, String> {
+    let path = format!("classes.{name}");
+    let obj = v.as_object().ok_or_else(|| format!("{path}: a class must be a JSON object"))?;
+    Ok(ClassDecl {
+        name: name.to_owned(),
+        fields: field_names(obj, &path)?,
+        traverse: flag(obj, "traverse", &path)?,
+        clear: flag(obj, "clear", &path)?,
+        traverse_attaches: flag(obj, "traverse_attaches", &path)?,
+    })
+}
+
+/// The program's top-level `classes` (absent: none).
+fn parse_classes(v: &Value) -> Result<Vec<ClassDecl>, String> {
+    match v.get("classes") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(m)) => m.iter().map(|(k, c)| parse_class(k, c)).collect(),
+        Some(_) => Err("classes: must be an object mapping class names to declarations".into()),
+    }
+}
+
+/// A parsed program: its ops and the classes it declares.
+pub struct Program {
+    pub ops: Vec<Op>,
+    pub classes: Vec<ClassDecl>,
+}
+
 /// Parses a whole program; the error string names the op path and what is wrong.
-pub fn parse(text: &str) -> Result<Vec<Op>, String> {
+pub fn parse(text: &str) -> Result<Program, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("program is not JSON: {e}"))?;
     let ops = v
         .get("ops")
@@ -237,6 +319,7 @@ pub fn parse(text: &str) -> Result<Vec<Op>, String> {
         other => return Err(format!("format: expected \"bound_demo.program/1\", got {other:?}")),
     }
     let ops = parse_list(ops, "ops")?;
-    Checker { scopes: Vec::new(), py_vars: Vec::new() }.body(&ops, false)?;
-    Ok(ops)
+    let classes = parse_classes(&v)?;
+    Checker { scopes: Vec::new(), py_vars: Vec::new(), classes: &classes }.body(&ops, false)?;
+    Ok(Program { ops, classes })
 }

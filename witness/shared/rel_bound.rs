@@ -40,6 +40,13 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::PyCell;
 use pyo3::{ffi, Borrowed};
 
+#[path = "classes.rs"]
+#[macro_use]
+pub mod classes;
+#[path = "rel_bound_classes.rs"]
+mod class_api;
+pub use class_api::{borrow, borrow_owns, new_class_object, set_field, take_field};
+
 pub type Tok = Python<'static>;
 /// What the release-neutral `gil`/`nogil` ops mean here.
 #[cfg(not(feature = "attach-api"))]
@@ -59,6 +66,8 @@ pub enum Val {
     BoundRef(&'static Bound<'static, PyAny>),
     Borrowed(Borrowed<'static, 'static, PyAny>),
     Py(Py<PyAny>),
+    /// A held PyRef, PyRefMut or pyclass guard (issue 13).
+    Borrow(classes::Borrow),
 }
 
 impl Val {
@@ -70,6 +79,7 @@ impl Val {
             Val::BoundRef(_) => "bound_ref",
             Val::Borrowed(_) => "borrowed",
             Val::Py(_) => "py",
+            Val::Borrow(b) => b.kind,
         }
     }
     pub fn ptr(&self) -> *mut ffi::PyObject {
@@ -80,6 +90,7 @@ impl Val {
             Val::BoundRef(b) => b.as_ptr(),
             Val::Borrowed(b) => b.as_ptr(),
             Val::Py(p) => p.as_ptr(),
+            Val::Borrow(b) => b.ptr,
         }
     }
     /// The value as `&Bound<PyAny>` (no refcount change: borrows and pointer casts only).
@@ -91,6 +102,7 @@ impl Val {
             Val::BoundRef(b) => f(b),
             Val::Borrowed(b) => f(b),
             Val::Py(p) => f(p.bind(py)),
+            Val::Borrow(_) => unreachable!("the interpreter never uses a borrow as an object handle"),
         }
     }
 }
@@ -290,6 +302,7 @@ fn into_py(py: Option<Tok>, slot: &mut Option<Val>) -> R<Val> {
         Val::BoundRef(b) => Val::Py((*b).into_py(py.unwrap())),
         Val::Borrowed(b) => Val::Py((*b).into_py(py.unwrap())),
         Val::Py(_) => Val::Py(take_py(slot).into_py(py.unwrap())),
+        Val::Borrow(_) => return compile("E0599: no method `into_py` on a PyRef or pyclass guard"),
         #[cfg(feature = "gil-refs")]
         Val::GilRef(_) => unreachable!("handled with the GIL-ref conversions"),
     })
@@ -398,6 +411,7 @@ pub fn get_item(src: &Val, index: i64, borrowed_item: bool) -> R<Val> {
         Val::Bound(b) => bound_get(b, i, borrowed_item, other),
         Val::BoundRef(b) => bound_get(b, i, borrowed_item, other),
         Val::Borrowed(b) => bound_get(b, i, borrowed_item, other),
+        Val::Borrow(_) => Err(other()),
     }
 }
 
@@ -564,6 +578,7 @@ pub fn bd_call(py: Python<'_>) -> Ret<'_> {
         Some(Val::BoundRef(b)) => Ret::BoundRef(b),
         Some(Val::Borrowed(b)) => Ret::Borrowed(b),
         Some(Val::Py(p)) => Ret::Py(p),
+        Some(Val::Borrow(_)) => unreachable!("the interpreter refuses to return a borrow"),
     }
 }
 
@@ -591,18 +606,26 @@ fn detached<T: Send>(py: Python<'_>, job: impl FnOnce() -> T + Send) -> T {
 /// count 0, as on a fresh thread) and returns the JSON result.
 #[pyfunction]
 pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyResult<String> {
-    let ops = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let prog = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let ops = prog.ops;
     PY_CLONE.store(py_clone, Ordering::Relaxed);
     let mut it = interp::Interp::new(stream);
-    let job = AssertUngil(&mut it);
+    if let Err(fail) = class_api::declare(tok(py), &prog.classes) {
+        it.fail = Some(fail);
+        return Ok(interp::result_json(&it));
+    }
+    it.classes = prog.classes;
+    interp::gc_bracket(&ops, true);
+    let job = AssertUngil((&mut it, &ops));
     detached(py, move || {
         let job = job;
         // One program at a time per module (the object registry is global). The lock is taken
         // with the GIL released, so a second Python thread calling `run` cannot deadlock us.
         let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
         observe::reset();
-        job.0.run(&ops)
+        job.0 .0.run(job.0 .1)
     });
+    interp::gc_bracket(&ops, false);
     Ok(interp::result_json(&it))
 }
 

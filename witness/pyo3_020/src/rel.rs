@@ -16,6 +16,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{ffi, PyCell};
 
+#[path = "../../shared/classes.rs"]
+#[macro_use]
+pub mod classes;
+#[path = "rel_classes.rs"]
+mod class_api;
+pub use class_api::{borrow, borrow_owns, new_class_object, set_field, take_field};
+
 pub type Tok = Python<'static>;
 /// What the release-neutral `gil`/`nogil` ops mean here.
 pub const GIL: &str = "with_gil";
@@ -25,6 +32,8 @@ pub const VERSION: &str = "0.20.3";
 pub enum Val {
     GilRef(&'static PyAny),
     Py(Py<PyAny>),
+    /// A held PyRef or PyRefMut (issue 13).
+    Borrow(classes::Borrow),
 }
 
 impl Val {
@@ -32,12 +41,14 @@ impl Val {
         match self {
             Val::GilRef(_) => "gil_ref",
             Val::Py(_) => "py",
+            Val::Borrow(b) => b.kind,
         }
     }
     pub fn ptr(&self) -> *mut ffi::PyObject {
         match self {
             Val::GilRef(r) => r.as_ptr(),
             Val::Py(p) => p.as_ptr(),
+            Val::Borrow(b) => b.ptr,
         }
     }
 }
@@ -51,7 +62,7 @@ pub fn is_copy(kind: &str) -> bool {
 pub fn copy_of(v: &Val) -> Val {
     match v {
         Val::GilRef(r) => Val::GilRef(r),
-        Val::Py(_) => unreachable!("Py<T> is not Copy"),
+        _ => unreachable!("only GIL refs are Copy"),
     }
 }
 
@@ -88,6 +99,7 @@ fn any<'py>(py: Python<'py>, v: &'py Val) -> &'py PyAny {
     match v {
         Val::GilRef(r) => r,
         Val::Py(p) => p.as_ref(py),
+        Val::Borrow(_) => unreachable!("the interpreter never uses a borrow as an object handle"),
     }
 }
 
@@ -151,6 +163,7 @@ fn gil_ref(v: &Val, what: &str) -> R<&'static PyAny> {
     match v {
         Val::GilRef(r) => Ok(r),
         Val::Py(_) => compile(format!("E0599: no method `{what}` on Py<T>; call it on `p.as_ref(py)`")),
+        Val::Borrow(_) => compile(format!("E0599: no method `{what}` on a PyRef")),
     }
 }
 
@@ -160,6 +173,7 @@ pub fn append(list: &Val, item: &Val) -> R<()> {
     match item {
         Val::GilRef(i) => l.append(*i),
         Val::Py(p) => l.append(p),
+        Val::Borrow(_) => unreachable!("the interpreter never uses a borrow as an object handle"),
     }
     .map_err(exc)
 }
@@ -234,6 +248,7 @@ pub fn bd_call(py: Python<'_>) -> Ret<'_> {
         None => Ret::Nothing,
         Some(Val::GilRef(r)) => Ret::GilRef(r),
         Some(Val::Py(p)) => Ret::Py(p),
+        Some(Val::Borrow(_)) => unreachable!("the interpreter refuses to return a borrow"),
     }
 }
 
@@ -252,17 +267,25 @@ static RUN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 #[pyfunction]
 pub fn run(py: Python<'_>, program: &str, stream: bool, py_clone: bool) -> PyResult<String> {
     let _ = py_clone; // 0.20 has no py-clone feature: Py<T> is always Clone.
-    let ops = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let prog = crate::program::parse(program).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    let ops = prog.ops;
     let mut it = interp::Interp::new(stream);
-    let job = AssertUngil(&mut it);
+    if let Err(fail) = class_api::declare(tok(py), &prog.classes) {
+        it.fail = Some(fail);
+        return Ok(interp::result_json(&it));
+    }
+    it.classes = prog.classes;
+    interp::gc_bracket(&ops, true);
+    let job = AssertUngil((&mut it, &ops));
     py.allow_threads(move || {
         let job = job;
         // One program at a time per module (the object registry is global). The lock is taken
         // with the GIL released, so a second Python thread calling `run` cannot deadlock us.
         let _one_at_a_time = RUN.lock().unwrap_or_else(|p| p.into_inner());
         observe::reset();
-        job.0.run(&ops)
+        job.0 .0.run(job.0 .1)
     });
+    interp::gc_bracket(&ops, false);
     Ok(interp::result_json(&it))
 }
 
