@@ -20,7 +20,7 @@ def test_every_question_has_a_computed_answer(qid):
         assert isinstance(a, int) and not isinstance(a, bool)
     assert q.check(a)
     assert q.hints, f"{qid} has no hint"
-    assert q.notebook in range(1, 8)
+    assert q.notebook in range(1, 9)
 
 
 @pytest.mark.parametrize("qid", quiz.ids())
@@ -37,7 +37,7 @@ def test_wrong_answers_are_rejected(qid):
 
 
 def test_every_notebook_has_questions():
-    for n in range(1, 8):
+    for n in range(1, 9):
         assert quiz.ids(n), n
 
 
