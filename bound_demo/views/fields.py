@@ -110,11 +110,16 @@ def _values(ob) -> dict:
     return (_get(ob, "fields") or {}) if ob is not None else {}
 
 
+def _ground(ob):
+    """The background of this module's rows: greyed like the rest of a freed object."""
+    return P.FREED if ob is not None and not ob.alive else None
+
+
 def _field_row(i, name, ob) -> str:
     value = _values(ob).get(name)
     if value is None:
-        return _cell(f"{esc(name)} = None", port=f"f{i}", color=P.MUTED)
-    return _cell(f"{esc(name)} = {esc(value)}", port=f"f{i}")
+        return _cell(f"{esc(name)} = None", port=f"f{i}", color=P.MUTED, bg=_ground(ob))
+    return _cell(f"{esc(name)} = {esc(value)}", port=f"f{i}", bg=_ground(ob))
 
 
 def _flag_text(flag) -> str:
@@ -126,7 +131,7 @@ def _flag_text(flag) -> str:
 def _borrow_row(ob, seen) -> str:
     flag = (_get(ob, "borrow", 0) if ob is not None else 0) or 0
     if not flag:
-        return _cell(_flag_text(0), color=P.MUTED)
+        return _cell(_flag_text(0), color=P.MUTED, bg=_ground(ob))
     seen.marks.add("borrow")
     return _cell(_flag_text(flag), color=P.MARK)
 
@@ -151,7 +156,7 @@ def _gc_row(oid, ob, st, seen) -> str:
     if _tracked(ob):
         seen.marks.add("gc_tracked")
     if oid not in found:
-        return _cell(text, color=P.MUTED)
+        return _cell(text, color=P.MUTED, bg=_ground(ob))
     seen.marks.add("gc_found")
     return _cell(text, bg=P.SKY, color=P.ON_ACCENT)
 
@@ -198,4 +203,4 @@ def draw_edges(edges) -> None:
 def _edge(g, tail, head, name) -> None:
     color, style, width, _ = P.EDGE["field"]
     g.edge(tail, head, color=color, style=style, penwidth=str(width), constraint="false",
-           weight="0", xlabel=f"<{esc(name)}>", fontsize="9", fontcolor=P.MUTED)
+           weight="0", xlabel=f"<{esc(name)}>", fontname=P.FONT, fontsize="9", fontcolor=P.MUTED)
