@@ -109,7 +109,10 @@ class Trace:
         self._store = st = runner.store
         self._executed = runner.executed
         m = st.m
-        self._tables = (m.types, m.thread_names, m.hrecs, m.var_names, m.side, m.hnames)
+        # The 7th table says whether states carry the pyclass fields (issue 13): None for a
+        # program without `classes`, else whether every pyclass is a GC type in this release.
+        pyclass = prof.pyclass_always_gc if "classes" in program.raw else None
+        self._tables = (m.types, m.thread_names, m.hrecs, m.var_names, m.side, m.hnames, pyclass)
         self._final = State(m.snapshot(), self._tables)
 
     # ---- settings ----------------------------------------------------------------------

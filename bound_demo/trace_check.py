@@ -87,16 +87,68 @@ _STATE = ("objects", "threads", "pending_increfs", "pending_decrefs", "handles",
 _STATE_OPT = ("draining_increfs", "draining_decrefs", "in_flight", "leaked")
 
 
-def check_state(d, path, names):
-    _, kinds, statuses, types = names
-    _keys(d, path, _STATE, _STATE_OPT)
-    for k, o in _type(d["objects"], dict, f"{path}.objects", "an object").items():
+_PYCLASS_KEYS = ("class", "fields", "borrow", "gc_tracked")
+
+
+def _check_pyclass_object(o, p, classes, ids):
+    """An object's issue-13 keys: its class is declared, its fields are that class's, each
+    holding null or an object of the state, its borrow flag a count or "exclusive"."""
+    cls = _str(o["class"], f"{p}.class", none=True)
+    if cls is not None and cls not in classes:
+        raise TraceFileError(f"{p}.class", f"{cls!r} is not a class the program declares")
+    fields = _type(o["fields"], dict, f"{p}.fields", "an object")
+    want = set(classes[cls].fields) if cls is not None else set()
+    if set(fields) != want:
+        raise TraceFileError(f"{p}.fields", f"expected the fields {sorted(want)}, got {sorted(fields)}")
+    for f, v in fields.items():
+        if _str(v, f"{p}.fields.{f}", none=True) is not None and v not in ids:
+            raise TraceFileError(f"{p}.fields.{f}", f"{v!r} is not an object of this state")
+    b = o["borrow"]
+    if b != "exclusive":
+        _count(b, f"{p}.borrow")
+    _bool(o["gc_tracked"], f"{p}.gc_tracked")
+
+
+def _check_last_gc(g, path, ids):
+    if g is None:
+        return
+    _keys(g, path, ("found", "freed", "returned"))
+    found, freed = _strs(g["found"], f"{path}.found"), _strs(g["freed"], f"{path}.freed")
+    for k, v in (("found", found), ("freed", freed)):
+        bad = [x for x in v if x not in ids]
+        if bad:
+            raise TraceFileError(f"{path}.{k}", f"{bad[0]!r} is not an object of this state")
+    if not set(freed) <= set(found):
+        raise TraceFileError(f"{path}.freed", "every freed object must be among those found")
+    if _count(g["returned"], f"{path}.returned") != len(found):
+        raise TraceFileError(f"{path}.returned", f"expected {len(found)} (the number found)")
+
+
+def _check_objects(d, path, types, classes):
+    objects = _type(d["objects"], dict, f"{path}.objects", "an object")
+    pyclass = classes is not None
+    for k, o in objects.items():
         p = f"{path}.objects.{k}"
-        _keys(o, p, ("type", "refcount", "alive", "items"))
+        _keys(o, p, ("type", "refcount", "alive", "items") + (_PYCLASS_KEYS if pyclass else ()))
         _one_of(o["type"], types, f"{p}.type")
         _count(o["refcount"], f"{p}.refcount")
         _bool(o["alive"], f"{p}.alive")
         _strs(o["items"], f"{p}.items")
+        if pyclass:
+            _check_pyclass_object(o, p, classes, objects)
+    if pyclass:
+        if "last_gc" not in d:
+            raise TraceFileError(path, "missing key 'last_gc' (the program declares classes)")
+        _check_last_gc(d["last_gc"], f"{path}.last_gc", objects)
+    elif "last_gc" in d:
+        raise TraceFileError(f"{path}.last_gc", "only a program that declares classes has it")
+
+
+def check_state(d, path, names):
+    _, kinds, statuses, types = names[:4]
+    classes = names[4] if len(names) > 4 else None
+    _keys(d, path, _STATE, _STATE_OPT + ("last_gc",))
+    _check_objects(d, path, types, classes)
     for k, t in _type(d["threads"], dict, f"{path}.threads", "an object").items():
         p = f"{path}.threads.{k}"
         _keys(t, p, ("gil_count", "holds_gil", "owned", "pool_marks"), ("releasing",))
@@ -165,7 +217,8 @@ def check_trace(d):
         _count(d["executed_ops"], "executed_ops")
     if "free_threaded" in d and not isinstance(d["free_threaded"], bool):
         raise TraceFileError("free_threaded", "expected true or false")
-    names = _names()
+    # The 5th name table: the declared classes, or None (states then have no pyclass keys).
+    names = _names() + ((program.classes if "classes" in program.raw else None),)
     for i, s in enumerate(steps):
         check_step(s, i, f"steps[{i}]", names, first)
     check_state(d["final"], "final", names)

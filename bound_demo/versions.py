@@ -113,6 +113,26 @@ FREE_THREADED = {
 }
 
 
+# What PyO3 panics with when a `__traverse__` attaches (src/gil.rs up to 0.25, with PyO3's
+# own spelling "implmentation"; src/internal/state.rs from 0.26). Observed on real builds.
+TRAVERSE_ATTACH_TEXTS = (
+    "Access to the GIL is prohibited while a __traverse__ implmentation is running.",
+    "Attaching a thread to the interpreter is prohibited while a __traverse__ implementation "
+    "is running.",
+)
+
+
+def _pyclass_rows(m: int) -> dict:
+    """The Profile fields of issue 13 (borrows, guards, the collector) for minor release m."""
+    return {
+        "pyref_owns_bound": m >= 21,
+        "pyclass_guard": m >= 26,
+        "pyclass_always_gc": m >= 30,
+        "traverse_attach_text": TRAVERSE_ATTACH_TEXTS[m >= 26],
+        "clear_without_traverse": "compile_error" if m >= 30 else "type_init_error",
+    }
+
+
 def _minor(v: str) -> int:
     return int(v.split(".")[1])
 
@@ -159,6 +179,17 @@ class Profile:
     into_py_deprecated: bool = False  # 0.23, 0.24: `IntoPy` gave way to `IntoPyObject`
     gil_word: str = "GIL"  # 0.26+ speaks of "attached" threads
     drain_points: tuple = ()  # (point, PyO3 functions that drain there), from DRAIN_POINTS
+    # --- #[pyclass] borrows and the cyclic collector (issue 13, docs/design/pyclass-gc.md) ---
+    # PyRef/PyRefMut hold a cloned `Bound` (+1 while held) from 0.21 (src/pycell.rs v0.21.2);
+    # in 0.20 they borrow the `&PyCell<T>` GIL ref and own nothing.
+    pyref_owns_bound: bool = False
+    pyclass_guard: bool = False  # PyClassGuard / PyClassGuardMut exist (0.26+, src/pyclass/guard.rs)
+    # 0.30 (#6269): every pyclass has Py_TPFLAGS_HAVE_GC and a tp_traverse visiting its type.
+    pyclass_always_gc: bool = False
+    traverse_attach_text: str = TRAVERSE_ATTACH_TEXTS[0]  # the panic of attaching in __traverse__
+    # `__clear__` without `__traverse__`: "type_init_error" (0.20–0.29, create_type_object.rs)
+    # or "compile_error" (0.30: E0080 in a const assertion).
+    clear_without_traverse: str = "type_init_error"
 
     def drains(self, point: str) -> tuple:
         """The PyO3 functions that drain POOL at this point of the model, in order."""
@@ -258,5 +289,6 @@ def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=(), free_threaded=False) -> P
         into_py_deprecated=m in (23, 24),
         gil_word="attached" if m >= 26 else "GIL",
         drain_points=_drain_points(pyo3, features),
+        **_pyclass_rows(m),
         **ft,
     )

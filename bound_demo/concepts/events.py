@@ -16,6 +16,9 @@ NAMES = (
     "thread_enter", "thread_exit", "pyvar_set", "pyvar_discard", "block_result", "end", "error",
     # free-threaded builds (appended, so the codes above keep their values)
     "gc_collect", "stop_the_world", "brc_queue", "brc_merge", "gc_free",
+    # pyclass fields, borrows and the collector (issue 13), appended likewise
+    "set_field", "take_field", "clear_field", "gc_found", "gc_clear", "borrow",
+    "borrow_release", "traverse_panic",
 )
 
 

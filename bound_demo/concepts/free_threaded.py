@@ -33,7 +33,7 @@ which thread's heap an object's memory belongs to afterwards is taken to be its 
 
 from __future__ import annotations
 
-from . import brc, errors, heap
+from . import brc, errors, gc
 from .events import E
 
 MAIN = 0
@@ -93,45 +93,17 @@ def gc_collect(r, op):
     if r.prof.free_threaded:
         stop_the_world(r, op, "calls gc.collect()")
         brc.merge_all(r, op, "collection")
-    freed = collect_cycles(r, op)
+    found, freed = collect_cycles(r, op)
     if r.prof.free_threaded:
         brc.abandon(r)
-    r.step(E.gc_collect, op, len(freed), -1, {"freed": freed})
-
-
-def _unreachable(m):
-    """CPython's cycle detection over the live containers: an object whose count is not all
-    from other containers is a root; what no root reaches is garbage."""
-    live = [o for o in range(m.nobj) if m.types[o] in (1, 3) and m.rc.get(o) > 0]
-    items = {o: list(_items(m, o)) for o in live}
-    internal = dict.fromkeys(live, 0)
-    for o in live:
-        for i in items[o]:
-            if i in internal:
-                internal[i] += 1
-    reach = [o for o in live if m.rc.get(o) > internal[o]]
-    seen = set(reach)
-    while reach:
-        for i in items.get(reach.pop(), ()):
-            if i in internal and i not in seen:
-                seen.add(i)
-                reach.append(i)
-    return [o for o in live if o not in seen]
-
-
-def _items(m, oid):
-    return m.items_of(oid)
+    if gc.classes_mode(r):
+        # With classes, the step's number is what gc.collect() returns: the unreachable found.
+        r.step(E.gc_collect, op, len(found), -1, {"found": found, "freed": freed})
+    else:
+        r.step(E.gc_collect, op, len(freed), -1, {"freed": freed})
 
 
 def collect_cycles(r, op):
-    """Free the unreachable cycles: each garbage container drops its items (last first); the
-    counts then reach zero and the containers are freed. Returns the freed object ids."""
-    m = r.m
-    garbage = _unreachable(m)
-    for oid in garbage:
-        # A container freed by the cascade has already dropped its remaining items.
-        while m.rc.get(oid) > 0 and _items(m, oid):
-            item = list(_items(m, oid))[-1]
-            m.item_pop(oid)
-            heap.decref(r, item, E.gc_free, op, {"container": oid})
-    return [f"o{o + 1}" for o in garbage]
+    """Free the unreachable cycles (concepts/gc.py). Returns (found, freed) as "oN" names."""
+    found, freed = gc.collect(r, op)
+    return [f"o{o + 1}" for o in found], [f"o{o + 1}" for o in freed]

@@ -59,7 +59,8 @@ def _plain_decrefs(r, op, tid, objs, i):
     m = r.m
     # Freeing a plain object is only plain while POOL is empty: otherwise its dealloc
     # trampoline drains POOL, which the general path shows.
-    may_free = not (m.pinc.n or m.pdec.n)
+    # So is freeing a pyclass instance with fields (issue 13): they drop with it.
+    may_free = not (m.pinc.n or m.pdec.n or m.pyc[1])
     meta = r.store.step_meta(E.pool_decref, op)
     total, n = 0, len(objs)
     while i < n:

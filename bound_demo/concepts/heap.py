@@ -17,7 +17,7 @@ that a later step could see.
 
 from __future__ import annotations
 
-from . import brc, errors
+from . import brc, errors, pyclass
 from .events import E
 from ..store.names import ObjType
 
@@ -52,8 +52,9 @@ def decref(r, oid, event, op, extra=None):
     if rc < 0:
         raise errors.use_after_free(extra.get("name", "?") if extra else "?", f"o{oid + 1}")
     r.step(event, op, oid, rc, extra)
-    if rc == 0 and (m.types[oid] or m.pinc.n or m.pdec.n):
-        dealloc(r, oid, op)  # (a pyclass with nothing pending to drain has nothing to show)
+    if rc == 0 and (m.types[oid] or m.pinc.n or m.pdec.n or oid in m.pyc[1]):
+        dealloc(r, oid, op)  # (a pyclass with nothing pending to drain and no fields has
+        # nothing to show)
 
 
 def dealloc(r, oid, op):
@@ -62,6 +63,8 @@ def dealloc(r, oid, op):
     t = m.types[oid]
     if t == _OBJECT:
         r.dealloc_trampoline(oid, op)  # shows only when it has something to drain
+        if oid in m.pyc[1]:
+            pyclass.release_fields(r, oid, op)  # a declared class's fields drop with it
     elif t in _SLOTTED:
         for item in reversed(m.items_of(oid)):
             m.item_pop(oid)

@@ -17,7 +17,7 @@ the heap, pool and reference-pool primitives that do the PyO3 work.
 from __future__ import annotations
 
 from .. import timeline
-from . import brc, errors, gilpool, heap, reference_pool
+from . import brc, errors, gilpool, heap, pycell, pyclass, reference_pool
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType
 
@@ -30,6 +30,8 @@ KIND_WORDS = {
     K.GIL_REF: "GIL ref (`&'py PyAny`)", K.BOUND: "`Bound<'py, T>`",
     K.BORROWED: "`Borrowed<'a, 'py, T>`", K.BOUND_REF: "`&Bound<'py, T>`",
     K.PY: "`Py<T>`", K.PYTHON: "`Python<'py>` token",
+    K.PYREF: "`PyRef<'py, T>`", K.PYREFMUT: "`PyRefMut<'py, T>`",
+    K.GUARD: "`PyClassGuard<'a, T>`", K.GUARD_MUT: "`PyClassGuardMut<'a, T>`",
 }
 # The PyO3 type of each object type, by the code the state stores.
 TYPE_NAMES = {ObjType.OBJECT.code: "PyAny", ObjType.LIST.code: "PyList",
@@ -221,6 +223,8 @@ def drop_handle(r, h, op, implicit):
     """`drop(h)` or the implicit drop at scope end, with that handle kind's effect."""
     event = E.implicit_drop if implicit else E.drop
     op = op or r.current_op
+    if h.kind in pycell.BORROW_KINDS:
+        return pycell.release(r, h, op, implicit)
     if h.kind in COPY_KINDS:
         if not implicit:
             r.step(E.drop, op, h.oid, -1, {"name": h.name, "copy": True})
@@ -250,6 +254,8 @@ def op_new(r, op):
     names = d.get("items")
     items = [_obj(r, use(r, op, n), op) for n in names] if names else ()
     oid = m.new_object(heap.TYPECODE[d["type"]])
+    if "class" in d:
+        pyclass.created(r, oid, d["class"])  # a declared #[pyclass]: its fields start empty
     brc.created(r, oid)  # free-threaded builds: this thread owns it (concepts/brc.py)
     for it in items:
         brc.incref(r, it)

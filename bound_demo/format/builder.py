@@ -104,6 +104,42 @@ class Var:
         self._p._emit({"op": "get_borrowed_item", "src": self.name, "index": index, "as": name})
         return Var(self._p, name)
 
+    # --- #[pyclass] fields and borrows (issue 13) -------------------------------------------
+    def set_field(self, field, value):
+        """`self.borrow_mut().field = Some(value.clone().unbind())`; `value=None` clears it."""
+        self._p._emit({"op": "set_field", "src": self.name, "field": field,
+                       "value": None if value is None else _name(value)})
+
+    def take_field(self, field, name=None):
+        """`self.borrow_mut().field.take()`: the `Py` moves out, no refcount change."""
+        name = name or self._p._fresh(field)
+        self._p._emit({"op": "take_field", "src": self.name, "field": field, "as": name})
+        return Var(self._p, name)
+
+    def clear_field(self, field):
+        """`self.borrow_mut().field = None`."""
+        self._p._emit({"op": "clear_field", "src": self.name, "field": field})
+
+    def borrow(self, name=None):
+        return self._unary("borrow", name)
+
+    def borrow_mut(self, name=None):
+        return self._unary("borrow_mut", name)
+
+    def try_borrow(self, name=None):
+        return self._unary("try_borrow", name)
+
+    def try_borrow_mut(self, name=None):
+        return self._unary("try_borrow_mut", name)
+
+    def guard(self, name=None):
+        """`PyClassGuard` (0.26+)."""
+        return self._unary("guard", name)
+
+    def guard_mut(self, name=None):
+        """`PyClassGuardMut` (0.26+)."""
+        return self._unary("guard_mut", name)
+
     def send(self, thread):
         self._p._emit({"op": "send", "src": self.name, "to": thread})
 
@@ -128,22 +164,29 @@ class Block:
         self._p, self.op = prog, op
         self.result = Var(prog, op["as"]) if "as" in op else None
 
-    def _new(self, name, type, api, items):
+    def _new(self, name, type, api, items, cls=None):
         name = name or self._p._fresh(type[0])
         d = {"op": "new", "as": name, "type": type, "api": api}
         if items:
             d["items"] = [_name(i) for i in items]
+        if cls:
+            d["class"] = cls
         self._p._emit(d)
         return Var(self._p, name)
 
-    def new_bound(self, name=None, type="object", items=()):
-        return self._new(name, type, "bound", items)
+    def new_bound(self, name=None, type="object", items=(), cls=None):
+        """`Bound::new` (a declared class with `cls=`) or a container's constructor."""
+        return self._new(name, type, "bound", items, cls)
 
-    def new_gil_ref(self, name=None, type="object", items=()):
-        return self._new(name, type, "gil_ref", items)
+    def new_gil_ref(self, name=None, type="object", items=(), cls=None):
+        return self._new(name, type, "gil_ref", items, cls)
 
-    def new_py(self, name=None):
-        return self._new(name, "object", "py", ())
+    def new_py(self, name=None, cls=None):
+        return self._new(name, "object", "py", (), cls)
+
+    def gc_collect(self):
+        """`gc.collect()` called from Rust (needs `py`)."""
+        self._p._emit({"op": "gc_collect"})
 
     def probe(self, label):
         self._p._check_probe(label)
@@ -207,7 +250,15 @@ class Program(Block):
         self._counter = {}
         self._labels = set()
         self.title, self.rust = title, rust
+        self._classes = {}
         super().__init__(self, {})
+
+    def declare_class(self, name, fields=(), traverse=False, clear=False, **flags):
+        """Declare a `#[pyclass]` with `Option<Py<PyAny>>` fields (the `classes` key); `flags`
+        are the other class keys (`traverse_attaches`, `subclass_holds_instance`)."""
+        self._classes[name] = {"fields": list(fields), "traverse": traverse, "clear": clear,
+                               **flags}
+        return name
 
     def _fresh(self, stem):
         n = self._counter.get(stem, 0) + 1
@@ -249,6 +300,8 @@ class Program(Block):
 
     def to_dict(self):
         d = {"format": FORMAT, "ops": json.loads(json.dumps(self._ops))}
+        if self._classes:
+            d["classes"] = json.loads(json.dumps(self._classes))
         if self.title:
             d["title"] = self.title
         if self.rust:

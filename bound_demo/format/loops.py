@@ -8,6 +8,13 @@ MIN_TIMES = 16  # shorter loops are not worth the warm-up
 WARMUP = 8  # iterations run op by op, at most, looking for the pattern
 
 
+# Ops whose state changes (pyclass fields, borrows, collections) `fastforward` does not
+# write in bulk: a loop holding one runs op by op.
+_NOT_BULK = frozenset(("repeat", "py_del", "set_field", "take_field", "clear_field",
+                       "gc_collect", "borrow", "borrow_mut", "try_borrow", "try_borrow_mut",
+                       "guard", "guard_mut"))
+
+
 def eligible(op):
     """Whether a repeat body only names handles it introduces (and has no nested loop)."""
     return _closed(op.body, [])
@@ -17,7 +24,7 @@ def _closed(ops, outer):
     scope = set()
     scopes = outer + [scope]
     for op in ops:
-        if op.kind in ("repeat", "py_del"):
+        if op.kind in _NOT_BULK or "class" in op.d:
             return False
         names = [op.d[k] for k in ("src", "item") if k in op.d] + list(op.d.get("items") or ())
         if any(not any(n in s for s in scopes) for n in names):

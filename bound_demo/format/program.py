@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 FORMAT = "bound_demo.program/1"
@@ -67,6 +68,7 @@ BLOCKS = {"with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_po
           "with_pool", "repeat", "thread", "gil", "nogil"}
 # op -> (required keys with types, optional keys with types)
 _S, _I = str, int
+_VALUE = (str, type(None))  # a handle's name, or null (`None`: clears the field)
 SPEC = {
     "with_gil": ({"body": list}, {"as": _S}),
     "attach": ({"body": list}, {"as": _S}),
@@ -82,7 +84,7 @@ SPEC = {
     "with_pool": ({"body": list}, {"as": _S}),
     "repeat": ({"times": _I, "body": list}, {}),
     "thread": ({"name": _S, "body": list}, {"as": _S}),
-    "new": ({"as": _S, "type": _S, "api": _S}, {"items": list}),
+    "new": ({"as": _S, "type": _S, "api": _S}, {"items": list, "class": _S}),
     "clone": ({"src": _S, "as": _S}, {}),
     "clone_ref": ({"src": _S, "as": _S}, {}),
     "drop": ({"src": _S}, {}),
@@ -108,11 +110,21 @@ SPEC = {
     # Extension: `gc.collect()` run from Rust on the current thread (needs `py`). On a
     # free-threaded build it stops the world (see docs/reference/program-format.md).
     "gc_collect": ({}, {}),
+    # Extensions (issue 13): the fields of a declared #[pyclass] (`classes` at the top level),
+    # each an `Option<Py<PyAny>>`, and the runtime borrow flag of a pyclass instance.
+    "set_field": ({"src": _S, "field": _S, "value": _VALUE}, {}),
+    "take_field": ({"src": _S, "field": _S, "as": _S}, {}),
+    "clear_field": ({"src": _S, "field": _S}, {}),
+    **{b: ({"src": _S, "as": _S}, {}) for b in (
+        "borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")},
 }
+BORROW_OPS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
+FIELD_OPS = ("set_field", "take_field", "clear_field")
 COMMON = {"op": _S, "line": _I, "note": _S}
 # Top-level keys besides 'format' and 'ops', with their types.
 _NAMED = ("as", "src", "item", "to", "label", "name")  # keys whose value is a name
-TOP = {"title": _S, "about": _S, "rust": _S, "releases": list, "features": list, "cfg": list}
+TOP = {"title": _S, "about": _S, "rust": _S, "releases": list, "features": list, "cfg": list,
+       "classes": dict}
 OBJ_TYPES = ("object", "list", "dict", "tuple")
 APIS = ("gil_ref", "bound", "py")
 
@@ -150,10 +162,95 @@ class Program:
     rust: str | None = None
     title: str | None = None
     executed_estimate: int = 0
+    classes: dict = field(default_factory=dict)  # class name -> PyClass (the `classes` key)
+
+
+# ---- declared #[pyclass] types (the top-level `classes` key) -----------------------------
+MAX_CLASSES = 32  # classes one program declares
+MAX_FIELDS = 16  # fields of one class
+# Class and field names become Rust identifiers in the witness's generated crate.
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+_RUST_KEYWORDS = frozenset(
+    "as async await break const continue crate dyn else enum extern false fn for if impl in "
+    "let loop match mod move mut pub ref return self Self static struct super trait true type "
+    "unsafe use where while abstract become box do final macro override priv typeof unsized "
+    "virtual yield try gen union".split())
+# Names a field cannot take because the class's own methods use them (the witness's crate).
+_RESERVED_FIELDS = frozenset(("py", "__traverse__", "__clear__"))
+_CLASS_FLAGS = ("traverse", "clear", "traverse_attaches", "subclass_holds_instance")
+
+
+@dataclass(frozen=True)
+class PyClass:
+    """One declared `#[pyclass]`: its `Option<Py<PyAny>>` fields and its GC methods."""
+
+    name: str
+    fields: tuple = ()
+    traverse: bool = False  # has `fn __traverse__`
+    clear: bool = False  # has `fn __clear__` (without traverse: refused per release, at run time)
+    traverse_attaches: bool = False  # its `__traverse__` attaches first (and panics)
+    subclass_holds_instance: bool = False  # #6269: a Python subclass's attribute holds an instance
+
+
+def _identifier(path, what, name):
+    if not isinstance(name, str) or not _IDENT.match(name) or name in _RUST_KEYWORDS:
+        raise ProgramError(path, f"{what} {name!r} must be a Rust identifier: a letter, then up to "
+                                 "63 letters, digits or '_', and not a Rust keyword")
+
+
+def _class_fields(path, value):
+    if not isinstance(value, list):
+        raise ProgramError(path, "'fields' must be a list of field names")
+    if len(value) > MAX_FIELDS:
+        raise ProgramError(path, f"more than the cap of {MAX_FIELDS} fields")
+    for j, f in enumerate(value):
+        _identifier(f"{path}[{j}]", "field", f)
+        if f in _RESERVED_FIELDS:
+            raise ProgramError(f"{path}[{j}]", f"field {f!r} is reserved; choose another name")
+    if len(set(value)) != len(value):
+        raise ProgramError(path, "a field is named twice; each field needs its own name")
+    return tuple(value)
+
+
+def _class_flags(path, d):
+    flags = {}
+    for k in _CLASS_FLAGS:
+        v = d.get(k, False)
+        if not isinstance(v, bool):
+            raise ProgramError(f"{path}.{k}", f"'{k}' must be true or false, got {type(v).__name__}")
+        flags[k] = v
+    if flags["traverse_attaches"] and not flags["traverse"]:
+        raise ProgramError(f"{path}.traverse_attaches",
+                           "'traverse_attaches' describes a __traverse__: set 'traverse' to true too")
+    return flags
+
+
+def _one_class(path, name, d):
+    _identifier(path, "class", name)
+    if not isinstance(d, dict):
+        raise ProgramError(path, "a class is an object such as {\"fields\": [\"next\"], "
+                                 "\"traverse\": true, \"clear\": true}")
+    for k, v in d.items():
+        if k not in _CLASS_FLAGS and k != "fields":
+            if k.startswith("_"):
+                raise ProgramError(path, f"key {k!r}: keys starting with '_' are internal")
+            check_plain(v, f"{path}.{k}")
+    fields = _class_fields(f"{path}.fields", d.get("fields", []))
+    return PyClass(name, fields, **_class_flags(path, d))
+
+
+def parse_classes(value):
+    """The `classes` declaration: class name -> `PyClass`, every problem a `ProgramError`."""
+    if value is None:
+        return {}
+    if len(value) > MAX_CLASSES:
+        raise ProgramError("classes", f"more than the cap of {MAX_CLASSES} classes")
+    return {n: _one_class(f"classes.{n}", n, d) for n, d in value.items()}
 
 
 def _type_name(t):
-    return {str: "a string", int: "an integer", list: "a list"}[t]
+    return {str: "a string", int: "an integer", list: "a list", dict: "an object",
+            _VALUE: "a name or null"}[t]
 
 
 def _strict_object(pairs):
@@ -256,7 +353,9 @@ def check_plain(value, path, depth=0):
 
 
 class _Checker:
-    def __init__(self):
+    def __init__(self, classes=None):
+        self.classes = classes or {}
+        self.fields = {f for c in self.classes.values() for f in c.fields}
         self.flat = []
         self.pyvars = set()
         self.handles = 0  # ops written that introduce a handle
@@ -328,9 +427,11 @@ class _Checker:
         kind = self.keys(d, p)
         op = Op(len(self.flat), p, kind, dict(d))
         self.flat.append(op)
-        for k in ("src", "item"):
-            if k in d and kind != "py_del" and not self.visible(scopes, d[k]):
+        for k in ("src", "item", "value"):
+            if isinstance(d.get(k), str) and kind != "py_del" and not self.visible(scopes, d[k]):
                 raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
+        if kind in FIELD_OPS:
+            self.field(p, kind, d["field"])
         if kind == "py_del" and d["src"] not in self.pyvars:
             raise ProgramError(p, f"py_del: unknown Python variable {d['src']!r}")
         if kind == "new":
@@ -348,8 +449,27 @@ class _Checker:
             self.introduce(op, p, scopes[-1])
         return op
 
+    def field(self, p, kind, name):
+        """A field op names a field some declared class has (which object's class is checked
+        when it runs: a class without that field is a compile error there)."""
+        if name not in self.fields:
+            known = ", ".join(sorted(self.fields)) or "none: declare classes first"
+            raise ProgramError(p, f"{kind}: no declared class has a field {name!r} (fields: {known})")
+
+    def new_class(self, d, p):
+        cls = d.get("class")
+        if cls is None:
+            return
+        if cls not in self.classes:
+            known = ", ".join(sorted(self.classes)) or "none declared"
+            raise ProgramError(p, f"new: class {cls!r} is not declared in the top-level 'classes' "
+                                  f"(declared: {known})")
+        if d["type"] != "object":
+            raise ProgramError(p, "new: 'class' makes a #[pyclass] instance: type must be 'object'")
+
     def new(self, d, p, scopes):
         """Check a `new` op; returns how many items it writes."""
+        self.new_class(d, p)
         if d["type"] not in OBJ_TYPES:
             raise ProgramError(p, f"new: 'type' must be one of {', '.join(OBJ_TYPES)}")
         if d["api"] not in APIS:
@@ -454,14 +574,14 @@ def parse(program) -> Program:
     if "ops" not in data:
         raise ProgramError("program", "missing key 'ops'")
     _top_level(data)
-    c = _Checker()
+    c = _Checker(parse_classes(data.get("classes")))
     ops, totals = c.ops(data["ops"], "ops", 0, [], -1)
     _check_totals("ops", *totals)
     cost = totals[0]
     for op in ops:
         if op.kind == "return":
             raise ProgramError(op.path, "'return' is only allowed at the end of a block body")
-    return Program(data, ops, c.flat, data.get("rust"), data.get("title"), cost)
+    return Program(data, ops, c.flat, data.get("rust"), data.get("title"), cost, c.classes)
 
 
 def spell_for_release(program, prof):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 
-from ..concepts import brc, errors, free_threaded, gil, gilpool, instance
+from ..concepts import brc, errors, free_threaded, gil, gilpool, instance, pycell, pyclass
 from ..store import fastforward
 from ..concepts.events import E
 from ..store.names import SEND_KINDS, K, S, Kind, Status
@@ -108,6 +108,9 @@ class Runner:
             "with_pool": gilpool.new_pool, "repeat": Runner.repeat, "thread": Runner.thread,
             "probe": Runner.probe, "send": Runner.send, "py_del": Runner.py_del,
             "gc_collect": free_threaded.gc_collect,
+            "set_field": pyclass.op_set_field, "take_field": pyclass.op_take_field,
+            "clear_field": pyclass.op_clear_field,
+            **dict.fromkeys(pycell.OPS, pycell.op_borrow),
         }
         for name in instance.OPS:
             self.dispatch[name] = getattr(instance, "op_" + name)
@@ -121,6 +124,7 @@ class Runner:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            pyclass.check_types(self)  # the module creates its classes' types before any op
             self.run_body(self.program.ops)
             self.current_op = None
             self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
@@ -129,7 +133,8 @@ class Runner:
         except errors.RustError as e:
             op = self.current_op
             i = self.store.nsteps
-            error = errors.TraceError(e.kind, op.path if op else "ops", e.message, i)
+            path = op.path if op else getattr(e, "op_path", "ops")
+            error = errors.TraceError(e.kind, path, e.message, i)
             self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         finally:
             self.store.flush()
@@ -176,7 +181,7 @@ class Runner:
             # The common case in loops: one handle. Same effect as the general path below.
             h = scope[0]
             if h is not keep:
-                if h.status == S.LIVE and h.owns:
+                if h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS):
                     instance.drop_handle(self, h, None, implicit=True)
                     quiet = False
                 else:
@@ -191,7 +196,7 @@ class Runner:
         for h in reversed(scope):
             if h is keep:
                 continue
-            if h.status == S.LIVE and h.owns:
+            if h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS):
                 instance.drop_handle(self, h, None, implicit=True)
             elif h.kind != K.PYTHON:
                 quiet.append(h)

@@ -16,7 +16,10 @@ from __future__ import annotations
 # and renumbering would change every stored log).
 (D_NEWOBJ, D_RC, D_ITEM, D_ITEMS_CLEAR, D_PUSH, _D_UNUSED, D_MARK, D_UNMARK, D_COUNT,
  D_HOLDS, D_PINC, D_PDEC, D_PCLEAR, D_HSET, D_HDEL, D_PYVAR, D_THREAD, D_POOLINIT,
- D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE) = range(1, 26)
+ D_FLIGHT, D_LAND, D_LEAK, D_RELEASE, D_RELEASED, D_DRAINED, D_SIDE, D_CLASS, D_FIELD,
+ D_BORROW, D_GC) = range(1, 30)
+# D_FIELD's operand b packs the field's index (FIELD_BITS) and the object it holds + 1.
+FIELD_BITS = 5
 
 CODE_MASK = 31
 A_SHIFT = 5

@@ -41,6 +41,11 @@ class Kind(_Coded):
     BOUND_REF = "bound_ref"  # `&Bound<'py, T>`
     PY = "py"  # `Py<T>`: owns a reference, not tied to the GIL
     PYTHON = "python"  # a `Python<'py>` token
+    # Issue 13: a pyclass's runtime borrows. PyRef/PyRefMut own a reference from 0.21.
+    PYREF = "pyref"  # `PyRef<'py, T>`
+    PYREFMUT = "pyrefmut"  # `PyRefMut<'py, T>`
+    GUARD = "guard"  # `PyClassGuard<'a, T>` (0.26+): a borrowed pointer, never owns
+    GUARD_MUT = "guard_mut"  # `PyClassGuardMut<'a, T>`
 
 
 class Status(_Coded):

@@ -48,6 +48,33 @@ class ObjectState(_Record):
         self.id, self.type, self.refcount, self.alive, self.items = id, type, refcount, alive, items
 
 
+class PyClassObjectState(ObjectState):
+    """An object in a trace whose program declares `classes` (issue 13): also `.cls` (the
+    class name or None; `class` in JSON), `.fields` (field -> object id or None), `.borrow`
+    (0, a shared count, or "exclusive") and `.gc_tracked`."""
+
+    __slots__ = ("cls", "fields", "borrow", "gc_tracked")
+    _fields = ("type", "refcount", "alive", "items", "class", "fields", "borrow", "gc_tracked")
+
+    def __init__(self, id, type, refcount, alive, items, cls, fields, borrow, gc_tracked):
+        super().__init__(id, type, refcount, alive, items)
+        self.cls, self.fields, self.borrow, self.gc_tracked = cls, fields, borrow, gc_tracked
+
+    def to_dict(self):
+        d = super().to_dict()
+        d["fields"] = dict(self.fields)
+        return d
+
+    def __getattr__(self, name):
+        if name == "class":
+            return self.cls
+        raise AttributeError(name)
+
+
+def _borrow_word(flag):
+    return "exclusive" if flag < 0 else flag
+
+
 class ThreadState(_Record):
     """One OS thread: `GIL_COUNT`, whether it holds the GIL, `OWNED_OBJECTS`, pool marks."""
 
@@ -126,7 +153,33 @@ class State:
         rc = snap_get(self._snap[1], i)
         slots = snap_get(self._snap[2], i) if i < self._snap[2][1] else None
         items = [oid_name(j) for j in snap_list(slots)] if slots else []
+        if len(self._t) > 6 and self._t[6] is not None:
+            return self._pyclass_object(i, rc, items)
         return ObjectState(oid_name(i), TYPES[self._t[0][i]], rc, rc > 0, items)
+
+    def _pyclass_object(self, i, rc, items):
+        """An object with its issue-13 fields; `self._t[6]` is whether every pyclass is a GC
+        type (0.30+)."""
+        classes, fields, borrows, _ = self._snap[12]
+        t = TYPES[self._t[0][i]]
+        idx = classes.get(i)
+        if idx is None:
+            tracked = t != "object" or self._t[6]
+            return PyClassObjectState(oid_name(i), t, rc, rc > 0, items, None, {}, 0, tracked)
+        name, names, tracked = self._t[4][idx]
+        vals = {f: (None if v < 0 else oid_name(v)) for f, v in zip(names, fields[i])}
+        return PyClassObjectState(oid_name(i), t, rc, rc > 0, items, name, vals,
+                                  _borrow_word(borrows.get(i, 0)), tracked)
+
+    @property
+    def last_gc(self):
+        """The latest collection's `found`, `freed` and `returned`, or None (issue 13)."""
+        idx = self._snap[12][3]
+        if idx < 0:
+            return None
+        found, freed = self._t[4][idx]
+        return {"found": [oid_name(o) for o in found], "freed": [oid_name(o) for o in freed],
+                "returned": len(found)}
 
     @property
     def objects(self):
@@ -226,6 +279,15 @@ class State:
 
     # -- export ------------------------------------------------------------------------------
     def to_dict(self):
+        d = self._base_dict()
+        if self._pyclass_mode():
+            d["last_gc"] = self.last_gc
+        return d
+
+    def _pyclass_mode(self):
+        return len(self._t) > 6 and self._t[6] is not None
+
+    def _base_dict(self):
         return {
             "objects": {k: v.to_dict() for k, v in self.objects.items()},
             "threads": {k: v.to_dict() for k, v in self.threads.items()},
@@ -253,10 +315,18 @@ class DictState(State):
     def __init__(self, d):
         self._d = d
 
+    def _pyclass_mode(self):
+        return "last_gc" in self._d
+
+    @property
+    def last_gc(self):
+        g = self._d.get("last_gc")
+        return None if g is None else {k: (list(v) if isinstance(v, list) else v)
+                                       for k, v in g.items()}
+
     @property
     def objects(self):
-        return {k: ObjectState(k, v["type"], v["refcount"], v["alive"], list(v["items"]))
-                for k, v in self._d["objects"].items()}
+        return {k: _dict_object(k, v) for k, v in self._d["objects"].items()}
 
     def refcounts(self):
         return [v["refcount"] for v in self._d["objects"].values()]
@@ -305,6 +375,13 @@ class DictState(State):
     @property
     def py_vars(self):
         return dict(self._d["py_vars"])
+
+
+def _dict_object(k, v):
+    if "class" not in v:
+        return ObjectState(k, v["type"], v["refcount"], v["alive"], list(v["items"]))
+    return PyClassObjectState(k, v["type"], v["refcount"], v["alive"], list(v["items"]),
+                              v["class"], dict(v["fields"]), v["borrow"], v["gc_tracked"])
 
 
 class _DictThread(ThreadState):

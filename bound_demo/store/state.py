@@ -30,7 +30,8 @@ from itertools import chain, repeat
 from .deltas import (A_SHIFT, B_SHIFT, COUNT_BIAS, D_COUNT, D_DRAINED, D_FLIGHT, D_HDEL,
                      D_HOLDS, D_HSET, D_ITEM, D_ITEMS_CLEAR, D_LAND, D_LEAK, D_MARK, D_NEWOBJ,
                      D_PCLEAR, D_PDEC, D_PINC, D_POOLINIT, D_PUSH, D_PYVAR, D_RC, D_RELEASE,
-                     D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, decode, encode)
+                     D_RELEASED, D_SIDE, D_THREAD, D_UNMARK, D_CLASS, D_FIELD, D_BORROW, D_GC,
+                     FIELD_BITS, decode, encode)
 from .names import Kind, ObjType, Status
 from .pvec import LEAF, Editor, PVec, snap_get, snap_list
 
@@ -46,8 +47,8 @@ STATUSES = tuple(s.value for s in Status)
 # records, and a million tuples would cost the cyclic collector a long pass (ints it never
 # tracks). Fields, low bits first: hid, kind, status, owns, tid, oid + 1, borrowed hid + 1,
 # then the index of the name in the table of handle names.
-_HFIELDS = ((0, 27), (27, 3), (30, 2), (32, 1), (33, 17), (50, 26), (76, 27))
-_NAME_SHIFT = 103
+_HFIELDS = ((0, 27), (27, 4), (31, 2), (33, 1), (34, 17), (51, 26), (77, 27))
+_NAME_SHIFT = 104
 _HID_MASK = (1 << 27) - 1
 
 
@@ -138,9 +139,10 @@ class Machine:
             # Pending operations `update_counts` has taken out of POOL and is applying: a
             # stack of (index into side, position); increfs as oid, decrefs as ~oid.
             self.draining = ()
+            self.pyc = _EMPTY_PYC
         else:
             (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init,
-             flight, leaked, self.draining) = snap
+             flight, leaked, self.draining, self.pyc) = snap
             self.flight, self.leaked = list(flight), list(leaked)
             self.rc, self.items = PVec(ed, rc), PVec(ed, items)
             self.threads = [Thread(self.thread_names[i], ed, t) for i, t in enumerate(threads)]
@@ -163,7 +165,7 @@ class Machine:
         snap = (self.nobj, self.rc.snapshot(), self.items.snapshot(),
                 tuple(t.snapshot() for t in self.threads), self.pinc.snapshot(),
                 self.pdec.snapshot(), dict(self.handles), dict(self.pyvars), self.pool_init,
-                tuple(self.flight), tuple(self.leaked), self.draining)
+                tuple(self.flight), tuple(self.leaked), self.draining, self.pyc)
         self.editor.freeze()
         return snap
 
@@ -453,6 +455,42 @@ class Machine:
             self.pyvars[vi] = oid
         self._log(D_PYVAR, vi, 0 if oid is None else oid + 1)
 
+    # ---- #[pyclass] instances (issue 13) -----------------------------------------------
+    # `pyc` is (classes, fields, borrows, last_gc): oid -> side index of the instance's
+    # (class name, field names, gc_tracked); oid -> a tuple of field values (oid or -1);
+    # oid -> borrow flag (a shared count, or -1: exclusive); side index of the last
+    # collection's (found, freed), or -1. Dicts, replaced (never mutated) on each change, so a
+    # snapshot shares them; programs with classes are small (nothing here is written in bulk).
+    def set_class(self, oid, entry):
+        classes, fields, borrows, gc = self.pyc
+        idx = self._side(entry)
+        n = len(self.side[idx][1])
+        self.pyc = ({**classes, oid: idx}, {**fields, oid: (-1,) * n}, borrows, gc)
+        self._log(D_CLASS, oid, idx)
+
+    def set_field(self, oid, index, value):
+        classes, fields, borrows, gc = self.pyc
+        vals = list(fields[oid])
+        vals[index] = value
+        self.pyc = (classes, {**fields, oid: tuple(vals)}, borrows, gc)
+        self._log(D_FIELD, oid, index | (value + 1) << FIELD_BITS)
+
+    def set_borrow(self, oid, flag):
+        classes, fields, borrows, gc = self.pyc
+        self.pyc = (classes, fields, {**borrows, oid: flag}, gc)
+        self._log(D_BORROW, oid, flag + 1)
+
+    def set_last_gc(self, found, freed):
+        classes, fields, borrows, _ = self.pyc
+        idx = self._side(None if found is None else (tuple(found), tuple(freed)))
+        self.pyc = (classes, fields, borrows, idx)
+        self._log(D_GC, idx)
+
+    def class_of(self, oid):
+        """(class name, field names, gc_tracked) of a pyclass instance, or None."""
+        idx = self.pyc[0].get(oid)
+        return None if idx is None else self.side[idx]
+
     # ---- replay ------------------------------------------------------------------------
     def replay(self, deltas):
         """Apply logged deltas through the primitives above (used to rebuild a state)."""
@@ -460,6 +498,9 @@ class Machine:
         for d in deltas:
             code, a, b = decode(d)
             apply[code](self, a, b)
+
+
+_EMPTY_PYC = ({}, {}, {}, -1)
 
 
 def _replay_side(m, a, b):
@@ -498,5 +539,9 @@ _REPLAY_BY_CODE = {
     D_FLIGHT: lambda m, a, b: m.flight_push(a),
     D_LAND: lambda m, a, b: m.flight_land(),
     D_LEAK: lambda m, a, b: m.leak(a),
+    D_CLASS: lambda m, a, b: m.set_class(a, None),
+    D_FIELD: lambda m, a, b: m.set_field(a, b & (1 << FIELD_BITS) - 1, (b >> FIELD_BITS) - 1),
+    D_BORROW: lambda m, a, b: m.set_borrow(a, b - 1),
+    D_GC: lambda m, a, b: m.set_last_gc(None, None),
 }
 _REPLAY = [_REPLAY_BY_CODE.get(c) or _bad_code(c) for c in range(32)]

@@ -279,6 +279,8 @@ def _py_del(v):
 
 
 def _gc_collect(v):
+    if "found" in v.x:
+        return _gc_collect_classes(v)
     freed = v.x.get("freed") or []
     what = f"freed the unreachable cycle(s) {', '.join(freed)}" if freed else "found no unreachable cycle"
     pause = "; the world was stopped for it (no other thread was attached)" if v.prof.free_threaded else ""
@@ -295,6 +297,69 @@ def _brc_merge(v):
     why = {"thread_state_deleted": "its thread state is deleted",
            "collection": "a collection merges every queue"}.get(v.x.get("why"), v.x.get("why", ""))
     return f"owner `{v.x['owner']}` merges queued {_o(v.a)} ({why}): the queue's reference goes, {_rc(v.b)}"
+
+
+# ---- #[pyclass] fields, borrows and the collector (issue 13) -------------------------------
+def _set_field(v):
+    return (f"`{v.src}`.{v.x['field']} = Some(`{v.d.get('value')}`): the field holds its own "
+            f"reference to {_o(v.a)}, {_rc(v.b)}")
+
+
+def _clear_field(v):
+    field = v.x.get("field", "?")
+    if v.a < 0:
+        return f"`{v.src}`.{field} = None: it was already empty, nothing changes"
+    if v.x.get("freed") is not None:
+        return f"freed {_o(v.x['freed'])} drops its field {field}: {_o(v.a)} -1, {_rc(v.b)}"
+    why = "the old value is dropped" if v.x.get("replaced") else f"`{v.src}`.{field} = None"
+    return f"{why}: {_o(v.a)} -1, {_rc(v.b)}"
+
+
+def _take_field(v):
+    return (f"`{v.dst}` = `{v.src}`.{v.x['field']}.take(): the Py<T> moves out of the field "
+            f"into `{v.dst}` (no refcount change); the edge to {_o(v.a)} is gone")
+
+
+def _borrow(v):
+    flag = v.x.get("flag")
+    held = "held exclusively" if flag == "exclusive" else f"shared count {flag}"
+    if v.b >= 0:
+        return (f"`{v.dst}` = `{v.src}`.{v.op.kind}(): a PyRef owns a cloned Bound: {_o(v.a)} "
+                f"+1, {_rc(v.b)}; borrow flag {held}")
+    what = "a guard holds a borrowed pointer" if "guard" in v.op.kind else \
+        "a PyRef borrowing the GIL ref"
+    return f"`{v.dst}` = `{v.src}`.{v.op.kind}(): {what} (no refcount change); borrow flag {held}"
+
+
+def _borrow_release(v):
+    rc = f": {_o(v.a)} -1, {_rc(v.b)}" if v.b >= 0 else " (no refcount change)"
+    return f"`{v.x.get('name')}` is dropped: its borrow of {_o(v.a)} ends{rc}"
+
+
+def _gc_found(v):
+    found = v.x.get("found") or []
+    if not found:
+        return "gc.collect(): every tracked object is reachable (or its edges are invisible): nothing found"
+    return f"gc.collect() finds {len(found)} unreachable: {', '.join(found)}"
+
+
+def _gc_free(v):
+    if "field" in v.x:
+        return (f"__clear__ of {_o(v.x['container'])} sets {v.x['field']} to None: {_o(v.a)} -1, "
+                f"{_rc(v.b)}")
+    return f"the collector clears garbage container {_o(v.x['container'])}: {_o(v.a)} -1, {_rc(v.b)}"
+
+
+def _gc_collect_classes(v):
+    found, freed = v.x["found"], v.x["freed"]
+    kept = [o for o in found if o not in freed]
+    text = f"gc.collect() returns {len(found)}"
+    if freed:
+        text += f": freed {', '.join(freed)}"
+    if kept:
+        text += (f"; {', '.join(kept)} found but not freed (no __clear__ on the cycle): found "
+                 "again by every collection")
+    return text
 
 
 def _error(v):
@@ -341,8 +406,12 @@ _CAPTIONS = {
     "block_result": _simple("the block's result is bound to `{dst}`"),
     "end": lambda v: "end of program",
     "gc_collect": _gc_collect, "brc_queue": _brc_queue, "brc_merge": _brc_merge,
-    "gc_free": lambda v: (
-        f"the collector clears garbage container {_o(v.x['container'])}: {_o(v.a)} -1, {_rc(v.b)}"),
+    "gc_free": _gc_free, "set_field": _set_field, "clear_field": _clear_field,
+    "take_field": _take_field, "borrow": _borrow, "borrow_release": _borrow_release,
+    "gc_found": _gc_found,
+    "gc_clear": lambda v: f"the collector calls tp_clear of {_o(v.a)} (unreachable)",
+    "traverse_panic": lambda v: (f"__traverse__ of {_o(v.a)} attaches and panics; PyO3 catches "
+                                 "the panic and the collector sees none of its edges"),
     "stop_the_world": lambda v: ("stop-the-world: this thread's first thread state pauses every "
                                  "thread (CPython 3.13t immortalizes deferred-refcount objects "
                                  "once); no other thread is attached, so it completes"),

@@ -16,8 +16,9 @@ def _ctor(op, prof):
     t, api = op.get("type"), op.get("api")
     items = op.get("items") or []
     if t == "object":
-        return {"gil_ref": "PyCell::new(py, Obj {})?", "bound": "Bound::new(py, Obj {})?",
-                "py": "Py::new(py, Obj {})?"}[api]
+        value = f"{op.get('class')}::default()" if op.get("class") else "Obj {}"
+        return {"gil_ref": f"PyCell::new(py, {value})?", "bound": f"Bound::new(py, {value})?",
+                "py": f"Py::new(py, {value})?"}[api]
     args = ", ".join(f"&{i}" for i in items)
     if t == "list":
         name = "PyList::new" if items else "PyList::empty"
@@ -32,8 +33,44 @@ def _ctor(op, prof):
     return call
 
 
+def _value(op, prof):
+    v = op.get("value")
+    return f"Some({v}.into())" if not prof.bound_api else f"Some({v}.clone().unbind())"
+
+
+def _borrow_call(op, prof):
+    a, s, k = op.get("as"), op.get("src"), op.kind
+    if k in ("guard", "guard_mut"):
+        t = "PyClassGuardMut" if k == "guard_mut" else "PyClassGuard"
+        return f"let {a} = {s}.extract::<{t}<'_, T>>()?;"
+    q = "?" if k.startswith("try_") else ""
+    return f"let {a} = {s}.{k}(){q};"
+
+
+def _import_gc(prof):
+    name = "import_bound" if prof.bound_suffix else "import"
+    return f'py.{name}("gc")?.call_method0("collect")?;'
+
+
+# The Rust of the pyclass ops (issue 13), per era: 0.20 writes through `&PyCell<T>`, whose
+# values are GIL refs (`.into()` makes the Py); 0.21+ clones a Bound and unbinds it.
+_PYCLASS = {
+    "set_field": lambda op, prof: (
+        f"{op.get('src')}.borrow_mut().{op.get('field')} = "
+        + ("None;" if op.get("value") is None else f"{_value(op, prof)};")),
+    "take_field": lambda op, prof: (
+        f"let {op.get('as')} = {op.get('src')}.borrow_mut().{op.get('field')}.take().unwrap();"),
+    "clear_field": lambda op, prof: f"{op.get('src')}.borrow_mut().{op.get('field')} = None;",
+    "gc_collect": lambda op, prof: _import_gc(prof),
+    **dict.fromkeys(("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard",
+                     "guard_mut"), _borrow_call),
+}
+
+
 def rust_for(op, prof) -> str:
     k, d = op.kind, op.d
+    if k in _PYCLASS:
+        return _PYCLASS[k](op, prof)
     a, s = d.get("as"), d.get("src")
     acq, rel = ("Python::attach", "py.detach") if prof.attach_names else ("Python::with_gil", "py.allow_threads")
     if k in ("with_gil", "attach", "gil"):

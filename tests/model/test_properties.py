@@ -36,6 +36,8 @@ def holders(state):
             n[h.obj] += 1
     for o in state.objects.values():
         n.update(o.items)  # a dying container holds its slots until it releases each
+        # A declared pyclass's fields hold references too (issue 13).
+        n.update(v for v in getattr(o, "fields", {}).values() if v)
     for t in state.threads.values():
         n.update(t.owned)
         n.update(t.releasing)
