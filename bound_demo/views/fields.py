@@ -98,6 +98,17 @@ def _attrs(**attrs) -> str:
     return "".join(f' {k.upper()}="{v}"' for k, v in attrs.items() if v)
 
 
+# The borrows of a pyclass as arrow kinds: the mutable ones look like the shared ones, since
+# what the arrow says is whether the handle owns a reference, not which borrow it holds.
+_BORROW_KEYS = {"pyref": "pyref", "pyrefmut": "pyref", "guard": "guard", "guard_mut": "guard"}
+
+
+def handle_key(h):
+    """The arrow kind of a borrow handle (None for every other kind): a 0.20 PyRef owns nothing."""
+    key = _BORROW_KEYS.get(h.kind)
+    return "pyref_borrow" if key == "pyref" and not h.owns else key
+
+
 def _cell(text, *, port=None, bg=None, color=None) -> str:
     """A left-aligned 9 pt row as wide as the heap object's own rows (never empty: a row
     always says something, "None" or "borrow: free" at least, or is an empty reserved cell)."""
@@ -129,11 +140,13 @@ def _flag_text(flag) -> str:
 
 
 def _borrow_row(ob, seen) -> str:
+    """The class's name and its borrow flag (the heap row above names the Python type)."""
     flag = (_get(ob, "borrow", 0) if ob is not None else 0) or 0
+    text = f"{esc(class_of(ob) or '')} · {_flag_text(flag)}".lstrip(" ·")
     if not flag:
-        return _cell(_flag_text(0), color=P.MUTED, bg=_ground(ob))
+        return _cell(text, color=P.MUTED, bg=_ground(ob))
     seen.marks.add("borrow")
-    return _cell(_flag_text(flag), color=P.MARK)
+    return _cell(text, color=P.MARK)
 
 
 _TRACKED = {True: "GC-tracked", False: "not GC-tracked"}

@@ -340,7 +340,7 @@ class _Edges:
 
 def _handle_key(h, pool_thread) -> str:
     """The arrow kind of a live handle: a GIL ref the pool does not back only borrows."""
-    key = h.kind if h.kind in P.EDGE else "bound"
+    key = fields.handle_key(h) or (h.kind if h.kind in P.EDGE else "bound")
     if h.kind == "gil_ref" and not (h.owns or _in_pool(pool_thread, h.obj)):
         key = "gil_ref_borrow"
     return key

@@ -56,10 +56,15 @@ EDGE = {
     "leaked": (GREY, "solid", 2.0, "leaked reference (+1 never released)"),
     # A pyclass's Option<Py<T>> field: a Py, labelled with the field's name (views/fields.py).
     "field": (GREEN, "solid", 1.6, "pyclass field, labelled with its name (a Py: owns +1)"),
+    # Borrows of a pyclass (views/fields.py maps the handle kinds onto these).
+    "pyref": (BLUE, "solid", 2.0, "PyRef / PyRefMut (owns +1, from 0.21)"),
+    "pyref_borrow": (BLUE, "dashed", 1.2, "PyRef / PyRefMut in 0.20 (no +1)"),
+    "guard": (SKY, "dashed", 1.2, "PyClassGuard / PyClassGuardMut (no +1)"),
 }
 
 # The legend lists these, in this order; the aliases share a row with the key they map to.
-LEGEND_ORDER = ["bound", "py", "gil_ref", "pool", "gil_ref_borrow", "borrowed", "slot", "field", "py_var",
+LEGEND_ORDER = ["bound", "py", "gil_ref", "pool", "gil_ref_borrow", "borrowed", "pyref", "pyref_borrow",
+                "guard", "slot", "field", "py_var",
                 "incref", "decref", "in_flight", "leaked", "python"]
 LEGEND_ALIAS = {"bound_ref": "borrowed"}
 
