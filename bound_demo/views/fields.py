@@ -8,10 +8,16 @@ borrow checker of ``src/pycell/impl_.rs`` and the collector's view of ``tp_trave
 ``tp_clear`` (``src/pyclass/create_type_object.rs``, PyO3 0.20-0.30). It reads those fields and
 never simulates: a state without them draws exactly what it drew before this module existed.
 
-``frame.py`` calls three functions: ``reserve`` once per frame (what every object of the trace
-needs room for), ``decorate`` on each heap object's label, and ``draw_edges`` after the
-container slots. Room is reserved from the whole trace, so a field row or a collector row that
-appears later never moves a node.
+``frame.py`` calls three functions: ``frame_view`` once per frame (what every object of the
+trace needs room for, and where the step stands in a collection), ``decorate`` on each heap
+object's label, and ``draw_edges`` after the container slots. Room is reserved from the whole
+trace, so a field row or a collector row that appears later never moves a node.
+
+The collector's pass is the run of steps from its first event (``gc_found``, or a
+``traverse_panic`` before it) to the ``gc_collect`` that ends it; the model fills ``last_gc``
+only at that last step, so during the pass the found set is read from there, ahead. While the
+pass runs the found objects are highlighted; the freed ones grey out as the clears free them;
+afterwards their rows keep the verdict ("found, freed" / "found, kept") without the highlight.
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ class Reserved:
         self.fields = fields or {}
         self.classed = classed or set()  # objects created as a pyclass: they get a borrow row
         self.gc_rows = gc_rows
+        self.passes: dict = {}  # step index -> index of the gc_collect step ending its pass
+        self.closing: dict = {}  # gc_collect step index -> the ids that collection found
 
     def rows_of(self, oid, ob) -> list:
         return self.fields.get(oid) or field_names(ob)
@@ -82,8 +90,43 @@ def reserve(uni, trace, st) -> Reserved:
     out = _scan(final)
     if final is not st:
         _widen(out, _scan(st))
+    out.passes = _passes(trace) if trace is not None else {}
     uni._seen[_KEY] = out
     return out
+
+
+_PASS_START = {"gc_found", "traverse_panic"}
+
+
+def _passes(trace) -> dict:
+    """step index -> the gc_collect step that ends the collection the step belongs to."""
+    out, start = {}, None
+    for i, step in enumerate(trace.steps):
+        event = getattr(step, "event", None)
+        if event in _PASS_START and start is None:
+            start = i
+        if event == "gc_collect":
+            out.update(dict.fromkeys(range(i if start is None else start, i + 1), i))
+            start = None
+    return out
+
+
+class FrameView:
+    """One frame's reading: the reservation, the found and freed ids to show, and whether the
+    collector's pass is running at this step (only then are the found objects highlighted)."""
+
+    def __init__(self, res: Reserved, found, freed, in_pass: bool):
+        self.res, self.found, self.freed, self.in_pass = res, found, freed, in_pass
+
+
+def frame_view(uni, trace, step, st) -> FrameView:
+    res = reserve(uni, trace, st)
+    close = res.passes.get(getattr(step, "index", None))
+    if close is None:
+        return FrameView(res, *found_freed(st), False)
+    if close not in res.closing:
+        res.closing[close] = found_freed(trace.steps[close].state)[0]
+    return FrameView(res, res.closing[close], frozenset(), True)
 
 
 def _widen(out: Reserved, more: Reserved) -> None:
@@ -157,35 +200,43 @@ def _tracked(ob):
     return _get(ob, "gc_tracked") if ob is not None else None
 
 
-def _gc_words(oid, ob, found, freed) -> str:
-    """What the collector row says: tracking, then the last collection's verdict, if any."""
-    verdict = {(True, True): "found, freed", (True, False): "found, kept"}.get((oid in found, oid in freed))
-    return " · ".join(w for w in (_TRACKED.get(_tracked(ob)), verdict) if w)
+def _verdict(oid, ob, view: FrameView):
+    """During the pass: found, and freed once a clear has freed it; afterwards: the result."""
+    if oid not in view.found:
+        return None
+    if view.in_pass:
+        return "found, freed" if ob is not None and not ob.alive else "found"
+    return "found, freed" if oid in view.freed else "found, kept"
 
 
-def _gc_row(oid, ob, st, seen) -> str:
-    found, freed = found_freed(st)
-    text = esc(_gc_words(oid, ob, found, freed))
+def _gc_words(oid, ob, view: FrameView) -> str:
+    """What the collector row says: tracking, then the collection's verdict, if any."""
+    return " · ".join(w for w in (_TRACKED.get(_tracked(ob)), _verdict(oid, ob, view)) if w)
+
+
+def _gc_row(oid, ob, view: FrameView, seen) -> str:
+    text = esc(_gc_words(oid, ob, view))
     if _tracked(ob):
         seen.marks.add("gc_tracked")
-    if oid not in found:
+    if not (view.in_pass and oid in view.found):
         return _cell(text, color=P.MUTED, bg=_ground(ob))
     seen.marks.add("gc_found")
     return _cell(text, bg=P.SKY, color=P.ON_ACCENT)
 
 
-def _rows(oid, ob, st, res: Reserved, seen) -> list:
+def _rows(oid, ob, view: FrameView, seen) -> list:
+    res = view.res
     rows = [_field_row(i, name, ob) for i, name in enumerate(res.rows_of(oid, ob))]
     if oid in res.classed or class_of(ob) is not None:
         rows.append(_borrow_row(ob, seen))
     if res.gc_rows:
-        rows.append(_gc_row(oid, ob, st, seen))
+        rows.append(_gc_row(oid, ob, view, seen))
     return rows
 
 
-def decorate(label: str, oid, ob, st, res: Reserved, seen) -> str:
+def decorate(label: str, oid, ob, view: FrameView, seen) -> str:
     """``label`` (a heap object's table) with this module's rows added under its own."""
-    rows = _rows(oid, ob, st, res, seen)
+    rows = _rows(oid, ob, view, seen)
     if not rows:
         return label
     end = "</TABLE>>"

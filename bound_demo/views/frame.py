@@ -65,7 +65,7 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
                labelloc="t", labeljust="l", fontsize="12")
     _threads(g, st, uni, trace, touched, before, seen)
-    shown, hidden = _heap(g, st, uni, touched, before, seen, fields.reserve(uni, trace, st))
+    shown, hidden = _heap(g, st, uni, touched, before, seen, fields.frame_view(uni, trace, step, st))
     _right_column(g, st, uni, trace, touched, legend)
     # Invisible edges fix the column order; they never move as the state changes.
     g.edge("heap_anchor", "queue", style="invis")
@@ -189,7 +189,7 @@ def _refcount_before(before, oid):
     return ob.refcount if ob is not None else None
 
 
-def _heap(g, st, uni: Universe, touched, before, seen, reserved):
+def _heap(g, st, uni: Universe, touched, before, seen, view):
     """Objects in creation order; those not yet created are invisible but take their room."""
     head, hidden, tail = capped(uni.objects, OBJECT_CAP // 2)
     o_touched = set(touched.get("objects") or [])
@@ -211,7 +211,7 @@ def _heap(g, st, uni: Universe, touched, before, seen, reserved):
                 seen.marks.add("freed")
             label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in o_touched,
                                        before=was)
-            label = fields.decorate(label, oid, ob, st, reserved, seen)
+            label = fields.decorate(label, oid, ob, view, seen)
             c.node(nid, label, **({"style": "invis"} if ob is None else {}))
             names.append(nid)
         with c.subgraph() as s:

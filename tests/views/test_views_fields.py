@@ -43,8 +43,10 @@ def gc_state(objects, last_gc=None):
 
 
 def cycle_trace():
-    """A pair of nodes made into a cycle, borrowed, then found and freed by a collection."""
-    found = {"found": ["a", "b"], "freed": [], "returned": 2}
+    """A pair of nodes made into a cycle, borrowed, then collected. As in the model, the pass
+    runs from gc_found to gc_collect, and last_gc is filled only at gc_collect."""
+    done = {"found": ["a", "b"], "freed": ["a", "b"], "returned": 2}
+    freed = [node("a", 0, alive=False), node("b", 0, alive=False)]
     rows = [
         ("new a", "ops[0]", 1, "new", gc_state([node("a")]), {"objects": ["a"]}),
         ("new b", "ops[1]", 2, "new", gc_state([node("a"), node("b")]), {"objects": ["b"]}),
@@ -54,10 +56,11 @@ def cycle_trace():
          gc_state([node("a", 2, "b", borrow=2), node("b", 2, "a", borrow="exclusive")]),
          {"objects": ["a", "b"]}),
         ("gc.collect(): found a and b", "ops[4]", 5, "gc_found",
-         gc_state([node("a", 1, "b"), node("b", 1, "a")], found), {"objects": ["a", "b"]}),
-        ("gc.collect(): freed a and b", "ops[4]", 5, "gc_free",
-         gc_state([node("a", 0, alive=False), node("b", 0, alive=False)],
-                  {**found, "freed": ["a", "b"]}), {"objects": ["a", "b"]}),
+         gc_state([node("a", 1, "b"), node("b", 1, "a")]), {"objects": ["a", "b"]}),
+        ("__clear__ of a: b freed", "ops[4]", 5, "gc_free",
+         gc_state([node("a", 1), node("b", 0, alive=False)]), {"objects": ["a", "b"]}),
+        ("gc.collect() returns 2", "ops[4]", 5, "gc_collect", gc_state(freed, done), {"objects": ["a"]}),
+        ("after", "ops[5]", 6, "probe", gc_state(freed, done), None),
     ]
     return fakes.build_trace(rows, pyo3="0.29")
 
@@ -97,13 +100,27 @@ def test_collectors_pass_found_then_freed():
     trace = cycle_trace()
     found = draw_step(trace.steps[4], trace=trace)
     label = _node_label(found.source, "a")
-    assert "GC-tracked · found, kept" in label and f'BGCOLOR="{P.SKY}"' in label
+    # last_gc is still None at this step: the found set comes from the gc_collect ahead.
+    assert "GC-tracked · found<" in label and f'BGCOLOR="{P.SKY}"' in label
     assert "gc_found" in found.bd_seen.marks and "gc_tracked" in found.bd_seen.marks
-    freed = _node_label(draw_step(trace.steps[5], trace=trace).source, "b")
-    assert "GC-tracked · found, freed" in freed
-    assert freed.count(f'BGCOLOR="{P.FREED}"') == 3  # refcount, field and borrow rows greyed
+    mid = draw_step(trace.steps[5], trace=trace).source
+    assert "GC-tracked · found, freed" in _node_label(mid, "b")
+    assert "GC-tracked · found<" in _node_label(mid, "a")  # not freed yet
+    freed = _node_label(draw_step(trace.steps[6], trace=trace).source, "b")
+    assert "GC-tracked · found, freed" in freed and P.SKY in freed
+    assert freed.count(f'BGCOLOR="{P.FREED}"') == 4  # header, refcount, field, borrow rows greyed
+    after = draw_step(trace.steps[7], trace=trace)
+    label = _node_label(after.source, "a")
+    assert "GC-tracked · found, freed" in label and P.SKY not in label
+    assert "gc_found" not in after.bd_seen.marks
     quiet = _node_label(draw_step(trace.steps[3], trace=trace).source, "a")
     assert "GC-tracked<" in quiet and P.SKY not in quiet
+
+
+def test_without_a_trace_the_state_alone_decides():
+    st = gc_state([node("a", 1, "a")], {"found": ["a"], "freed": [], "returned": 1})
+    source = draw_step(fakes.Step(0, "kept", "ops[0]", 1, "", "probe", st)).source
+    assert "GC-tracked · found, kept" in _node_label(source, "a")
 
 
 def test_rows_are_reserved_so_no_node_grows():
