@@ -194,6 +194,11 @@ def check_step(s, i, path, names, first):
     check_state(s["state"], f"{path}.state", names)
 
 
+def _declared(program):
+    """The program's classes, or None when it declares none (no pyclass keys then)."""
+    return program.classes if "classes" in program.raw else None
+
+
 def check_trace(d):
     """Check a trace dict as `Trace.to_dict` writes it; returns the parsed program."""
     from .trace import TRACE_FORMAT
@@ -218,7 +223,7 @@ def check_trace(d):
     if "free_threaded" in d and not isinstance(d["free_threaded"], bool):
         raise TraceFileError("free_threaded", "expected true or false")
     # The 5th name table: the declared classes, or None (states then have no pyclass keys).
-    names = _names() + ((program.classes if "classes" in program.raw else None),)
+    names = _names() + (_declared(program),)
     for i, s in enumerate(steps):
         check_step(s, i, f"steps[{i}]", names, first)
     check_state(d["final"], "final", names)

@@ -37,77 +37,110 @@ def classes_mode(r):
 
 def _tracked(m, o):
     t = m.types[o]
-    if t in (_LIST, _TUPLE):
-        return True
     info = m.class_of(o)
-    return t == _DICT or bool(info and info[2])
+    return t in (_LIST, _DICT, _TUPLE) or bool(info and info[2])
+
+
+def _fields_visited(r, o, hidden):
+    """A declared class's fields, if its `__traverse__` visits them (and did not panic)."""
+    info = r.m.class_of(o)
+    if o in hidden or info is None or not r.program.classes[info[0]].traverse:
+        return []  # no __traverse__ (or one that panicked): its fields stay invisible
+    return [v for v in r.m.pyc[1][o] if v >= 0]
 
 
 def _edges(r, o, hidden):
     """The objects `o`'s tp_traverse visits."""
-    m = r.m
-    if m.types[o] in (_LIST, _TUPLE):
-        return list(m.items_of(o))
-    info = m.class_of(o)
-    if o in hidden or info is None or not r.program.classes[info[0]].traverse:
-        return []  # no __traverse__ (or one that panicked): its fields stay invisible
-    return [v for v in m.pyc[1][o] if v >= 0]
+    if r.m.types[o] in (_LIST, _TUPLE):
+        return list(r.m.items_of(o))
+    return _fields_visited(r, o, hidden)
 
 
-def _visible_fields(r, live):
-    """The instances whose `__traverse__` visits their fields; the others' `__traverse__`
-    attaches and panics (one note each), hiding its edges."""
-    hidden = set()
-    for o in live:
-        info = r.m.class_of(o)
-        if info and r.program.classes[info[0]].traverse_attaches:
-            hidden.add(o)
-            r.step(E.traverse_panic, r.current_op, o, -1,
-                   {"notes": [f"panic in __traverse__ (caught by PyO3, printed to stderr): "
-                              f"{r.prof.traverse_attach_text}"]})
+def _attaches(r, o):
+    info = r.m.class_of(o)
+    return bool(info) and r.program.classes[info[0]].traverse_attaches
+
+
+def _panicking(r, live):
+    """The instances whose `__traverse__` attaches and panics (one note each), hiding its
+    edges."""
+    hidden = {o for o in live if _attaches(r, o)}
+    for o in sorted(hidden):
+        r.step(E.traverse_panic, r.current_op, o, -1,
+               {"notes": [f"panic in __traverse__ (caught by PyO3, printed to stderr): "
+                          f"{r.prof.traverse_attach_text}"]})
     return hidden
 
 
-def unreachable(r, with_classes):
-    """The tracked, live objects no outside reference reaches, in creation order."""
+def _live(r, with_classes):
+    """The tracked objects still alive; without classes only lists and tuples, as before."""
     m = r.m
     live = [o for o in range(m.nobj) if m.rc.get(o) > 0 and _tracked(m, o)]
-    if not with_classes:  # programs without classes: only lists and tuples, as before
-        live = [o for o in live if m.types[o] in (_LIST, _TUPLE)]
-    hidden = _visible_fields(r, live) if with_classes else set()
-    edges = {o: _edges(r, o, hidden) for o in live}
+    if with_classes:
+        return live
+    return [o for o in live if m.types[o] in (_LIST, _TUPLE)]
+
+
+def _internal(live, edges):
+    """How many of each object's references come from other tracked objects' visited edges."""
     internal = dict.fromkeys(live, 0)
     for o in live:
         for i in edges[o]:
             if i in internal:
                 internal[i] += 1
-    reach = [o for o in live if m.rc.get(o) > internal[o]]
-    seen = set(reach)
-    while reach:
-        for i in edges[reach.pop()]:
+    return internal
+
+
+def _reached(roots, edges, internal):
+    seen = set(roots)
+    todo = list(roots)
+    while todo:
+        for i in edges[todo.pop()]:
             if i in internal and i not in seen:
                 seen.add(i)
-                reach.append(i)
+                todo.append(i)
+    return seen
+
+
+def unreachable(r, with_classes):
+    """The tracked, live objects no outside reference reaches, in creation order."""
+    live = _live(r, with_classes)
+    hidden = _panicking(r, live) if with_classes else set()
+    edges = {o: _edges(r, o, hidden) for o in live}
+    internal = _internal(live, edges)
+    seen = _reached([o for o in live if r.m.rc.get(o) > internal[o]], edges, internal)
     return [o for o in live if o not in seen]
+
+
+def _clear_container(r, oid, op, with_classes):
+    """A list's (or tuple's) `tp_clear`: its items go, last first."""
+    m = r.m
+    if with_classes and m.items_of(oid):
+        r.step(E.gc_clear, op, oid, -1, None)
+    while m.rc.get(oid) > 0 and m.items_of(oid):
+        item = list(m.items_of(oid))[-1]
+        m.item_pop(oid)
+        heap.decref(r, item, E.gc_free, op, {"container": oid})
+
+
+def _clear_instance(r, oid, op, with_classes):
+    """A declared class's `__clear__`, if it has one."""
+    info = r.m.class_of(oid)
+    if info and r.program.classes[info[0]].clear:
+        r.step(E.gc_clear, op, oid, -1, None)
+        pyclass.release_fields(r, oid, op, by_gc=True)
 
 
 def _clear(r, oid, op, with_classes):
     """`tp_clear` of one unreachable object, if its type has one and it is still alive."""
-    m = r.m
-    if m.rc.get(oid) <= 0:
+    if r.m.rc.get(oid) <= 0:
         return
-    if m.types[oid] in (_LIST, _TUPLE):
-        if with_classes and m.items_of(oid):
-            r.step(E.gc_clear, op, oid, -1, None)
-        while m.rc.get(oid) > 0 and m.items_of(oid):
-            item = list(m.items_of(oid))[-1]
-            m.item_pop(oid)
-            heap.decref(r, item, E.gc_free, op, {"container": oid})
-        return
-    info = m.class_of(oid)
-    if info and r.program.classes[info[0]].clear:
-        r.step(E.gc_clear, op, oid, -1, None)  # the class's __clear__
-        pyclass.release_fields(r, oid, op, by_gc=True)
+    slotted = r.m.types[oid] in (_LIST, _TUPLE)
+    (_clear_container if slotted else _clear_instance)(r, oid, op, with_classes)
+
+
+def _names(oids):
+    return [f"o{o + 1}" for o in oids]
 
 
 def collect(r, op):
@@ -115,11 +148,13 @@ def collect(r, op):
     `last_gc` records them and the steps show the found set and each `tp_clear`."""
     with_classes = classes_mode(r)
     found = unreachable(r, with_classes)
-    if with_classes:
-        r.step(E.gc_found, op, len(found), -1, {"found": [f"o{o + 1}" for o in found]})
+    if not with_classes:
+        for oid in found:
+            _clear(r, oid, op, False)
+        return found, [o for o in found if r.m.rc.get(o) <= 0]
+    r.step(E.gc_found, op, len(found), -1, {"found": _names(found)})
     for oid in found:
-        _clear(r, oid, op, with_classes)
+        _clear(r, oid, op, True)
     freed = [o for o in found if r.m.rc.get(o) <= 0]
-    if with_classes:
-        r.m.set_last_gc(found, freed)
+    r.m.set_last_gc(found, freed)
     return found, freed

@@ -84,14 +84,19 @@ def op_borrow(r, op):
     flag = r.m.pyc[2].get(oid, 0)
     if _conflict(flag, exclusive):
         raise _error(op, panics, exclusive, flag)
-    r.m.set_borrow(oid, EXCLUSIVE if exclusive else flag + 1)
+    new = EXCLUSIVE if exclusive else flag + 1
+    r.m.set_borrow(oid, new)
     owns = not guard and r.prof.pyref_owns_bound
     b = r.introduce(op.d["as"], kind, oid, owns, h if guard else None)
-    extra = {"name": b.name, "flag": "exclusive" if exclusive else flag + 1}
-    if owns:
-        heap.incref(r, oid, E.borrow, op, extra)  # the cloned `Bound` inside the PyRef
+    _show_borrow(r, op, b, new)
+
+
+def _show_borrow(r, op, b, flag):
+    extra = {"name": b.name, "flag": "exclusive" if flag == EXCLUSIVE else flag}
+    if b.owns:
+        heap.incref(r, b.oid, E.borrow, op, extra)  # the cloned `Bound` inside the PyRef
     else:
-        r.step(E.borrow, op, oid, -1, extra)
+        r.step(E.borrow, op, b.oid, -1, extra)
 
 
 def release(r, h, op, implicit):

@@ -12,6 +12,9 @@ What differs between releases is read from `versions.Profile`.
 Simplification: a field write is shown as one step, without the `borrow_mut()` it is written
 through (that borrow begins and ends within the statement); it still conflicts with a borrow
 held by another handle, as the real `borrow_mut()` would.
+Simplification: `set_field` over a full field releases the old value first and then stores
+the new one (Rust clones the new value first and drops the old one on assignment); the
+refcounts after the op are the same, since the value and the object are both held by handles.
 Simplification: a freed instance releases its fields after its dealloc trampoline has drained
 POOL (in PyO3 the drop runs inside that trampoline; the order of the two steps differs only
 when POOL had something to drain).
@@ -105,12 +108,10 @@ def op_set_field(r, op):
         return op_clear_field(r, op)
     v = instance.use(r, op, value)
     voi = instance._obj(r, v, op)
-    old = r.m.pyc[1][oid][idx]
     extra = {"field": op.d["field"], "obj": oid}
+    _release(r, oid, idx, op, {**extra, "replaced": True})
     r.m.set_field(oid, idx, voi)
     heap.incref(r, voi, E.set_field, op, extra)
-    if old >= 0:
-        heap.decref(r, old, E.clear_field, op, {**extra, "replaced": True})
 
 
 def op_clear_field(r, op):
@@ -134,16 +135,23 @@ def op_take_field(r, op):
 def release_fields(r, oid, op, by_gc=False):
     """A freed instance drops its fields, in declaration order; so does its `__clear__`
     (`by_gc`: the collector calls it, and the steps say so)."""
-    fields = r.m.pyc[1].get(oid)
+    fields = r.m.pyc[1].get(oid) or ()
     names = r.m.class_of(oid)[1] if fields else ()
-    for idx, v in enumerate(fields or ()):
-        if v < 0:
-            continue
-        if by_gc:
-            r.m.set_field(oid, idx, -1)
-            heap.decref(r, v, E.gc_free, op, {"container": oid, "field": names[idx]})
-        else:
-            _release(r, oid, idx, op, {"field": names[idx], "obj": oid, "freed": oid})
+    for idx, v in enumerate(fields):
+        if v >= 0:
+            _RELEASE[by_gc](r, oid, idx, v, names[idx], op)
+
+
+def _dropped_with(r, oid, idx, v, name, op):
+    _release(r, oid, idx, op, {"field": name, "obj": oid, "freed": oid})
+
+
+def _cleared_by_gc(r, oid, idx, v, name, op):
+    r.m.set_field(oid, idx, -1)
+    heap.decref(r, v, E.gc_free, op, {"container": oid, "field": name})
+
+
+_RELEASE = {False: _dropped_with, True: _cleared_by_gc}
 
 
 def class_path(name):

@@ -14,11 +14,31 @@ from .program import FORMAT
 
 
 class _H:
-    __slots__ = ("name", "kind", "typ", "length", "borrowers", "borrows", "live", "depth")
+    __slots__ = ("name", "kind", "typ", "length", "borrowers", "borrows", "live", "depth", "obj")
 
     def __init__(self, name, kind, typ, length=0, borrows=None, depth=0):
         self.name, self.kind, self.typ, self.length = name, kind, typ, length
         self.borrowers, self.borrows, self.live, self.depth = 0, borrows, True, depth
+        self.obj = None  # a declared pyclass instance: its `_Obj` (shared by every alias)
+
+
+# The classes a program with `classes=True` declares: one of each kind the collector treats
+# differently (docs/design/pyclass-gc.md).
+CLASSES = {
+    "Plain": {"fields": ["next"]},
+    "Trav": {"fields": ["next"], "traverse": True, "clear": True},
+    "TravOnly": {"fields": ["next"], "traverse": True},
+}
+_BORROWS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
+
+
+class _Obj:
+    """What the generator knows of a pyclass instance: the type of what its field holds."""
+
+    __slots__ = ("cls", "next")
+
+    def __init__(self, cls):
+        self.cls, self.next = cls, None
 
 
 class _Draw:
@@ -33,8 +53,9 @@ class _Draw:
 
 
 class _Gen:
-    def __init__(self, choose, prof, max_ops, times=(0, 3)):
+    def __init__(self, choose, prof, max_ops, times=(0, 3), classes=False):
         self.c, self.p, self.budget, self.times = choose, prof, max_ops, times
+        self.classes = classes  # also draw pyclass fields, borrows and collections
         self.n = 0
         self.pyvars = []
         self.labels = 0
@@ -113,6 +134,8 @@ class _Gen:
         choice = self.c(0, 19)
         if not gil:
             return self.one_nogil(scope, local, depth, loop, nest, choice)
+        if self.classes and self.c(0, 2) == 0:
+            return self._class_op(scope, local, depth)
         if choice <= 4:
             return self._new_with_items(scope, local, depth)
         if choice == 5:
@@ -246,8 +269,67 @@ class _Gen:
     def _add(self, local, name, kind, src, depth, borrows=None):
         typ = src.typ if src is not None else "object"
         h = _H(name, kind, typ, 0, borrows, depth)
+        h.obj = src.obj if src is not None else None
         local.append(h)
         return name
+
+    # -- pyclass fields, borrows, collections (only with `classes=True`) ------------------------
+    def _class_op(self, scope, local, depth):
+        """One draw among the pyclass ops; each keeps the program free of panics."""
+        choice = self.c(0, 5)
+        insts = [h for h in self.usable(scope, depth) if h.obj is not None]
+        if choice == 0 or not insts:
+            return self._new_instance(local, depth)
+        if choice == 5:
+            return {"op": "gc_collect"}
+        h = self.pick(insts)
+        return (self._set_field, self._clear_field, self._take_field, self._borrows)[choice - 1](
+            h, scope, local, depth)
+
+    def _new_instance(self, local, depth):
+        op, h = self.new(local, depth)
+        if h.typ != "object":
+            return op
+        cls = self.pick(sorted(CLASSES))
+        op["class"] = cls
+        h.obj = _Obj(cls)
+        local.append(h)
+        return op
+
+    def _set_field(self, h, scope, local, depth):
+        values = [v for v in self.usable(scope, depth) if v.kind in ("py", "bound", "gil_ref")]
+        if not values:
+            return None
+        v = self.pick(values)
+        h.obj.next = v.typ
+        return {"op": "set_field", "src": h.name, "field": "next", "value": v.name}
+
+    def _clear_field(self, h, scope, local, depth):
+        h.obj.next = None
+        return {"op": "clear_field", "src": h.name, "field": "next"}
+
+    def _take_field(self, h, scope, local, depth):
+        if h.obj.next is None:
+            return None  # `.take().unwrap()` of an empty field panics
+        name = self.name("t")
+        local.append(_H(name, "py", h.obj.next, 0, None, depth))
+        h.obj.next = None
+        return {"op": "take_field", "src": h.name, "field": "next", "as": name}
+
+    def _borrows(self, h, scope, local, depth):
+        """A borrow held only inside a nested block, so no borrow outlives it: one
+        exclusive borrow, or one or two shared ones."""
+        kinds = _BORROWS if self.p.pyclass_guard else _BORROWS[:4]
+        first = self.pick(kinds)
+        names = [self.name("b")]
+        body = [{"op": first, "src": h.name, "as": names[0]}]
+        if "mut" not in first and self.c(0, 1):
+            names.append(self.name("b"))
+            second = self.pick([k for k in kinds if "mut" not in k])
+            body.append({"op": second, "src": h.name, "as": names[1]})
+        body.append(self.probe())
+        body += [{"op": "drop", "src": n} for n in reversed(names) if self.c(0, 1)]
+        return {"op": "gil", "body": body}
 
     def one_nogil(self, scope, local, depth, loop, nest, choice):
         """Inside allow_threads/detach: only Py handles, and only what cannot panic or abort."""
@@ -323,7 +405,10 @@ class _Gen:
                 break
             self.chunk(ops, top)
         ops += self.closing(top)
-        return {"format": FORMAT, "ops": ops}
+        d = {"format": FORMAT, "ops": ops}
+        if self.classes:
+            d["classes"] = {k: dict(v, fields=list(v["fields"])) for k, v in CLASSES.items()}
+        return d
 
     def chunk(self, ops, top):
         """One top-level piece (a GIL block, a pyfunction, a Py sent to a thread, a `del`),
@@ -375,19 +460,21 @@ _ON_HANDLE = {6: _Gen._clone, 7: _Gen._drop, 8: _Gen._unbind, 9: _Gen._py_method
               13: _Gen._py_gil_ref, 14: _Gen._into_py, 15: _Gen._append, 16: _Gen._get_item}
 
 
-def generate(choose, prof, max_ops=40, times=(0, 3)):
+def generate(choose, prof, max_ops=40, times=(0, 3), classes=False):
     """One valid program for `prof` (a `versions.Profile`); `repeat` loops run a number of
-    times drawn from the range `times`."""
-    return _Gen(choose, prof, max_ops, times).program()
+    times drawn from the range `times`. `classes=True` also declares `CLASSES` and draws
+    pyclass instances, field writes, borrows and `gc_collect` (issue 13); without it the
+    same `choose` gives exactly the programs it always gave."""
+    return _Gen(choose, prof, max_ops, times, classes).program()
 
 
-def programs(prof, max_ops=40, times=(0, 3)):
+def programs(prof, max_ops=40, times=(0, 3), classes=False):
     """A hypothesis strategy of valid programs for a profile."""
     from hypothesis import strategies as st
 
     @st.composite
     def strat(draw):
-        return generate(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops, times)
+        return generate(lambda lo, hi: draw(st.integers(lo, hi)), prof, max_ops, times, classes)
 
     return strat()
 

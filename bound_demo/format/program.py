@@ -427,11 +427,7 @@ class _Checker:
         kind = self.keys(d, p)
         op = Op(len(self.flat), p, kind, dict(d))
         self.flat.append(op)
-        for k in ("src", "item", "value"):
-            if isinstance(d.get(k), str) and kind != "py_del" and not self.visible(scopes, d[k]):
-                raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
-        if kind in FIELD_OPS:
-            self.field(p, kind, d["field"])
+        self.refs(d, p, kind, scopes)
         if kind == "py_del" and d["src"] not in self.pyvars:
             raise ProgramError(p, f"py_del: unknown Python variable {d['src']!r}")
         if kind == "new":
@@ -448,6 +444,14 @@ class _Checker:
             self.name(p, "as", d["as"])
             self.introduce(op, p, scopes[-1])
         return op
+
+    def refs(self, d, p, kind, scopes):
+        """The handles an op names are in scope; a field op's field is declared."""
+        for k in ("src", "item", "value"):
+            if isinstance(d.get(k), str) and kind != "py_del" and not self.visible(scopes, d[k]):
+                raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
+        if kind in FIELD_OPS:
+            self.field(p, kind, d["field"])
 
     def field(self, p, kind, name):
         """A field op names a field some declared class has (which object's class is checked

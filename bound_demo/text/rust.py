@@ -16,9 +16,7 @@ def _ctor(op, prof):
     t, api = op.get("type"), op.get("api")
     items = op.get("items") or []
     if t == "object":
-        value = f"{op.get('class')}::default()" if op.get("class") else "Obj {}"
-        return {"gil_ref": f"PyCell::new(py, {value})?", "bound": f"Bound::new(py, {value})?",
-                "py": f"Py::new(py, {value})?"}[api]
+        return _object_ctor(op)
     args = ", ".join(f"&{i}" for i in items)
     if t == "list":
         name = "PyList::new" if items else "PyList::empty"
@@ -67,10 +65,20 @@ _PYCLASS = {
 }
 
 
+def _pyclass_rust(op, prof):
+    """{kind: Rust} for the op if it is one of the pyclass ops, else {}."""
+    f = _PYCLASS.get(op.kind)
+    return {op.kind: f(op, prof)} if f else {}
+
+
+def _object_ctor(op):
+    value = f"{op.get('class')}::default()" if op.get("class") else "Obj {}"
+    return {"gil_ref": f"PyCell::new(py, {value})?", "bound": f"Bound::new(py, {value})?",
+            "py": f"Py::new(py, {value})?"}[op.get("api")]
+
+
 def rust_for(op, prof) -> str:
     k, d = op.kind, op.d
-    if k in _PYCLASS:
-        return _PYCLASS[k](op, prof)
     a, s = d.get("as"), d.get("src")
     acq, rel = ("Python::attach", "py.detach") if prof.attach_names else ("Python::with_gil", "py.allow_threads")
     if k in ("with_gil", "attach", "gil"):
@@ -116,5 +124,6 @@ def rust_for(op, prof) -> str:
         "return": f"{s}   // returned",
         "py_del": f"del {s}   # Python",
         "probe": f"// probe: {d.get('label')}",
+        **_pyclass_rust(op, prof),
     }
     return simple.get(k, k)
