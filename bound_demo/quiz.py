@@ -22,8 +22,8 @@ Public API:
 * ``Quiz(prompt, program, answer, ...)`` — a question of your own; ``.ask()``, ``.check()``.
   ``answer`` is a callable taking the trace (or, with several ``runs``, the list of traces)
   and returning an int or one of ``choices``; helpers ``refcount``, ``pool_size``,
-  ``pending_decrefs``, ``pending_increfs``, ``gil_count``, ``alive`` and ``outcome`` build
-  the common ones.
+  ``pending_decrefs``, ``pending_increfs``, ``gil_count``, ``alive``, ``outcome``, ``gc_found``
+  and ``gc_freed`` build the common ones.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from functools import cached_property
 from .versions import DEFAULT_RELEASE
 
 __all__ = ["ask", "check", "ids", "get", "Quiz", "OUTCOMES", "refcount", "pool_size",
-           "pending_decrefs", "pending_increfs", "gil_count", "alive", "outcome"]
+           "pending_decrefs", "pending_increfs", "gil_count", "alive", "outcome", "gc_found",
+           "gc_freed"]
 
 # What a program's run can end in, as a learner would say it (keys: `trace.error.kind`).
 OUTCOMES = {
@@ -99,6 +100,30 @@ def gil_count(label, thread="main"):
         th = trace.at(label).threads.get(thread)
         return th.gil_count if th is not None else 0
     read.what, read.label = f"`{thread}`'s GIL_COUNT at `{label}`", label
+    return read
+
+
+def _last_gc(trace, label, part):
+    """One part ("found" or "freed") of the last collection before probe ``label``."""
+    gc = trace.at(label).last_gc
+    value = gc.get(part) if isinstance(gc, dict) else getattr(gc, part, None)
+    return list(value or ())
+
+
+def gc_found(label):
+    """How many objects the last `gc.collect()` before probe ``label`` found unreachable (what
+    `gc.collect()` returns, whether it could free them or not)."""
+    def read(trace):
+        return len(_last_gc(trace, label, "found"))
+    read.what, read.label = f"what gc.collect() returned before `{label}`", label
+    return read
+
+
+def gc_freed(label):
+    """How many objects the last `gc.collect()` before probe ``label`` actually freed."""
+    def read(trace):
+        return len(_last_gc(trace, label, "freed"))
+    read.what, read.label = f"how many objects gc.collect() freed before `{label}`", label
     return read
 
 
@@ -706,6 +731,76 @@ _add("forgotten-handle", 7,
      explain="{answer}: the forgotten Rust handle still owns a reference, so the object lives on.")
 
 
+# -- 8. cycles and the collector
+# One class per kind the design note measured (docs/design/pyclass-gc.md): no GC methods,
+# __traverse__ + __clear__, __traverse__ only. Every cycle is orphaned (its names dropped)
+# before the collection, as in the measured runs.
+_GC_CLASSES = {"Plain": {"fields": ["next"], "traverse": False, "clear": False},
+               "Trav": {"fields": ["next"], "traverse": True, "clear": True},
+               "TravOnly": {"fields": ["next"], "traverse": True, "clear": False}}
+
+
+def _gc_prog(*ops):
+    return {"format": "bound_demo.program/1", "classes": _GC_CLASSES, "ops": [_blk("gil", *ops)]}
+
+
+def _node(name, cls):
+    return _op("new", as_=name, type="object", api="bound", **{"class": cls})
+
+
+def _pair(cls, *after):
+    """a.next = b; b.next = a; both names dropped; gc.collect(); then ``after``."""
+    return _gc_prog(_node("a", cls), _node("b", cls),
+                    _op("set_field", src="a", field="next", value="b"),
+                    _op("set_field", src="b", field="next", value="a"),
+                    _op("drop", src="a"), _op("drop", src="b"),
+                    _op("gc_collect"), _probe("collected"), *after)
+
+
+_PAIR_RUST = ("a.borrow_mut().next = Some(b.clone().into_any().unbind());\n"
+              "b.borrow_mut().next = Some(a.clone().into_any().unbind());\n"
+              "drop(a); drop(b);\n"
+              "py.run(c\"import gc; gc.collect()\", None, None)?;")
+_add("gc-plain-pair", 8,
+     "Two nodes of a `#[pyclass]` **without** `__traverse__` point at each other; both names are "
+     "dropped, then `gc.collect()` runs (PyO3 0.29). How many objects does it free?",
+     _pair("Plain"), gc_freed("collected"), pyo3="0.29", rust=_PAIR_RUST,
+     hints=["After the drops, each node's refcount is 1: the other node's field.",
+            "What can the collector see of a class that reports no references?"],
+     explain="{answer}: without __traverse__ the fields are invisible, the references look external, "
+             "and the cycle is never even found.")
+_add("gc-trav-pair", 8,
+     "The same pair, now with `__traverse__` (visits `next`) and `__clear__` (sets it to `None`). "
+     "How many objects does `gc.collect()` free?",
+     _pair("Trav"), gc_freed("collected"), pyo3="0.29", rust=_PAIR_RUST,
+     hints=["The collector subtracts the references it was shown. What is left of each count?"],
+     explain="{answer}: both counts fall to zero inside the group, so the pair is unreachable; "
+             "__clear__ breaks it and ordinary deallocation frees both.")
+_add("gc-travonly-returned", 8,
+     "Now `__traverse__` but **no** `__clear__`. What does `gc.collect()` *return* (the number of "
+     "unreachable objects it found)?",
+     _pair("TravOnly"), gc_found("collected"), pyo3="0.29",
+     hints=["Finding a cycle and freeing it are two different things."],
+     explain="{answer}: the cycle is visible, so it is found and counted.")
+_add("gc-travonly-second", 8,
+     "Same class, same pair: after the first `gc.collect()`, a second one runs. How many objects "
+     "does the **second** collection free?",
+     _pair("TravOnly", _op("gc_collect"), _probe("again")), gc_freed("again"), pyo3="0.29",
+     hints=["What could the first collection call to break the cycle?"],
+     explain="{answer}: nothing on the cycle can be cleared, so every collection finds it again "
+             "and none frees it.")
+_add("gc-travonly-list", 8,
+     "A `__traverse__`-only node whose field holds a list that holds the node (`a.next = [a]`), "
+     "names dropped. How many objects does `gc.collect()` free?",
+     _gc_prog(_node("a", "TravOnly"), _op("new", as_="l", type="list", api="bound", items=["a"]),
+              _op("set_field", src="a", field="next", value="l"),
+              _op("drop", src="a"), _op("drop", src="l"),
+              _op("gc_collect"), _probe("collected")),
+     gc_freed("collected"), pyo3="0.29",
+     hints=["A list is a GC type with a clear function of its own."],
+     explain="{answer}: the list's clear drops its item, the node's count reaches zero, and the "
+             "node's drop releases the list: one clearable member frees the whole cycle.")
+
 # -- exercises: one checked question at the end of each notebook
 _add("ex-append-twice", 1,
      "Exercise: the `make` function appends `a` to the list **twice** (`lst.append(&a)?;` two "
@@ -858,8 +953,23 @@ _add("ex-ft-unchecked", 9,
              "GIL nothing stops it. `get_item` (or the list's critical section) is the safe way.")
 
 
+_add("ex-gc-by-hand", 8,
+     "Exercise: the `Plain` pair (no GC methods), but before dropping the names the program "
+     "takes `a.next` out (`let n = a.borrow_mut().next.take();`) and drops `n`. Then both names "
+     "are dropped. How many objects does the following `gc.collect()` find?",
+     _gc_prog(_node("a", "Plain"), _node("b", "Plain"),
+              _op("set_field", src="a", field="next", value="b"),
+              _op("set_field", src="b", field="next", value="a"),
+              _op("take_field", src="a", field="next", as_="n"), _op("drop", src="n"),
+              _op("drop", src="a"), _op("drop", src="b"),
+              _op("gc_collect"), _probe("collected")),
+     gc_found("collected"), pyo3="0.29",
+     hints=["With one edge gone, is there still a cycle when the names are dropped?"],
+     explain="{answer}: refcounting freed both nodes at the drops; there was nothing left to find.")
+
+
 def ids(notebook=None) -> list:
-    """Question ids in the bank, optionally only those of one notebook (1–7, 9)."""
+    """Question ids in the bank, optionally only those of one notebook (1–9)."""
     return [k for k, v in _BANK.items() if notebook is None or v["notebook"] == notebook]
 
 

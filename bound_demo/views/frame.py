@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import graphviz
 
+from . import fields
 from . import palette as P
 from . import tables
 from .access import extra
@@ -65,7 +66,8 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
         g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
                labelloc="t", labeljust="l", fontsize="12")
     _threads(g, st, uni, trace, touched, before, seen)
-    shown, hidden, heap_names = _heap(g, st, uni, touched, before, seen)
+    shown, hidden, heap_names = _heap(g, st, uni, touched, before, seen,
+                                      fields.frame_view(uni, trace, step, st))
     column = _right_column(g, st, uni, trace, touched, legend)
     _stack(g, heap_names + column)
     _edges(g, st, uni, shown, hidden, seen)
@@ -188,7 +190,7 @@ def _refcount_before(before, oid):
     return ob.refcount if ob is not None else None
 
 
-def _heap(g, st, uni: Universe, touched, before, seen):
+def _heap(g, st, uni: Universe, touched, before, seen, view):
     """Objects in creation order; those not yet created are invisible but take their room."""
     head, hidden, tail = capped(uni.objects, OBJECT_CAP // 2)
     o_touched = set(touched.get("objects") or [])
@@ -210,6 +212,7 @@ def _heap(g, st, uni: Universe, touched, before, seen):
                 seen.marks.add("freed")
             label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in o_touched,
                                        before=was)
+            label = fields.decorate(label, oid, ob, view, seen)
             c.node(nid, label, **({"style": "invis"} if ob is None else {}))
             names.append(nid)
     return set(head) | set(tail), bool(hidden), names
@@ -339,7 +342,7 @@ class _Edges:
 
 def _handle_key(h, pool_thread) -> str:
     """The arrow kind of a live handle: a GIL ref the pool does not back only borrows."""
-    key = h.kind if h.kind in P.EDGE else "bound"
+    key = fields.handle_key(h) or (h.kind if h.kind in P.EDGE else "bound")
     if h.kind == "gil_ref" and not (h.owns or _in_pool(pool_thread, h.obj)):
         key = "gil_ref_borrow"
     return key
@@ -360,6 +363,7 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool, seen: Seen | None = N
     owned_by = e.pools()
     e.handles(owned_by)
     e.slots()
+    fields.draw_edges(e)
     e.queues()
     e.python_side()
 

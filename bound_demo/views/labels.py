@@ -81,6 +81,10 @@ KIND_TEXT = {
     "bound_ref": "&Bound",
     "py": "Py",
     "python": "Python<'py>",
+    "pyref": "PyRef",
+    "pyrefmut": "PyRefMut",
+    "guard": "PyClassGuard",
+    "guard_mut": "PyClassGuardMut",
 }
 
 

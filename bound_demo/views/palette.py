@@ -54,10 +54,17 @@ EDGE = {
     "decref": (VERMILLION, "dotted", 1.6, "pending decref"),
     "in_flight": (BLACK, "solid", 2.0, "return value in flight (owns +1)"),
     "leaked": (GREY, "solid", 2.0, "leaked reference (+1 never released)"),
+    # A pyclass's Option<Py<T>> field: a Py, labelled with the field's name (views/fields.py).
+    "field": (GREEN, "solid", 1.6, "pyclass field, labelled with its name (a Py: owns +1)"),
+    # Borrows of a pyclass (views/fields.py maps the handle kinds onto these).
+    "pyref": (BLUE, "solid", 2.0, "PyRef / PyRefMut (owns +1, from 0.21)"),
+    "pyref_borrow": (BLUE, "dashed", 1.2, "PyRef / PyRefMut in 0.20 (no +1)"),
+    "guard": (SKY, "dashed", 1.2, "PyClassGuard / PyClassGuardMut (no +1)"),
 }
 
 # The legend lists these, in this order; the aliases share a row with the key they map to.
-LEGEND_ORDER = ["bound", "py", "gil_ref", "pool", "gil_ref_borrow", "borrowed", "slot", "py_var",
+LEGEND_ORDER = ["bound", "py", "gil_ref", "pool", "gil_ref_borrow", "borrowed", "pyref", "pyref_borrow",
+                "guard", "slot", "field", "py_var",
                 "incref", "decref", "in_flight", "leaked", "python"]
 LEGEND_ALIAS = {"bound_ref": "borrowed"}
 
@@ -72,9 +79,13 @@ MARK_TEXT = {
     "released": "pool entry released by this step",
     "pool_mark": "where live GILPool n starts",
     "freed": "freed object (kept in place, greyed)",
+    "borrow": "pyclass borrow flag held: shared (& ×n) or exclusive (&mut)",
+    "gc_tracked": "the cyclic garbage collector tracks this object's type",
+    "gc_found": "found unreachable by the last gc.collect() (freed or kept)",
 }
 # What stands beside each mark's text in a legend (touched and freed show a swatch instead).
-MARK_SAMPLE = {"delta": "1 → 2", "added": "+o1", "released": "−o1", "pool_mark": "▼1"}
+MARK_SAMPLE = {"delta": "1 → 2", "added": "+o1", "released": "−o1", "pool_mark": "▼1",
+               "borrow": "& ×2", "gc_tracked": "GC", "gc_found": "found"}
 
 # name: (colour written in the DOT source, light value, dark value).
 # Dark values keep the Okabe–Ito hues; the neutrals flip, and the highlight darkens to an olive
