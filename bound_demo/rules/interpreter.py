@@ -182,41 +182,34 @@ class Runner:
         return None
 
     def end_scope(self, scope, keep=None, block=None):
-        """Rust drop order: every handle of the scope still owned is dropped, last first."""
+        """Rust drop order: every handle of the scope still owned is dropped, last first; the
+        rest leave together in one quiet `scope_end` step."""
         if block is not None:
             self.current_op = block
-        if len(scope) == 1:
-            # The common case in loops: one handle. Same effect as the general path below.
-            h = scope[0]
-            if h is not keep:
-                if _drops_at_end(h):
-                    instance.drop_handle(self, h, None, implicit=True)
-                    quiet = False
-                else:
-                    quiet = h.kind != K.PYTHON
-                if h.hid in self.handles:
-                    del self.handles[h.hid]
-                    self.m.del_handle(h.hid)
-                if quiet:
-                    self.step(E.scope_end, self.current_op, h.hid, 1)
-            return
         quiet = []
         for h in reversed(scope):
-            if h is keep:
-                continue
-            if _drops_at_end(h):
-                instance.drop_handle(self, h, None, implicit=True)
-            elif h.kind != K.PYTHON:
+            if h is not keep and not self._drop_at_end(h):
                 quiet.append(h)
+        self._forget(scope, keep)
+        if quiet:
+            self.step(E.scope_end, self.current_op, quiet[0].hid, len(quiet),
+                      {"handles": [(h.name, h.kind, h.status) for h in quiet]}
+                      if len(quiet) > 1 else None)
+
+    def _drop_at_end(self, h):
+        """Drop a handle that still owns something (or holds a borrow flag); False when it
+        leaves quietly. A `Python<'py>` token leaves without a mention."""
+        if _drops_at_end(h):
+            instance.drop_handle(self, h, None, implicit=True)
+            return True
+        return h.kind == K.PYTHON
+
+    def _forget(self, scope, keep):
+        """The scope's handles (but `keep`) leave the state, in the order they were made."""
         for h in scope:
             if h is not keep and h.hid in self.handles:
                 del self.handles[h.hid]
                 self.m.del_handle(h.hid)
-        if quiet:
-            first = quiet[0]
-            self.step(E.scope_end, self.current_op, first.hid, len(quiet),
-                      {"handles": [(h.name, h.kind, h.status) for h in quiet]}
-                      if len(quiet) > 1 else None)
 
     def enter_frame(self, op, token, region=False):
         """Open a block's frame (and its `py` token) before the block's entry step, so the
