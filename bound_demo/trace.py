@@ -190,26 +190,17 @@ class Trace:
         return r.log_slice(r.delta_end(i - 1), r.delta_end(i))
 
     def _touched(self, i):
-        objs, threads, handles, pending = set(), set(), [], False
-        hrecs, tnames = self._tables[2], self._tables[1]
+        hrecs, hnames = self._tables[2], self._tables[5]
+        acc = _Touched(lambda hidx: hnames[handle_name_index(hrecs[hidx])])
         for d in self._deltas(i):
             code, a, b = decode(d)
-            if code in OBJECT_CODES:
-                objs.add(a)
-            elif code in THREAD_CODES:
-                threads.add(a)
-            elif code in PENDING_CODES:
-                objs.add(a)
-                pending = True
-            elif code == D_PCLEAR:
-                pending = True
-            elif code == D_HSET:
-                name = self._tables[5][handle_name_index(hrecs[b])]
-                if name not in handles:
-                    handles.append(name)
-        return {"objects": [oid_name(o) for o in sorted(objs)],
-                "threads": [tnames[t] for t in sorted(threads)],
-                "handles": handles, "pending": pending}
+            touch = _TOUCH.get(code)
+            if touch is not None:
+                touch(acc, a, b)
+        tnames = self._tables[1]
+        return {"objects": [oid_name(o) for o in sorted(acc.objects)],
+                "threads": [tnames[t] for t in sorted(acc.threads)],
+                "handles": acc.handles, "pending": acc.pending}
 
     # ---- states ----------------------------------------------------------------------------
     def state_at(self, i):
@@ -227,9 +218,7 @@ class Trace:
         snap, lo = r.checkpoints[c], r.cp_log[c]
         if lo == hi:
             return State(snap, self._tables)
-        m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
-                    hnames=r.m.hnames)
+        m = self._machine(snap)
         m.replay(r.log_slice(lo, hi))
         return State(m.snapshot(), self._tables)
 
@@ -241,16 +230,20 @@ class Trace:
         if start >= stop:
             return
         c = bisect_right(r.cp_steps, start) - 1
-        m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
-                    hnames=r.m.hnames)
+        m = self._machine(r.checkpoints[c])
         for i, deltas in r.step_deltas(r.cp_steps[c], stop, r.cp_log[c]):
-            if deltas:
-                m.replay(deltas)
-                if len(m.log) > 4096:
-                    del m.log[:]  # the replay's own log is never read
+            m.replay(deltas)
+            if len(m.log) > 4096:
+                del m.log[:]  # the replay's own log is never read
             if i >= start and (i - start) % every == 0:
                 yield i, State(m.snapshot(), self._tables)
+
+    def _machine(self, snap):
+        """A machine started from a checkpoint, sharing the run's append-only tables (a
+        replay reads them and adds nothing)."""
+        m = self._store.m
+        return Machine(snap, hrecs=m.hrecs, thread_names=m.thread_names, var_names=m.var_names,
+                       types=m.types, side=m.side, hnames=m.hnames)
 
     def series(self, objects=None):
         """Per-step numbers for charts, in one pass over the deltas (no states built):
@@ -307,6 +300,39 @@ class Trace:
         (`trace_check`), so a malformed or tampered trace is a `ValueError`."""
         from .trace_check import parse_json
         return LoadedTrace(parse_json(text))
+
+
+class _Touched:
+    """What `Trace._touched` collects from one step's deltas; `_TOUCH` says which method
+    each delta code calls."""
+
+    def __init__(self, handle_name):
+        self.objects, self.threads, self.handles, self.pending = set(), set(), [], False
+        self._handle_name = handle_name  # handle record index -> the handle's name
+
+    def object(self, a, b):
+        self.objects.add(a)
+
+    def thread(self, a, b):
+        self.threads.add(a)
+
+    def pending_object(self, a, b):
+        self.objects.add(a)
+        self.pending = True
+
+    def pending_cleared(self, a, b):
+        self.pending = True
+
+    def handle(self, a, b):
+        name = self._handle_name(b)
+        if name not in self.handles:
+            self.handles.append(name)
+
+
+_TOUCH = {**dict.fromkeys(OBJECT_CODES, _Touched.object),
+          **dict.fromkeys(THREAD_CODES, _Touched.thread),
+          **dict.fromkeys(PENDING_CODES, _Touched.pending_object),
+          D_PCLEAR: _Touched.pending_cleared, D_HSET: _Touched.handle}
 
 
 class _Series:
