@@ -459,6 +459,11 @@ class Machine:
         del self.handles[hid]
         self.log.append(D_HDEL | hid << A_SHIFT)
 
+    def pyvar(self, name):
+        """The object Python variable `name` refers to, or None (never bound, or deleted)."""
+        names = self.var_names
+        return self.pyvars.get(names.index(name)) if name in names else None
+
     def set_pyvar(self, name, oid):
         try:
             vi = self.var_names.index(name)
