@@ -353,25 +353,32 @@ class _Series:
         return oid in self.want
 
     def apply(self, i, code, a, b):
-        if code == D_RC:
-            if a in self.rcs:
-                self.rcs[a] = b
-        elif code == D_PUSH:
-            self.owned[a] += 1
-        elif code == D_NEWOBJ:
-            self.new_object(i, a)
-        elif code == D_RELEASE:
-            self.owned[a] = b
-        else:
-            self._pending(code)
+        """One delta of step i; `_SERIES` says which method each code that matters calls."""
+        count = _SERIES.get(code)
+        if count is not None:
+            count(self, i, a, b)
 
-    def _pending(self, code):
-        if code == D_PINC:
-            self.inc += 1
-        elif code == D_PDEC:
-            self.dec += 1
-        elif code == D_PCLEAR:
-            self.inc = self.dec = 0
+    def _refcount(self, i, a, b):
+        if a in self.rcs:
+            self.rcs[a] = b
+
+    def _pushed(self, i, a, b):
+        self.owned[a] += 1
+
+    def _created(self, i, a, b):
+        self.new_object(i, a)
+
+    def _released(self, i, a, b):
+        self.owned[a] = b
+
+    def _queued_incref(self, i, a, b):
+        self.inc += 1
+
+    def _queued_decref(self, i, a, b):
+        self.dec += 1
+
+    def _queues_taken(self, i, a, b):
+        self.inc = self.dec = 0
 
     def new_object(self, i, oid):
         """Object `oid` is created at step i: charted from there on (0 before) if asked for."""
@@ -393,6 +400,11 @@ class _Series:
         return {"steps": nsteps, "owned": self.out_owned, "pending_increfs": self.out_inc,
                 "pending_decrefs": self.out_dec,
                 "refcounts": {oid_name(a): v for a, v in self.out_rc.items()}}
+
+
+_SERIES = {D_RC: _Series._refcount, D_PUSH: _Series._pushed, D_NEWOBJ: _Series._created,
+           D_RELEASE: _Series._released, D_PINC: _Series._queued_incref,
+           D_PDEC: _Series._queued_decref, D_PCLEAR: _Series._queues_taken}
 
 
 def _series_from_state(acc, state, names, seen):
