@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from .. import timeline
 from . import brc, errors, gilpool, heap, pycell, pyclass, reference_pool
+from .errors import need_token
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType
 
@@ -219,11 +220,6 @@ def _region_word(r):
     return f"the `{'detach' if r.prof.attach_names else 'allow_threads'}` closure"
 
 
-def need_token(r, what):
-    if r.cur.token is None:
-        raise errors.no_token(what)
-
-
 def move(r, h, op):
     h.status, h.moved_at = S.MOVED, op.path
     r.publish(h)
@@ -275,8 +271,7 @@ def _check_detached_py_drop(prof):
 
 # ---- ops -----------------------------------------------------------------------------------
 def op_new(r, op):
-    if r.cur.token is None:
-        raise errors.no_token("creating a Python object")
+    need_token(r, "creating a Python object")
     d, m = op.d, r.m
     names = d.get("items")
     items = [_obj(r, use(r, op, n), op) for n in names] if names else ()
@@ -319,11 +314,8 @@ def op_clone(r, op):
 
 
 def op_clone_ref(r, op):
-    h = use(r, op, op.d["src"])
-    if h.kind != K.PY:
-        raise _kind_error(h, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned "
-                                          "with `.clone()`.")
-    need_token(r, "Py::clone_ref(py)")
+    h = _py_only(r, op, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned with "
+                                     "`.clone()`.")
     r.introduce(op.d["as"], K.PY, h.oid, True, None)
     heap.incref(r, h.oid, E.clone_ref, op)
 
@@ -333,10 +325,7 @@ def op_drop(r, op):
 
 
 def op_drop_ref(r, op):
-    h = use(r, op, op.d["src"])
-    if h.kind != K.PY:
-        raise _kind_error(h, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
-    need_token(r, "Py::drop_ref(py)")
+    h = _py_only(r, op, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
     h.status, h.moved_at = S.DROPPED, op.path
     r.publish(h)
     heap.decref(r, h.oid, E.drop_ref, op, {"name": h.name})
@@ -358,6 +347,7 @@ def op_unbind(r, op):
 
 
 def _py_only(r, op, method, fix):
+    """The `Py<T>` handle a `Py` method that takes `py` is called on."""
     h = use(r, op, op.d["src"])
     if h.kind != K.PY:
         raise _kind_error(h, method, fix)
