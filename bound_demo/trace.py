@@ -79,6 +79,15 @@ class Step:
         return f"Step({self.index}, {self.event!r}, {self.caption!r})"
 
 
+def _step_index(i, n):
+    """Step i of n (a negative i counts from the end); IndexError outside the trace."""
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError("step index out of range")
+    return i
+
+
 class _Steps(Sequence):
     __slots__ = ("_t",)
 
@@ -91,12 +100,7 @@ class _Steps(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [Step(self._t, j) for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("step index out of range")
-        return Step(self._t, i)
+        return Step(self._t, _step_index(i, len(self)))
 
 
 class Trace:
@@ -206,11 +210,7 @@ class Trace:
     def state_at(self, i):
         """The complete state after step i: one checkpoint plus fewer than 2·CHECKPOINT steps of deltas."""
         r = self._store
-        n = r.nsteps
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("step index out of range")
+        i = _step_index(i, r.nsteps)
         hi = r.delta_end(i)
         c = bisect_right(r.cp_steps, i + 1) - 1
         if r.cp_log[c] > hi:
