@@ -79,6 +79,15 @@ class Step:
         return f"Step({self.index}, {self.event!r}, {self.caption!r})"
 
 
+def _step_index(i, n):
+    """Step i of n (a negative i counts from the end); IndexError outside the trace."""
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError("step index out of range")
+    return i
+
+
 class _Steps(Sequence):
     __slots__ = ("_t",)
 
@@ -91,12 +100,7 @@ class _Steps(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [Step(self._t, j) for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("step index out of range")
-        return Step(self._t, i)
+        return Step(self._t, _step_index(i, len(self)))
 
 
 class Trace:
@@ -190,36 +194,23 @@ class Trace:
         return r.log_slice(r.delta_end(i - 1), r.delta_end(i))
 
     def _touched(self, i):
-        objs, threads, handles, pending = set(), set(), [], False
-        hrecs, tnames = self._tables[2], self._tables[1]
+        hrecs, hnames = self._tables[2], self._tables[5]
+        acc = _Touched(lambda hidx: hnames[handle_name_index(hrecs[hidx])])
         for d in self._deltas(i):
             code, a, b = decode(d)
-            if code in OBJECT_CODES:
-                objs.add(a)
-            elif code in THREAD_CODES:
-                threads.add(a)
-            elif code in PENDING_CODES:
-                objs.add(a)
-                pending = True
-            elif code == D_PCLEAR:
-                pending = True
-            elif code == D_HSET:
-                name = self._tables[5][handle_name_index(hrecs[b])]
-                if name not in handles:
-                    handles.append(name)
-        return {"objects": [oid_name(o) for o in sorted(objs)],
-                "threads": [tnames[t] for t in sorted(threads)],
-                "handles": handles, "pending": pending}
+            touch = _TOUCH.get(code)
+            if touch is not None:
+                touch(acc, a, b)
+        tnames = self._tables[1]
+        return {"objects": [oid_name(o) for o in sorted(acc.objects)],
+                "threads": [tnames[t] for t in sorted(acc.threads)],
+                "handles": acc.handles, "pending": acc.pending}
 
     # ---- states ----------------------------------------------------------------------------
     def state_at(self, i):
         """The complete state after step i: one checkpoint plus fewer than 2·CHECKPOINT steps of deltas."""
         r = self._store
-        n = r.nsteps
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("step index out of range")
+        i = _step_index(i, r.nsteps)
         hi = r.delta_end(i)
         c = bisect_right(r.cp_steps, i + 1) - 1
         if r.cp_log[c] > hi:
@@ -227,9 +218,7 @@ class Trace:
         snap, lo = r.checkpoints[c], r.cp_log[c]
         if lo == hi:
             return State(snap, self._tables)
-        m = Machine(snap, hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
-                    hnames=r.m.hnames)
+        m = self._machine(snap)
         m.replay(r.log_slice(lo, hi))
         return State(m.snapshot(), self._tables)
 
@@ -241,16 +230,20 @@ class Trace:
         if start >= stop:
             return
         c = bisect_right(r.cp_steps, start) - 1
-        m = Machine(r.checkpoints[c], hrecs=r.m.hrecs, thread_names=r.m.thread_names,
-                    var_names=r.m.var_names, types=r.m.types, side=r.m.side,
-                    hnames=r.m.hnames)
+        m = self._machine(r.checkpoints[c])
         for i, deltas in r.step_deltas(r.cp_steps[c], stop, r.cp_log[c]):
-            if deltas:
-                m.replay(deltas)
-                if len(m.log) > 4096:
-                    del m.log[:]  # the replay's own log is never read
+            m.replay(deltas)
+            if len(m.log) > 4096:
+                del m.log[:]  # the replay's own log is never read
             if i >= start and (i - start) % every == 0:
                 yield i, State(m.snapshot(), self._tables)
+
+    def _machine(self, snap):
+        """A machine started from a checkpoint, sharing the run's append-only tables (a
+        replay reads them and adds nothing)."""
+        m = self._store.m
+        return Machine(snap, hrecs=m.hrecs, thread_names=m.thread_names, var_names=m.var_names,
+                       types=m.types, side=m.side, hnames=m.hnames)
 
     def series(self, objects=None):
         """Per-step numbers for charts, in one pass over the deltas (no states built):
@@ -309,6 +302,39 @@ class Trace:
         return LoadedTrace(parse_json(text))
 
 
+class _Touched:
+    """What `Trace._touched` collects from one step's deltas; `_TOUCH` says which method
+    each delta code calls."""
+
+    def __init__(self, handle_name):
+        self.objects, self.threads, self.handles, self.pending = set(), set(), [], False
+        self._handle_name = handle_name  # handle record index -> the handle's name
+
+    def object(self, a, b):
+        self.objects.add(a)
+
+    def thread(self, a, b):
+        self.threads.add(a)
+
+    def pending_object(self, a, b):
+        self.objects.add(a)
+        self.pending = True
+
+    def pending_cleared(self, a, b):
+        self.pending = True
+
+    def handle(self, a, b):
+        name = self._handle_name(b)
+        if name not in self.handles:
+            self.handles.append(name)
+
+
+_TOUCH = {**dict.fromkeys(OBJECT_CODES, _Touched.object),
+          **dict.fromkeys(THREAD_CODES, _Touched.thread),
+          **dict.fromkeys(PENDING_CODES, _Touched.pending_object),
+          D_PCLEAR: _Touched.pending_cleared, D_HSET: _Touched.handle}
+
+
 class _Series:
     """What `Trace.series` accumulates: one `apply` per delta, one `record` per step."""
 
@@ -327,25 +353,32 @@ class _Series:
         return oid in self.want
 
     def apply(self, i, code, a, b):
-        if code == D_RC:
-            if a in self.rcs:
-                self.rcs[a] = b
-        elif code == D_PUSH:
-            self.owned[a] += 1
-        elif code == D_NEWOBJ:
-            self.new_object(i, a)
-        elif code == D_RELEASE:
-            self.owned[a] = b
-        else:
-            self._pending(code)
+        """One delta of step i; `_SERIES` says which method each code that matters calls."""
+        count = _SERIES.get(code)
+        if count is not None:
+            count(self, i, a, b)
 
-    def _pending(self, code):
-        if code == D_PINC:
-            self.inc += 1
-        elif code == D_PDEC:
-            self.dec += 1
-        elif code == D_PCLEAR:
-            self.inc = self.dec = 0
+    def _refcount(self, i, a, b):
+        if a in self.rcs:
+            self.rcs[a] = b
+
+    def _pushed(self, i, a, b):
+        self.owned[a] += 1
+
+    def _created(self, i, a, b):
+        self.new_object(i, a)
+
+    def _released(self, i, a, b):
+        self.owned[a] = b
+
+    def _queued_incref(self, i, a, b):
+        self.inc += 1
+
+    def _queued_decref(self, i, a, b):
+        self.dec += 1
+
+    def _queues_taken(self, i, a, b):
+        self.inc = self.dec = 0
 
     def new_object(self, i, oid):
         """Object `oid` is created at step i: charted from there on (0 before) if asked for."""
@@ -367,6 +400,11 @@ class _Series:
         return {"steps": nsteps, "owned": self.out_owned, "pending_increfs": self.out_inc,
                 "pending_decrefs": self.out_dec,
                 "refcounts": {oid_name(a): v for a, v in self.out_rc.items()}}
+
+
+_SERIES = {D_RC: _Series._refcount, D_PUSH: _Series._pushed, D_NEWOBJ: _Series._created,
+           D_RELEASE: _Series._released, D_PINC: _Series._queued_incref,
+           D_PDEC: _Series._queued_decref, D_PCLEAR: _Series._queues_taken}
 
 
 def _series_from_state(acc, state, names, seen):

@@ -59,44 +59,55 @@ def bind(mods, w, series, data):
 
 
 def time_all(mods, cfg, bar, data):
-    results = []
-    for w in WORKLOADS:
-        fns = {s.key: bind(mods, w, s, data) for s in w.series}
-        n = cfg["n"]
-        # Sized on the first series, the old-API baseline, which is the slowest in most workloads.
-        calls = timing.calibrate(next(iter(fns.values())), n, cfg["target_s"])
-        bar.set_postfix_str(f"{w.name} n={n} calls={calls}")
-        samples = timing.run_workload(fns, n, calls, cfg["rounds"], cfg["warmup"], bar.update)
-        ratios = {rid: dict(r, num=num, den=den, meaning=meaning)
-                  for rid, num, den, meaning in RATIOS
-                  if (r := timing.ratio(samples, num, den)) is not None}
-        results.append({
-            "name": w.name, "title": w.title, "what": w.what, "n": n, "calls": calls,
-            "series": [dict(key=s.key, label=s.label, module=MODULES[s.pyo3],
-                            function=s.function, ns_per_iter=timing.summary(samples[s.key]),
-                            samples=[round(x, 3) for x in samples[s.key]])
-                       for s in w.series],
-            "ratios": ratios,
-        })
-    return results
+    return [_time_workload(mods, w, cfg, bar, data) for w in WORKLOADS]
+
+
+def _time_workload(mods, w, cfg, bar, data):
+    """Every series of one workload timed interleaved at n, with the ratios RATIOS asks for."""
+    fns = {s.key: bind(mods, w, s, data) for s in w.series}
+    n = cfg["n"]
+    # Sized on the first series, the old-API baseline, which is the slowest in most workloads.
+    calls = timing.calibrate(next(iter(fns.values())), n, cfg["target_s"])
+    bar.set_postfix_str(f"{w.name} n={n} calls={calls}")
+    samples = timing.run_workload(fns, n, calls, cfg["rounds"], cfg["warmup"], bar.update)
+    ratios = {rid: dict(r, num=num, den=den, meaning=meaning)
+              for rid, num, den, meaning in RATIOS
+              if (r := timing.ratio(samples, num, den)) is not None}
+    return {
+        "name": w.name, "title": w.title, "what": w.what, "n": n, "calls": calls,
+        "series": [dict(key=s.key, label=s.label, module=MODULES[s.pyo3],
+                        function=s.function, ns_per_iter=timing.summary(samples[s.key]),
+                        samples=[round(x, 3) for x in samples[s.key]])
+                   for s in w.series],
+        "ratios": ratios,
+    }
+
+
+def _scaling_pairs():
+    """(workload name, numerator series, denominator series, workload, its series by key) for
+    every pair SCALING measures."""
+    for name, num, den in SCALING:
+        w = next(x for x in WORKLOADS if x.name == name)
+        yield name, num, den, w, {s.key: s for s in w.series}
 
 
 def scaling_all(mods, cfg, bar, data):
     """The same-build ratio as the work per call grows: the pool's cost is not a constant."""
     out = []
-    for name, num, den in SCALING:
-        w = next(x for x in WORKLOADS if x.name == name)
-        by_key = {s.key: s for s in w.series}
+    for name, num, den, w, by_key in _scaling_pairs():
         fns = {k: bind(mods, w, by_key[k], data) for k in (num, den)}
-        rows = []
-        for n in cfg["scaling_n"]:
-            calls = timing.calibrate(fns[num], n, cfg["target_s"])
-            bar.set_postfix_str(f"scaling {name} n={n}")
-            samples = timing.run_workload(fns, n, calls, cfg["scaling_rounds"], 1, bar.update)
-            rows.append({"n": n, "calls": calls, "ratio": timing.ratio(samples, num, den),
-                         "ns_per_iter": {k: timing.summary(v) for k, v in samples.items()}})
+        rows = [_scaling_row(fns, num, den, n, cfg, bar, name) for n in cfg["scaling_n"]]
         out.append({"workload": name, "num": num, "den": den, "points": rows})
     return out
+
+
+def _scaling_row(fns, num, den, n, cfg, bar, name):
+    """One point of a scaling pair: both series timed at n objects per call."""
+    calls = timing.calibrate(fns[num], n, cfg["target_s"])
+    bar.set_postfix_str(f"scaling {name} n={n}")
+    samples = timing.run_workload(fns, n, calls, cfg["scaling_rounds"], 1, bar.update)
+    return {"n": n, "calls": calls, "ratio": timing.ratio(samples, num, den),
+            "ns_per_iter": {k: timing.summary(v) for k, v in samples.items()}}
 
 
 def _workload_segments(cfg):
@@ -108,15 +119,11 @@ def _workload_segments(cfg):
 
 def _scaling_segments(cfg):
     """(segment, where it goes) for both sides of each scaling pair at every `ir_scaling_n`."""
-    out = []
-    for name, num, den in SCALING:
-        w = next(x for x in WORKLOADS if x.name == name)
-        by_key = {s.key: s for s in w.series}
-        # At least 10^4 iterations per segment.
-        out += [((MODULES[by_key[key].pyo3], by_key[key].function, list(w.inputs), n,
-                  max(1, 10**4 // n)), ("scaling", name, key, n))
-                for n in cfg["ir_scaling_n"] for key in (num, den)]
-    return out
+    # At least 10^4 iterations per segment.
+    return [((MODULES[by_key[key].pyo3], by_key[key].function, list(w.inputs), n,
+              max(1, 10**4 // n)), ("scaling", name, key, n))
+            for name, num, den, w, by_key in _scaling_pairs()
+            for n in cfg["ir_scaling_n"] for key in (num, den)]
 
 
 def _file_counts(where, counts):
@@ -182,6 +189,40 @@ def _samples(cfg):
             + len(SCALING) * len(cfg["scaling_n"]) * 2 * cfg["scaling_rounds"])
 
 
+def _measure(cfg, mods, info):
+    """Every measurement of one run, in the JSON's layout (`info`: the machine, filled in)."""
+    with tqdm(total=_samples(cfg), desc="timing", unit="sample") as bar:
+        objs = inputs()
+        timings = time_all(mods, cfg, bar, objs)
+        scaling = scaling_all(mods, cfg, bar, objs)
+    info["load_after_timing"] = machine.load()
+    print("bench_real: counting instructions under callgrind ...", flush=True)
+    ir = instructions_all(cfg)
+    memory = rss_all(cfg)
+    curve = model.curve(cfg["rss_points"], cfg["model_timeout_s"])
+    info["load_at_end"] = machine.load()
+    return {
+        "machine": info,
+        "settings": {k: v for k, v in cfg.items() if k not in ("rss_series",)},
+        "workloads": timings,
+        "scaling": scaling,
+        "instructions": ir,
+        "rss": {"points": list(cfg["rss_points"]), "series": memory},
+        "model": curve,
+    }
+
+
+# The ratio the closing summary prints per workload: the first of these it has.
+SUMMARY_RATIOS = ("same_build", "pool_021", "empty_029_030")
+
+
+def _print_summary(timings):
+    for w in timings:
+        r = next(w["ratios"][rid] for rid in SUMMARY_RATIOS if w["ratios"].get(rid))
+        print(f"  {w['name']:<12} n={w['n']:<8} ratio {r['num']}/{r['den']} = {r['median']:.3f} "
+              f"(IQR {r['q1']:.3f}-{r['q3']:.3f})")
+
+
 def main(argv=None):
     args = _arguments().parse_args(argv)
     mode = "quick" if args.quick else "default"
@@ -195,36 +236,12 @@ def main(argv=None):
     t0 = time.monotonic()
     info = machine.describe(REPO)
     info["load_at_start"] = machine.load()
-    with tqdm(total=_samples(cfg), desc="timing", unit="sample") as bar:
-        objs = inputs()
-        timings = time_all(mods, cfg, bar, objs)
-        scaling = scaling_all(mods, cfg, bar, objs)
-    info["load_after_timing"] = machine.load()
-    print("bench_real: counting instructions under callgrind ...", flush=True)
-    ir = instructions_all(cfg)
-    memory = rss_all(cfg)
-    curve = model.curve(cfg["rss_points"], cfg["model_timeout_s"])
-    info["load_at_end"] = machine.load()
-    data = {
-        "format": "bound_demo.bench_real/1",
-        "mode": mode,
-        "machine": info,
-        "settings": {k: v for k, v in cfg.items() if k not in ("rss_series",)},
-        "workloads": timings,
-        "scaling": scaling,
-        "instructions": ir,
-        "rss": {"points": list(cfg["rss_points"]), "series": memory},
-        "model": curve,
-        "elapsed_s": round(time.monotonic() - t0, 1),
-    }
+    data = {"format": "bound_demo.bench_real/1", "mode": mode, **_measure(cfg, mods, info),
+            "elapsed_s": round(time.monotonic() - t0, 1)}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=1) + "\n")
     print(f"bench_real: {mode} run took {data['elapsed_s']} s; wrote {out}")
-    for w in timings:
-        r = (w["ratios"].get("same_build") or w["ratios"].get("pool_021")
-             or w["ratios"].get("empty_029_030"))
-        print(f"  {w['name']:<12} n={w['n']:<8} ratio {r['num']}/{r['den']} = {r['median']:.3f} "
-              f"(IQR {r['q1']:.3f}-{r['q3']:.3f})")
+    _print_summary(data["workloads"])
     return 0
 
 

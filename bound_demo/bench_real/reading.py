@@ -37,7 +37,7 @@ def _scaling_point(d, workload, n):
     return p and p["ratio"]
 
 
-def _ir(d, key):
+def ir_part(d, key):
     """One part of the run's instruction counts ({} when the run has none)."""
     return (d.get("instructions") or {}).get(key) or {}
 
@@ -50,7 +50,7 @@ def _shim_part(d, ir, n):
 
 def _shim(d):
     """0.21.2 GIL Refs / 0.20.3 GIL Refs per workload, in time and in instructions."""
-    ir = _ir(d, "ratios")
+    ir = ir_part(d, "ratios")
     return "; ".join(_shim_part(d, ir, n) for n in API_LOADS)
 
 
@@ -218,7 +218,7 @@ def honest(d):
 
 
 def _time_vs_instructions(d):
-    ir = _ir(d, "ratios")
+    ir = ir_part(d, "ratios")
     if not ir:
         return []
     both = [(n, _r(d, n, "same_build")["median"], ir[n]["same_build"]) for n in API_LOADS
@@ -233,7 +233,7 @@ def _time_vs_instructions(d):
 
 def _create_drop_ir(d):
     """', while its instruction ratio stays at …' for create_drop at n = 10⁵, or ''."""
-    ir_big = _ir(d, "scaling").get("create_drop", {}).get(str(10**5), {})
+    ir_big = ir_part(d, "scaling").get("create_drop", {}).get(str(10**5), {})
     if len(ir_big) != 2:
         return ""
     return (f", while its instruction ratio stays at "
@@ -311,7 +311,7 @@ def _verdict(r, ir=None):
 
 def _release_030_instructions(d):
     """The instruction counts, which the machine's load does not move, in words."""
-    irw = ((d.get("instructions") or {}).get("workloads") or {})
+    irw = ir_part(d, "workloads")
     att, det = irw.get("attach_empty", {}), irw.get("detach_empty", {})
     if len(att) != 2 or len(det) != 2:
         return "(No instruction counts in this run.)"
@@ -338,7 +338,7 @@ def release_030(d):
     names = {w["name"] for w in d["workloads"]}
     if "attach_empty" not in names:
         return ""
-    ir = (d.get("instructions") or {}).get("ratios") or {}
+    ir = ir_part(d, "ratios")
 
     def cmp(name, rid):
         return _verdict(_r(d, name, rid), ir.get(name, {}).get(rid))

@@ -41,8 +41,7 @@ def machine_section(d):
 
 
 def _ir_ratio(d, name, rid):
-    ir = d.get("instructions") or {}
-    v = (ir.get("ratios") or {}).get(name, {}).get(rid)
+    v = reading.ir_part(d, "ratios").get(name, {}).get(rid)
     return "—" if v is None else f"{v:.2f}×"
 
 
@@ -103,7 +102,7 @@ def _ns(w, key):
 
 def _drain_ir(d):
     """Instructions to queue and drain one handle, 0.29 against 0.30, or '—'."""
-    irw = ((d.get("instructions") or {}).get("workloads") or {}).get("py_drop", {})
+    irw = reading.ir_part(d, "workloads").get("py_drop", {})
     if not all(f"{v}/{h}" in irw for v in ("0.29", "0.30") for h in ("detached", "attached")):
         return "—"
     i = {v: irw[f"{v}/detached"] - irw[f"{v}/attached"] for v in ("0.29", "0.30")}
@@ -146,7 +145,7 @@ def release_030_table(d):
 
 
 def scaling_table(d):
-    irs = (d.get("instructions") or {}).get("scaling") or {}
+    irs = reading.ir_part(d, "scaling")
 
     def ir(s, n):
         got = irs.get(s["workload"], {}).get(str(n), {})

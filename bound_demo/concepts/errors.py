@@ -83,6 +83,12 @@ def no_token(what):
         f"the code in `Python::with_gil(|py| ...)` (0.26+: `Python::attach`).", "E0425")
 
 
+def need_token(r, what):
+    """Code that needs `py` (`what`) may only run where a `Python<'py>` token is in scope."""
+    if r.cur.token is None:
+        raise no_token(what)
+
+
 def absent(api, pyo3, fix):
     return compile_error(f"`{api}` does not exist in PyO3 {pyo3}. Fix: {fix}", "E0599")
 

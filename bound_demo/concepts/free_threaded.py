@@ -90,8 +90,7 @@ def release(r, op):
 
 def gc_collect(r, op):
     """`gc.collect()` from Rust: needs `py`; on a free-threaded build it stops the world."""
-    if r.cur.token is None:
-        raise errors.no_token("py.import(\"gc\")?.call_method0(\"collect\")")
+    errors.need_token(r, "py.import(\"gc\")?.call_method0(\"collect\")")
     if r.prof.free_threaded:
         stop_the_world(r, op, "calls gc.collect()")
         brc.merge_all(r, op, "collection")
@@ -189,8 +188,7 @@ def gil_protected(r, op):
         raise errors.compile_error(
             f"unresolved import `pyo3::sync::GILProtected`: no `GILProtected` in `sync` in "
             f"{r.prof.label}: {_gil_protected_fix(status)}", "E0432")
-    if r.cur.token is None:
-        raise errors.no_token("GILPROTECTED.get(py)")
+    errors.need_token(r, "GILPROTECTED.get(py)")
     notes = [_GIL_PROTECTED_NOTE] if status == "deprecated" else None
     r.step(E.gil_protected, op, -1, -1, {"notes": notes} if notes else None)
 

@@ -119,8 +119,7 @@ def acquire(r, op):
 def suspend(r, op):
     """`py.allow_threads(|| ...)` / `py.detach(|| ...)`: count saved and set to 0, GIL released."""
     m, tid = r.m, r.cur.tid
-    if r.cur.token is None:
-        raise errors.no_token(f"py.{'detach' if r.prof.attach_names else 'allow_threads'}(...)")
+    errors.need_token(r, f"py.{'detach' if r.prof.attach_names else 'allow_threads'}(...)")
     th = m.threads[tid]
     saved = th.count
     r.enter_frame(op, token=False, region=True)

@@ -96,8 +96,7 @@ def new_pool(r, op):
     `with_pool` takes a closure that must be `Ungil` (v0.20.3:src/marker.rs L1032-L1042), so,
     unlike the body after `new_pool`, it cannot use the GIL refs and Bounds of the code
     around it: its body is a region of its own (checked against real PyO3 0.21.2)."""
-    if r.cur.token is None:
-        raise errors.no_token(f"py.{op.kind}()")  # both are methods on a `Python<'py>` token
+    errors.need_token(r, f"py.{op.kind}()")  # both are methods on a `Python<'py>` token
     closure = op.kind == "with_pool"
     r.enter_frame(op, token=True, region=closure)
     pool_new(r, op, E.pool_new, r.notes)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from .. import timeline
 from . import brc, errors, gilpool, heap, pycell, pyclass, reference_pool
+from .errors import need_token
 from .events import E
 from ..store.names import COPY_KINDS, K, S, ObjType
 
@@ -177,28 +178,46 @@ _API_CHECKS = {
 def use(r, op, name):
     """Resolve a handle and check that Rust would let this code use it here."""
     h = r.lookup(name, op)
-    if h.status != S.LIVE and h.kind not in COPY_KINDS:
+    if _gone(h):
         raise errors.use_after_move(name, h.moved_at or "an earlier op")
-    cur = r.cur
-    if h.tid != cur.tid:
-        raise errors.not_sent(name, r.m.threads[cur.tid].name)
-    if h.kind != K.PY and h.region is not cur.region:
-        where = "this thread" if cur.block is not None and cur.block.kind == "thread" else \
-            f"the `{'detach' if r.prof.attach_names else 'allow_threads'}` closure"
-        raise errors.not_send(name, KIND_WORDS[h.kind], where)
-    b = h.borrows
-    while b is not None:
-        if b.status != S.LIVE and b.kind not in COPY_KINDS:
-            raise errors.borrow_outlived(name, b.name, b.moved_at or "an earlier op")
-        b = b.borrows
+    _check_reachable(r, h, name)
+    b = next((b for b in _lenders(h) if _gone(b)), None)
+    if b is not None:
+        raise errors.borrow_outlived(name, b.name, b.moved_at or "an earlier op")
     if h.oid >= 0 and r.m.rc.get(h.oid) <= 0:
         raise errors.use_after_free(name, f"o{h.oid + 1}")
     return h
 
 
-def need_token(r, what):
-    if r.cur.token is None:
-        raise errors.no_token(what)
+def _gone(h):
+    """Whether a handle was moved out or dropped (a copy stays usable after it is moved)."""
+    return h.status != S.LIVE and h.kind not in COPY_KINDS
+
+
+def _lenders(h):
+    """The handles `h` borrows from, nearest first (a borrow of a borrow, and so on)."""
+    b = h.borrows
+    while b is not None:
+        yield b
+        b = b.borrows
+
+
+def _check_reachable(r, h, name):
+    """A handle belongs to one thread, and only `Py<T>` may cross into a closure that runs
+    without the GIL or on another thread."""
+    cur = r.cur
+    if h.tid != cur.tid:
+        raise errors.not_sent(name, r.m.threads[cur.tid].name)
+    if h.kind != K.PY and h.region is not cur.region:
+        raise errors.not_send(name, KIND_WORDS[h.kind], _region_word(r))
+
+
+def _region_word(r):
+    """How the error names the closure a handle may not enter."""
+    block = r.cur.block
+    if block is not None and block.kind == "thread":
+        return "this thread"
+    return f"the `{'detach' if r.prof.attach_names else 'allow_threads'}` closure"
 
 
 def move(r, h, op):
@@ -221,7 +240,6 @@ def _kind_error(h, method, fix):
 # ---- drops ---------------------------------------------------------------------------------
 def drop_handle(r, h, op, implicit):
     """`drop(h)` or the implicit drop at scope end, with that handle kind's effect."""
-    event = E.implicit_drop if implicit else E.drop
     op = op or r.current_op
     if h.kind in pycell.BORROW_KINDS:
         return pycell.release(r, h, op, implicit)
@@ -229,15 +247,11 @@ def drop_handle(r, h, op, implicit):
         if not implicit:
             r.step(E.drop, op, h.oid, -1, {"name": h.name, "copy": True})
         return
-    prof = r.prof
-    if (h.kind == K.PY and not prof.reference_pool and not prof.leak_without_pool
-            and r.m.threads[r.cur.tid].count <= 0):
-        raise errors.abort_without_pool()  # the process dies before anything changes
-    if (h.kind == "py" and prof.leak_drop_never_returns
-            and r.m.threads[r.cur.tid].count <= 0):
-        raise errors.leak_drop_never_returns()  # the drop never completes, so nothing changes
+    if h.kind == K.PY and r.m.threads[r.cur.tid].count <= 0:
+        _check_detached_py_drop(r.prof)
     h.status, h.moved_at = S.DROPPED, op.path if op else None
     r.publish(h)
+    event = E.implicit_drop if implicit else E.drop
     extra = {"name": h.name}
     if h.kind == K.BOUND:
         heap.decref(r, h.oid, event, op, extra)
@@ -245,11 +259,19 @@ def drop_handle(r, h, op, implicit):
         reference_pool.register_decref(r, h.oid, op, event, extra)
 
 
+def _check_detached_py_drop(prof):
+    """A `Py<T>` dropped without the GIL, in a build that has no reference pool to queue its
+    decref: the process aborts, or (with the leak cfg of 0.30) the drop never returns. Either
+    way it happens before anything changes."""
+    if not prof.reference_pool and not prof.leak_without_pool:
+        raise errors.abort_without_pool()
+    if prof.leak_drop_never_returns:
+        raise errors.leak_drop_never_returns()
+
 
 # ---- ops -----------------------------------------------------------------------------------
 def op_new(r, op):
-    if r.cur.token is None:
-        raise errors.no_token("creating a Python object")
+    need_token(r, "creating a Python object")
     d, m = op.d, r.m
     names = d.get("items")
     items = [_obj(r, use(r, op, n), op) for n in names] if names else ()
@@ -292,11 +314,8 @@ def op_clone(r, op):
 
 
 def op_clone_ref(r, op):
-    h = use(r, op, op.d["src"])
-    if h.kind != K.PY:
-        raise _kind_error(h, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned "
-                                          "with `.clone()`.")
-    need_token(r, "Py::clone_ref(py)")
+    h = _py_only(r, op, "clone_ref", "`clone_ref` belongs to `Py<T>`; a Bound is cloned with "
+                                     "`.clone()`.")
     r.introduce(op.d["as"], K.PY, h.oid, True, None)
     heap.incref(r, h.oid, E.clone_ref, op)
 
@@ -306,10 +325,7 @@ def op_drop(r, op):
 
 
 def op_drop_ref(r, op):
-    h = use(r, op, op.d["src"])
-    if h.kind != K.PY:
-        raise _kind_error(h, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
-    need_token(r, "Py::drop_ref(py)")
+    h = _py_only(r, op, "drop_ref", "`drop_ref` belongs to `Py<T>`; drop a Bound with `drop`.")
     h.status, h.moved_at = S.DROPPED, op.path
     r.publish(h)
     heap.decref(r, h.oid, E.drop_ref, op, {"name": h.name})
@@ -331,6 +347,7 @@ def op_unbind(r, op):
 
 
 def _py_only(r, op, method, fix):
+    """The `Py<T>` handle a `Py` method that takes `py` is called on."""
     h = use(r, op, op.d["src"])
     if h.kind != K.PY:
         raise _kind_error(h, method, fix)
@@ -491,28 +508,32 @@ def do_return(r, op):
     """`return src` as the last op of a body: checks what may leave this block, moves it out."""
     h = use(r, op, op.d["src"])
     block = r.cur.block
-    bk = block.kind if block is not None else None
-    if bk in LIFETIME_BLOCKS and h.kind != K.PY and h.token is r.cur.token:
-        raise errors.lifetime_escape(h.name, KIND_WORDS[h.kind], bk)
-    if bk in ("allow_threads", "detach", "nogil", "thread") and h.kind != K.PY:
-        raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
-    if bk == "pyfunction" and h.kind == K.PYTHON:
-        raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
-    b = h.borrows
-    while b is not None:
-        if b.kind in (K.BOUND, K.PY) and any(b in scope for scope in r.cur.scopes):
-            raise errors.compile_error(
-                f"cannot return `{h.name}`: it borrows from `{b.name}`, which this block owns "
-                f"and drops at its end (returns a value referencing data owned by the current "
-                f"function). Fix: return an owned handle (`.to_owned()`, `.clone()`, or the "
-                f"`{b.name}` itself).", "E0515")
-        b = b.borrows
+    _check_may_leave(r, h, block.kind if block is not None else None)
+    b = next((b for b in _lenders(h) if b.kind in (K.BOUND, K.PY)
+              and any(b in scope for scope in r.cur.scopes)), None)
+    if b is not None:
+        raise errors.compile_error(
+            f"cannot return `{h.name}`: it borrows from `{b.name}`, which this block owns "
+            f"and drops at its end (returns a value referencing data owned by the current "
+            f"function). Fix: return an owned handle (`.to_owned()`, `.clone()`, or the "
+            f"`{b.name}` itself).", "E0515")
     v = Value(h)
     if h.kind not in COPY_KINDS:
         move(r, h, op)
         r.m.flight_push(h.oid)  # the owned reference travels out with the value
     r.step(RETURN, op, h.oid, -1)
     return v
+
+
+def _check_may_leave(r, h, bk):
+    """What kind of handle may leave a block of kind `bk`: nothing tied to this block's `'py`
+    token, only `Send` handles out of a GIL-less closure or a thread, no token to Python."""
+    if bk in LIFETIME_BLOCKS and h.kind != K.PY and h.token is r.cur.token:
+        raise errors.lifetime_escape(h.name, KIND_WORDS[h.kind], bk)
+    if bk in ("allow_threads", "detach", "nogil", "thread") and h.kind != K.PY:
+        raise errors.not_send(h.name, KIND_WORDS[h.kind], f"the value returned from `{bk}`")
+    if bk == "pyfunction" and h.kind == K.PYTHON:
+        raise errors.compile_error("a `Python<'py>` token cannot be returned to Python", "E0277")
 
 
 def to_python(r, op, v):

@@ -25,6 +25,7 @@ name the handles of the code around it, as a closure (`PyCFunction::new_closure`
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 
 from ..concepts import brc, errors, free_threaded, gil, gilpool, instance, pycell, pyclass
 from ..store import fastforward
@@ -81,6 +82,27 @@ def _drops_at_end(h):
     return h.status == S.LIVE and (h.owns or h.kind in pycell.BORROW_KINDS)
 
 
+@contextmanager
+def _collector_paused(store):
+    """The run allocates millions of small acyclic objects; the cyclic collector would rescan
+    the growing heap again and again, making long runs superlinear. So it is off during a run,
+    and a long run pays the postponed full collection at its end, inside `run()`, rather than
+    as a pause on some later `steps[i].state`."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            if store.nsteps > 10_000:
+                gc.collect()
+
+
+def _hid(h):
+    return h.hid
+
+
 class Runner:
     def __init__(self, program, prof):
         self.program, self.prof = program, prof
@@ -125,33 +147,31 @@ class Runner:
 
     # ---- running ---------------------------------------------------------------------------
     def run(self):
-        error = None
-        # The run allocates millions of small acyclic objects; the cyclic collector would
-        # rescan the growing heap again and again, making long runs superlinear.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            free_threaded.module_init(self)  # the module's import (may enable the GIL)
-            pyclass.check_types(self)  # the module creates its classes' types before any op
-            self.run_body(self.program.ops)
-            self.current_op = None
-            self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
-            self.leftover_inbox()
-            self.step(E.end, None)
-        except errors.RustError as e:
-            op = self.current_op
-            i = self.store.nsteps
-            path = op.path if op else getattr(e, "op_path", "ops")
-            error = errors.TraceError(e.kind, path, e.message, i)
-            self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
-        finally:
-            self.store.flush()
-            if was_enabled:
-                gc.enable()
-                if self.store.nsteps > 10_000:
-                    # Pay the postponed full collection now, inside run(), rather than as a
-                    # pause on some later `steps[i].state`.
-                    gc.collect()
+        """Run the program; returns the `TraceError` that stopped it, or None."""
+        with _collector_paused(self.store):
+            try:
+                self._run_program()
+            except errors.RustError as e:
+                return self._stopped(e)
+            finally:
+                self.store.flush()
+        return None
+
+    def _run_program(self):
+        free_threaded.module_init(self)  # the module's import (may enable the GIL)
+        pyclass.check_types(self)  # the module creates its classes' types before any op
+        self.run_body(self.program.ops)
+        self.current_op = None
+        self.end_scope(self.cur.scopes.pop() if self.cur.scopes else [])
+        self.leftover_inbox()
+        self.step(E.end, None)
+
+    def _stopped(self, e):
+        """The error step for a Rust error (compile error, panic, abort) and its `TraceError`."""
+        op = self.current_op
+        path = op.path if op else getattr(e, "op_path", "ops")
+        error = errors.TraceError(e.kind, path, e.message, self.store.nsteps)
+        self.step(E.error, op, -1, -1, {"message": e.message, "kind": e.kind})
         return error
 
     current_op = None
@@ -182,41 +202,34 @@ class Runner:
         return None
 
     def end_scope(self, scope, keep=None, block=None):
-        """Rust drop order: every handle of the scope still owned is dropped, last first."""
+        """Rust drop order: every handle of the scope still owned is dropped, last first; the
+        rest leave together in one quiet `scope_end` step."""
         if block is not None:
             self.current_op = block
-        if len(scope) == 1:
-            # The common case in loops: one handle. Same effect as the general path below.
-            h = scope[0]
-            if h is not keep:
-                if _drops_at_end(h):
-                    instance.drop_handle(self, h, None, implicit=True)
-                    quiet = False
-                else:
-                    quiet = h.kind != K.PYTHON
-                if h.hid in self.handles:
-                    del self.handles[h.hid]
-                    self.m.del_handle(h.hid)
-                if quiet:
-                    self.step(E.scope_end, self.current_op, h.hid, 1)
-            return
         quiet = []
         for h in reversed(scope):
-            if h is keep:
-                continue
-            if _drops_at_end(h):
-                instance.drop_handle(self, h, None, implicit=True)
-            elif h.kind != K.PYTHON:
+            if h is not keep and not self._drop_at_end(h):
                 quiet.append(h)
+        self._forget(scope, keep)
+        if quiet:
+            self.step(E.scope_end, self.current_op, quiet[0].hid, len(quiet),
+                      {"handles": [(h.name, h.kind, h.status) for h in quiet]}
+                      if len(quiet) > 1 else None)
+
+    def _drop_at_end(self, h):
+        """Drop a handle that still owns something (or holds a borrow flag); False when it
+        leaves quietly. A `Python<'py>` token leaves without a mention."""
+        if _drops_at_end(h):
+            instance.drop_handle(self, h, None, implicit=True)
+            return True
+        return h.kind == K.PYTHON
+
+    def _forget(self, scope, keep):
+        """The scope's handles (but `keep`) leave the state, in the order they were made."""
         for h in scope:
             if h is not keep and h.hid in self.handles:
                 del self.handles[h.hid]
                 self.m.del_handle(h.hid)
-        if quiet:
-            first = quiet[0]
-            self.step(E.scope_end, self.current_op, first.hid, len(quiet),
-                      {"handles": [(h.name, h.kind, h.status) for h in quiet]}
-                      if len(quiet) > 1 else None)
 
     def enter_frame(self, op, token, region=False):
         """Open a block's frame (and its `py` token) before the block's entry step, so the
@@ -288,10 +301,9 @@ class Runner:
             for h in reversed(frame_scope):
                 if h.name == name:
                     return h
-        best = None
-        for h in self.handles.values():
-            if h.name == name and (best is None or h.hid > best.hid):
-                best = h
+        # A name bound in no scope of this frame: the newest handle of that name anywhere (a
+        # closure's view of the code around it), if one is still in scope.
+        best = max((h for h in self.handles.values() if h.name == name), key=_hid, default=None)
         if best is None:
             raise errors.compile_error(f"cannot find value `{name}` in this scope (it went out of "
                                        f"scope at the end of its block)", "E0425")
@@ -302,18 +314,24 @@ class Runner:
         body, scopes = op.body, self.cur.scopes
         run_body, end_scope = self.run_body, self.end_scope
         times = op.d["times"]
-        # Fast-forwarding writes counts in bulk, past the free-threaded build's biased counting.
-        if times >= fastforward.MIN_TIMES and fastforward.ENABLED and self.ft is None:
-            ok = self._ff.get(op.index)
-            if ok is None:
-                ok = self._ff[op.index] = fastforward.eligible(op)
-            if ok:
-                times = fastforward.run(self, op, times)
+        if self._may_fast_forward(op, times):
+            times = fastforward.run(self, op, times)
         for _ in range(times):
             scope = []
             scopes.append(scope)
             run_body(body, scope)
             end_scope(scopes.pop(), None, op)
+
+    def _may_fast_forward(self, op, times):
+        """Whether `fastforward` may write this loop's iterations in bulk (its verdict on the
+        body is kept per op). Never on a free-threaded build: bulk writes would go past its
+        biased reference counting."""
+        if times < fastforward.MIN_TIMES or not fastforward.ENABLED or self.ft is not None:
+            return False
+        ok = self._ff.get(op.index)
+        if ok is None:
+            ok = self._ff[op.index] = fastforward.eligible(op)
+        return ok
 
     def probe(self, op):
         self.store.labels[op.d["label"]] = self.store.nsteps
@@ -343,8 +361,7 @@ class Runner:
 
     def py_del(self, op):
         name = op.d["src"]
-        names = self.m.var_names
-        oid = self.m.pyvars.get(names.index(name)) if name in names else None
+        oid = self.m.pyvar(name)
         if oid is None:
             raise errors.RustError("exception", f"NameError: name '{name}' is not defined (it was "
                                                 f"already deleted)")
@@ -397,7 +414,7 @@ class Runner:
         from ..concepts import heap
         if name:
             m = self.m
-            old = m.pyvars.get(m.var_names.index(name)) if name in m.var_names else None
+            old = m.pyvar(name)
             m.set_pyvar(name, result.oid)
             if old is None:
                 self.step(E.pyvar_set, op, result.oid, -1, {"name": name})

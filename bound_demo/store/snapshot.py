@@ -153,7 +153,7 @@ class State:
         rc = snap_get(self._snap[1], i)
         slots = snap_get(self._snap[2], i) if i < self._snap[2][1] else None
         items = [oid_name(j) for j in snap_list(slots)] if slots else []
-        if len(self._t) > 6 and self._t[6] is not None:
+        if self._pyclass_mode():
             return self._pyclass_object(i, rc, items)
         return ObjectState(oid_name(i), TYPES[self._t[0][i]], rc, rc > 0, items)
 
@@ -245,16 +245,17 @@ class State:
     # -- handles and Python variables -------------------------------------------------------
     def _handle(self, rec):
         hid, ni, kind, oid, tid, status, owns, borrows = unpack_handle(rec)
-        hrecs, hnames = self._t[2], self._t[5]
-        bname = None
-        if borrows >= 0:
-            # A borrow cannot outlive what it borrows: that handle is in scope here.
-            idx = self._snap[6].get(borrows)
-            brec = hrecs[idx] if idx is not None else latest_record(hrecs, borrows)
-            if brec is not None:
-                bname = hnames[handle_name_index(brec)]
-        return HandleState(hid, hnames[ni], KINDS[kind], None if oid < 0 else oid_name(oid),
+        bname = self._handle_name(borrows) if borrows >= 0 else None
+        return HandleState(hid, self._t[5][ni], KINDS[kind], None if oid < 0 else oid_name(oid),
                            self._t[1][tid], STATUSES[status], owns, bname)
+
+    def _handle_name(self, hid):
+        """The name of handle `hid`, which a handle here borrows from. A borrow cannot outlive
+        what it borrows, so that handle is normally in scope; otherwise its latest record."""
+        hrecs = self._t[2]
+        idx = self._snap[6].get(hid)
+        rec = hrecs[idx] if idx is not None else latest_record(hrecs, hid)
+        return None if rec is None else self._t[5][handle_name_index(rec)]
 
     @property
     def handle_instances(self):

@@ -118,37 +118,46 @@ class Machine:
         self.log = []
         self.log_array = array("q")
         self.log_base = 0
-        self.hrecs = hrecs if hrecs is not None else []  # immutable handle records (packed ints)
-        self.hnames = hnames if hnames is not None else []  # handle names, by index
+        # The append-only tables: a replay shares the run's own (see `Trace._machine`).
+        self.hrecs = _table(hrecs)  # immutable handle records (packed ints)
+        self.hnames = _table(hnames)  # handle names, by index
         self._hname_index = {}
-        self.thread_names = thread_names if thread_names is not None else []
-        self.var_names = var_names if var_names is not None else []
-        self.types = types if types is not None else []  # append-only: a type per object
-        self.side = side if side is not None else []  # immutable tuples the state points into
+        self.thread_names = _table(thread_names)
+        self.var_names = _table(var_names)
+        self.types = _table(types)  # a type per object
+        self.side = _table(side)  # immutable tuples the state points into
         if snap is None:
-            self.nobj = 0
-            self.rc = PVec(ed)
-            self.items = PVec(ed)  # per object: None or a (root, n) snapshot of its slots
-            self.threads = []
-            self.pinc, self.pdec = PVec(ed), PVec(ed)
-            self.handles = {}  # hid -> index into hrecs, for handles still in scope
-            self.pyvars = {}  # var index -> oid
-            self.pool_init = False
-            self.flight = []  # values leaving a block (`return`), not yet bound by anyone
-            self.leaked = []  # references given up without a decref (leak cfg)
-            # Pending operations `update_counts` has taken out of POOL and is applying: a
-            # stack of (index into side, position); increfs as oid, decrefs as ~oid.
-            self.draining = ()
-            self.pyc = _EMPTY_PYC
+            self._start(ed)
         else:
-            (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init,
-             flight, leaked, self.draining, self.pyc) = snap
-            self.flight, self.leaked = list(flight), list(leaked)
-            self.rc, self.items = PVec(ed, rc), PVec(ed, items)
-            self.threads = [Thread(self.thread_names[i], ed, t) for i, t in enumerate(threads)]
-            self.pinc, self.pdec = PVec(ed, pinc), PVec(ed, pdec)
-            self.handles, self.pyvars = dict(handles), dict(pyvars)
+            self._restore(ed, snap)
         self._slots = {}  # oid -> live PVec of a container's slots
+
+    def _start(self, ed):
+        """The state before a run's first step."""
+        self.nobj = 0
+        self.rc = PVec(ed)
+        self.items = PVec(ed)  # per object: None or a (root, n) snapshot of its slots
+        self.threads = []
+        self.pinc, self.pdec = PVec(ed), PVec(ed)
+        self.handles = {}  # hid -> index into hrecs, for handles still in scope
+        self.pyvars = {}  # var index -> oid
+        self.pool_init = False
+        self.flight = []  # values leaving a block (`return`), not yet bound by anyone
+        self.leaked = []  # references given up without a decref (leak cfg)
+        # Pending operations `update_counts` has taken out of POOL and is applying: a
+        # stack of (index into side, position); increfs as oid, decrefs as ~oid.
+        self.draining = ()
+        self.pyc = _EMPTY_PYC
+
+    def _restore(self, ed, snap):
+        """The state a `snapshot()` took, editable again (the snapshot stays as it was)."""
+        (self.nobj, rc, items, threads, pinc, pdec, handles, pyvars, self.pool_init,
+         flight, leaked, self.draining, self.pyc) = snap
+        self.flight, self.leaked = list(flight), list(leaked)
+        self.rc, self.items = PVec(ed, rc), PVec(ed, items)
+        self.threads = [Thread(self.thread_names[i], ed, t) for i, t in enumerate(threads)]
+        self.pinc, self.pdec = PVec(ed, pinc), PVec(ed, pdec)
+        self.handles, self.pyvars = dict(handles), dict(pyvars)
 
     def flush_log(self):
         buf = self.log
@@ -289,8 +298,7 @@ class Machine:
             inc = dec = ()  # a replay finds the taken operations in the side table
             self.draining += ((self._side(None), 0),)
         else:
-            inc = snap_list(self.pinc.snapshot()) if self.pinc.n else []
-            dec = snap_list(self.pdec.snapshot()) if self.pdec.n else []
+            inc, dec = _queued(self.pinc), _queued(self.pdec)
             if inc or dec:
                 idx = self._side(tuple(inc) + tuple(~o for o in dec))
                 self.draining += ((idx, 0),)
@@ -360,13 +368,10 @@ class Machine:
             leaf = rcv.read_leaf(oid)
             a = oid % LEAF
             span = min(stop - j, LEAF - a)
-            if j >= solo and span > 1 and objs[j + span - 1] == oid + span - 1 and \
-                    objs[j:j + span] == tuple(range(oid, oid + span)):
+            if j >= solo and _consecutive(objs, j, span):
                 # Consecutive objects (a loop's fresh GIL refs): the rest of this leaf at once.
-                vals = [x - 1 for x in leaf[a:a + span]]
-                low = min(vals)
-                if low > 0 or (low == 0 and may_free and not any(types[oid:oid + span])):
-                    rcv.write_leaf(leaf, oid)[a:a + span] = vals
+                vals = self._leaf_decrefs(leaf, oid, a, span, may_free)
+                if vals is not None:
                     counts += vals
                     j += span
                     continue
@@ -378,6 +383,17 @@ class Machine:
             counts.append(v)
             j += 1
         return counts
+
+    def _leaf_decrefs(self, leaf, oid, a, span, may_free):
+        """Refcount -1 for `span` consecutive objects from `oid` (entries a.. of one leaf), if
+        every one is plain: none would go below 0, and one reaching 0 may be freed here (not a
+        container). Returns the new counts, or None when nothing was written."""
+        vals = [x - 1 for x in leaf[a:a + span]]
+        low = min(vals)
+        if low > 0 or (low == 0 and may_free and not any(self.types[oid:oid + span])):
+            self.rc.write_leaf(leaf, oid)[a:a + span] = vals
+            return vals
+        return None
 
     # ---- bulk primitives: `fastforward` writes repeated loop iterations with these -------
     # Their deltas are not logged one by one: a `fastforward.Segment` computes them when
@@ -443,6 +459,11 @@ class Machine:
         del self.handles[hid]
         self.log.append(D_HDEL | hid << A_SHIFT)
 
+    def pyvar(self, name):
+        """The object Python variable `name` refers to, or None (never bound, or deleted)."""
+        names = self.var_names
+        return self.pyvars.get(names.index(name)) if name in names else None
+
     def set_pyvar(self, name, oid):
         try:
             vi = self.var_names.index(name)
@@ -501,6 +522,24 @@ class Machine:
 
 
 _EMPTY_PYC = ({}, {}, {}, -1)
+
+
+def _table(shared):
+    """A table the machine appends to: the one given (shared with another machine), or a new
+    one. An empty list given is still shared, so no `or` here."""
+    return [] if shared is None else shared
+
+
+def _consecutive(objs, j, span):
+    """Whether objs[j:j + span] are `span` (> 1) consecutive object ids, cheapest test first."""
+    oid = objs[j]
+    return span > 1 and objs[j + span - 1] == oid + span - 1 and \
+        objs[j:j + span] == tuple(range(oid, oid + span))
+
+
+def _queued(queue):
+    """The operations waiting in one of POOL's queues, oldest first."""
+    return snap_list(queue.snapshot()) if queue.n else []
 
 
 def _replay_side(m, a, b):
