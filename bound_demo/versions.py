@@ -267,59 +267,100 @@ def _free_threaded(pyo3: str) -> dict:
             "stw_on_first_thread": python in FREE_THREADED["stw_on_first_thread"]}
 
 
-def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=(), free_threaded=False) -> Profile:
-    """The profile for a release line, validating features and cfgs as Cargo would;
-    `free_threaded=True` is that release built for a free-threaded CPython (0.23+)."""
+# Profile fields that hold in a span of release lines and nowhere else: (first, last), None
+# leaving that end open. The fields that also hang on features and cfgs are in `_flag_rows`.
+SPANS = {
+    "pool_counts_gil": (None, "0.21"),
+    "trampoline_pool": (None, "0.21"),
+    "nested_guard_counts": ("0.22", None),
+    "deferred_increfs": (None, "0.21"),
+    "lazy_reference_pool": ("0.22", "0.29"),
+    "pool_made_by_import": ("0.29", "0.29"),
+    "dirty_flag": ("0.30", None),
+    "bound_api": ("0.21", None),
+    "attach_names": ("0.26", None),
+    "with_gil_names": (None, "0.27"),
+    "with_gil_deprecated": ("0.26", "0.27"),
+    "bound_suffix": ("0.21", "0.22"),
+    "gil_refs_behind_feature": ("0.22", "0.22"),
+    "gil_refs_feature_silences": ("0.21", "0.21"),
+    "into_py_api": (None, "0.24"),
+    "into_py_deprecated": ("0.23", "0.24"),
+}
+
+
+def _in_span(pyo3, span):
+    first, last = span
+    return RELEASES.index(first or RELEASES[0]) <= RELEASES.index(pyo3) \
+        <= RELEASES.index(last or RELEASES[-1])
+
+
+def _release_rows(pyo3: str) -> dict:
+    """The Profile fields that only the release line decides."""
+    rows = {name: _in_span(pyo3, span) for name, span in SPANS.items()}
+    rows["gil_word"] = "attached" if rows["attach_names"] else "GIL"
+    return rows
+
+
+def _flag_rows(m: int, features: tuple, cfg: tuple) -> dict:
+    """The Profile fields that hang on the features and cfgs too, for minor release m."""
+    gil_refs = "gil-refs" in features
+    owned = m <= 21 or (m == 22 and gil_refs)
+    leak = "pyo3_leak_on_drop_without_reference_pool" in cfg
+    return {
+        "owned_pool": owned,
+        "gil_ref_api": owned,
+        "gil_ref_deprecated": (m == 21 and not gil_refs) or m == 22,
+        "py_clone": m <= 21 or "py-clone" in features,
+        "reference_pool": "pyo3_disable_reference_pool" not in cfg,
+        "leak_without_pool": leak,
+        "leak_drop_never_returns": leak and m >= 30,
+    }
+
+
+def _release_line(pyo3) -> str:
+    """The release line a version names ("0.29.3" is the line "0.29"), if it is modelled."""
     pyo3 = str(pyo3)
     if pyo3.count(".") == 2:
         pyo3 = pyo3.rsplit(".", 1)[0]
     if pyo3 not in RELEASES:
         raise ValueError(f"pyo3={pyo3!r}: bound_demo models the release lines {', '.join(RELEASES)}")
+    return pyo3
+
+
+def _check_feature(pyo3, f):
+    if f not in FEATURES:
+        raise ValueError(f"feature {f!r}: known features are {', '.join(FEATURES)}")
+    if pyo3 not in FEATURES[f]:
+        raise ValueError(
+            f"feature {f!r} does not exist in PyO3 {pyo3}: it exists in "
+            f"{FEATURES[f][0]}–{FEATURES[f][-1]} (cargo would reject the dependency)")
+
+
+def _check_cfg(pyo3, c):
+    if c not in CFGS:
+        raise ValueError(f"cfg {c!r}: known cfgs are {', '.join(CFGS)}")
+    if pyo3 not in CFGS[c]:
+        raise ValueError(f"cfg {c!r} has no effect before PyO3 0.22; it was added there")
+
+
+def profile(pyo3=DEFAULT_RELEASE, features=(), cfg=(), free_threaded=False) -> Profile:
+    """The profile for a release line, validating features and cfgs as Cargo would;
+    `free_threaded=True` is that release built for a free-threaded CPython (0.23+)."""
+    pyo3 = _release_line(pyo3)
     features = tuple(sorted(set(features or ())))
     cfg = tuple(sorted(set(cfg or ())))
     for f in features:
-        if f not in FEATURES:
-            raise ValueError(f"feature {f!r}: known features are {', '.join(FEATURES)}")
-        if pyo3 not in FEATURES[f]:
-            raise ValueError(
-                f"feature {f!r} does not exist in PyO3 {pyo3}: it exists in "
-                f"{FEATURES[f][0]}–{FEATURES[f][-1]} (cargo would reject the dependency)")
+        _check_feature(pyo3, f)
     for c in cfg:
-        if c not in CFGS:
-            raise ValueError(f"cfg {c!r}: known cfgs are {', '.join(CFGS)}")
-        if pyo3 not in CFGS[c]:
-            raise ValueError(f"cfg {c!r} has no effect before PyO3 0.22; it was added there")
+        _check_cfg(pyo3, c)
     m = _minor(pyo3)
     ft = _free_threaded(pyo3) if free_threaded else {}
-    gil_refs = "gil-refs" in features
-    owned = m <= 21 or (m == 22 and gil_refs)
     return Profile(
         pyo3=pyo3, features=features, cfg=cfg,
-        owned_pool=owned,
-        pool_counts_gil=m <= 21,
-        trampoline_pool=m <= 21,
-        nested_guard_counts=m >= 22,
-        deferred_increfs=m <= 21,
-        lazy_reference_pool=22 <= m <= 29,
-        pool_made_by_import=m == 29,
-        dirty_flag=m >= 30,
-        reference_pool="pyo3_disable_reference_pool" not in cfg,
-        leak_without_pool="pyo3_leak_on_drop_without_reference_pool" in cfg,
-        leak_drop_never_returns="pyo3_leak_on_drop_without_reference_pool" in cfg and m >= 30,
-        py_clone=m <= 21 or "py-clone" in features,
-        bound_api=m >= 21,
-        gil_ref_api=owned,
-        gil_ref_deprecated=(m == 21 and not gil_refs) or m == 22,
-        attach_names=m >= 26,
-        with_gil_names=m <= 27,
-        with_gil_deprecated=m in (26, 27),
-        bound_suffix=m in (21, 22),
-        gil_refs_behind_feature=m == 22,
-        gil_refs_feature_silences=m == 21,
-        into_py_api=m <= 24,
-        into_py_deprecated=m in (23, 24),
-        gil_word="attached" if m >= 26 else "GIL",
         drain_points=_drain_points(pyo3, features),
+        **_release_rows(pyo3),
+        **_flag_rows(m, features, cfg),
         **_pyclass_rows(m),
         **ft,
     )

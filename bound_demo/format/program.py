@@ -18,6 +18,7 @@ never in its dict: nothing the input says can switch a cap off.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -338,23 +339,84 @@ def check_plain(value, path, depth=0):
     """Refuse what is not plain, standard JSON (NaN, sets, objects with non-string keys...)."""
     if depth > MAX_EXTRA_DEPTH:
         raise ProgramError(path, f"value nested deeper than the cap of {MAX_EXTRA_DEPTH}")
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ProgramError(path, "NaN and Infinity are not JSON numbers")
-        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProgramError(path, "NaN and Infinity are not JSON numbers")
+    for child_path, child in _children(value, path):
+        check_plain(child, child_path, depth + 1)
+
+
+def _children(value, path):
+    """(path, value) of each item of a list or member of an object; nothing for a scalar. A
+    generator, so that an object's keys are checked in turn with the values under them."""
     if isinstance(value, list):
-        for i, v in enumerate(value):
-            check_plain(v, f"{path}[{i}]", depth + 1)
-        return
-    if isinstance(value, dict):
+        yield from ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif isinstance(value, dict):
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ProgramError(path, f"object keys must be strings, got {type(k).__name__}")
-            check_plain(v, f"{path}.{k}", depth + 1)
-        return
-    raise ProgramError(path, f"not a JSON value: {type(value).__name__}")
+            yield f"{path}.{k}", v
+    elif not (value is None or isinstance(value, (str, int, float))):
+        raise ProgramError(path, f"not a JSON value: {type(value).__name__}")
+
+
+# op -> every key it may have, with its type: the spec's own keys first, then the common ones.
+_TYPES = {kind: {**COMMON, **opt, **req} for kind, (req, opt) in SPEC.items()}
+
+
+def _name(path, key, value):
+    if not value or len(value) > MAX_NAME:
+        raise ProgramError(path, f"'{key}' must be a name of 1 to {MAX_NAME} characters")
+
+
+def _visible(scopes, name):
+    return any(name in s for s in scopes)
+
+
+def _op_kind(d, p):
+    """The kind an op names, if it is an object naming a known op."""
+    if not isinstance(d, dict):
+        raise ProgramError(p, "an op must be an object with an 'op' key")
+    if "op" not in d:
+        raise ProgramError(p, "missing key 'op'")
+    kind = d["op"]
+    if not isinstance(kind, str) or kind not in SPEC:
+        raise ProgramError(p, f"unknown op {kind!r} (the op names are listed on the Program format page)")
+    return kind
+
+
+def _keys(d, p):
+    """The op's kind, once its keys have the types its spec gives them."""
+    kind = _op_kind(d, p)
+    missing = [k for k in SPEC[kind][0] if k not in d]
+    if missing:
+        raise ProgramError(p, f"{kind}: missing key '{missing[0]}'")
+    for k, v in d.items():
+        _key(p, kind, k, v)
+    note = d.get("note")
+    if note is not None and len(note) > MAX_NOTE:
+        raise ProgramError(p, f"{kind}: 'note' is longer than the cap of {MAX_NOTE} characters")
+    return kind
+
+
+def _key(p, kind, k, v):
+    """One key of an op: of the type its spec gives it (a name also of a name's length), or an
+    extension the spec does not name."""
+    t = _TYPES[kind].get(k)
+    if t is None:
+        _extra(p, kind, k, v)
+    elif not isinstance(v, t) or (t is int and isinstance(v, bool)):
+        raise ProgramError(p, f"{kind}: '{k}' must be {_type_name(t)}, got {type(v).__name__}")
+    elif k in _NAMED:  # (no common key is a name)
+        _name(p, k, v)
+
+
+def _extra(p, kind, key, value):
+    """A key the op's spec does not name: an extension, kept but never read."""
+    if key.startswith("_"):
+        raise ProgramError(p, f"{kind}: key {key!r}: keys starting with '_' are internal and "
+                              "cannot be written in a program")
+    check_plain(value, f"{p}.{key}")
+
 
 
 class _Checker:
@@ -364,10 +426,6 @@ class _Checker:
         self.flat = []
         self.pyvars = set()
         self.handles = 0  # ops written that introduce a handle
-
-    def name(self, path, key, value):
-        if not value or len(value) > MAX_NAME:
-            raise ProgramError(path, f"'{key}' must be a name of 1 to {MAX_NAME} characters")
 
     def ops(self, items, path, depth, scopes, in_repeat):
         """The ops of a body, with what running the body once costs (ops, threads)."""
@@ -390,46 +448,10 @@ class _Checker:
             objects += op.objects
         return out, (cost, threads, slow, objects)
 
-    def visible(self, scopes, name):
-        return any(name in s for s in scopes)
-
-    def keys(self, d, p):
-        """The op's kind, once its keys have the types its spec gives them."""
-        if not isinstance(d, dict):
-            raise ProgramError(p, "an op must be an object with an 'op' key")
-        if "op" not in d:
-            raise ProgramError(p, "missing key 'op'")
-        kind = d["op"]
-        if not isinstance(kind, str) or kind not in SPEC:
-            raise ProgramError(p, f"unknown op {kind!r} (the op names are listed on the Program format page)")
-        req, opt = SPEC[kind]
-        for k in req:
-            if k not in d:
-                raise ProgramError(p, f"{kind}: missing key '{k}'")
-        for k, v in d.items():
-            t = req.get(k) or opt.get(k) or COMMON.get(k)
-            if t is None:
-                self.extra(p, kind, k, v)
-            elif not isinstance(v, t) or (t is int and isinstance(v, bool)):
-                raise ProgramError(p, f"{kind}: '{k}' must be {_type_name(t)}, got {type(v).__name__}")
-            elif k in _NAMED and (k in req or k in opt):
-                self.name(p, k, v)
-        note = d.get("note")
-        if note is not None and len(note) > MAX_NOTE:
-            raise ProgramError(p, f"{kind}: 'note' is longer than the cap of {MAX_NOTE} characters")
-        return kind
-
-    def extra(self, p, kind, key, value):
-        """A key the op's spec does not name: an extension, kept but never read."""
-        if key.startswith("_"):
-            raise ProgramError(p, f"{kind}: key {key!r}: keys starting with '_' are internal and "
-                                  "cannot be written in a program")
-        check_plain(value, f"{p}.{key}")
-
     def op(self, d, p, depth, scopes, in_repeat):
         if len(self.flat) >= MAX_OPS:
             raise ProgramError(p, f"more than the cap of {MAX_OPS} ops")
-        kind = self.keys(d, p)
+        kind = _keys(d, p)
         op = Op(len(self.flat), p, kind, dict(d))
         self.flat.append(op)
         self.refs(d, p, kind, scopes)
@@ -446,14 +468,14 @@ class _Checker:
             self.block(op, d, p, depth, scopes, in_repeat)
         if isinstance(d.get("as"), str):
             # Also on an op whose spec has no 'as' (as before: the name comes into scope).
-            self.name(p, "as", d["as"])
+            _name(p, "as", d["as"])
             self.introduce(op, p, scopes[-1])
         return op
 
     def refs(self, d, p, kind, scopes):
         """The handles an op names are in scope; a field op's field is declared."""
         for k in ("src", "item", "value"):
-            if isinstance(d.get(k), str) and kind != "py_del" and not self.visible(scopes, d[k]):
+            if isinstance(d.get(k), str) and kind != "py_del" and not _visible(scopes, d[k]):
                 raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
         if kind in FIELD_OPS:
             self.field(p, kind, d["field"])
@@ -493,7 +515,7 @@ class _Checker:
         if len(items) > MAX_ITEMS:
             raise ProgramError(p, f"new: more than the cap of {MAX_ITEMS:,} items")
         for j, it in enumerate(items):
-            if not isinstance(it, str) or not self.visible(scopes, it):
+            if not isinstance(it, str) or not _visible(scopes, it):
                 raise ProgramError(f"{p}.items[{j}]", f"unknown handle {it!r}")
         return len(items)
 
@@ -559,20 +581,20 @@ def _slow_message(n):
 def _top_level(data):
     """Check the keys around 'ops': their types, and that extensions are plain JSON."""
     for k, v in data.items():
-        t = TOP.get(k)
-        if k in ("format", "ops"):
-            continue
-        if t is None:
-            if k.startswith("_"):
-                raise ProgramError(k, "keys starting with '_' are internal and cannot be written in a program")
-            check_plain(v, k)
-        elif not isinstance(v, t):
-            raise ProgramError(k, f"'{k}' must be {_type_name(t)}, got {type(v).__name__}")
-        else:
-            check_plain(v, k)
+        if k not in ("format", "ops"):
+            _top_key(k, v)
     title = data.get("title")
     if title is not None and len(title) > MAX_TITLE:
         raise ProgramError("title", f"'title' is longer than the cap of {MAX_TITLE} characters")
+
+
+def _top_key(k, v):
+    t = TOP.get(k)
+    if t is None and k.startswith("_"):
+        raise ProgramError(k, "keys starting with '_' are internal and cannot be written in a program")
+    if t is not None and not isinstance(v, t):
+        raise ProgramError(k, f"'{k}' must be {_type_name(t)}, got {type(v).__name__}")
+    check_plain(v, k)
 
 
 def parse(program) -> Program:

@@ -9,26 +9,23 @@ removed or deprecated there (v0.30.1 CHANGELOG, `#[deprecated]` items in src/).
 
 from __future__ import annotations
 
-_CTOR = {"list": "PyList::empty", "dict": "PyDict::new", "tuple": "PyTuple::new"}
+# (type, has items) -> the constructor; any other type is a dict.
+_CTORS = {("list", False): "PyList::empty", ("list", True): "PyList::new",
+          ("tuple", False): "PyTuple::empty", ("tuple", True): "PyTuple::new"}
 
 
 def _ctor(op, prof):
-    t, api = op.get("type"), op.get("api")
     items = op.get("items") or []
-    if t == "object":
+    if op.get("type") == "object":
         return _object_ctor(op)
+    name = _CTORS.get((op.get("type"), bool(items)), "PyDict::new")
+    bound = op.get("api") == "bound"
+    suffix = "_bound" if bound and prof.bound_suffix else ""
     args = ", ".join(f"&{i}" for i in items)
-    if t == "list":
-        name = "PyList::new" if items else "PyList::empty"
-    elif t == "tuple":
-        name = "PyTuple::new" if items else "PyTuple::empty"
-    else:
-        name = "PyDict::new"
-    suffix = "_bound" if api == "bound" and prof.bound_suffix else ""
     call = f"{name}{suffix}(py" + (f", [{args}])" if items else ")")
-    if api == "bound" and t in ("list", "tuple") and items and not prof.bound_suffix:
-        call += "?"  # fallible from 0.23
-    return call
+    # Only lists and tuples take items (the checker refuses others); building a Bound one from
+    # items is fallible from 0.23, the first release without the `_bound` constructors.
+    return call + ("?" if bound and items and not prof.bound_suffix else "")
 
 
 def _value(op, prof):
@@ -65,67 +62,72 @@ _PYCLASS = {
 }
 
 
-def _pyclass_rust(op, prof):
-    """{kind: Rust} for the op if it is one of the pyclass ops, else {}."""
-    f = _PYCLASS.get(op.kind)
-    return {op.kind: f(op, prof)} if f else {}
-
-
 def _object_ctor(op):
     value = f"{op.get('class')}::default()" if op.get("class") else "Obj {}"
     return {"gil_ref": f"PyCell::new(py, {value})?", "bound": f"Bound::new(py, {value})?",
             "py": f"Py::new(py, {value})?"}[op.get("api")]
 
 
+# The release-neutral blocks, as (before 0.26, from 0.26) spell them.
+_NEUTRAL = {"gil": ("with_gil", "attach"), "nogil": ("allow_threads", "detach")}
+# Blocks whose result an `as` may name (`let a = ...`), as `str.format` templates.
+_LET_BLOCKS = {
+    "with_gil": "Python::with_gil(|py| {{",
+    "attach": "Python::attach(|py| {{",
+    "allow_threads": "py.allow_threads(|| {{",
+    "detach": "py.detach(|| {{",
+    "thread": "std::thread::scope(|s| s.spawn(move || {{  // thread {name}",
+}
+# Every other op but `new`, `pyfunction` and the pyclass ops, as `str.format` templates over
+# the op's keys (a: as, s: src).
+_TEMPLATES = {
+    "new_pool": "let pool = unsafe {{ py.new_pool() }}; let py = pool.python();",
+    "with_pool": "py.with_pool(|py| {{",
+    "repeat": "for _ in 0..{times} {{",
+    "clone": "let {a} = {s}.clone();",
+    "clone_ref": "let {a} = {s}.clone_ref(py);",
+    "drop": "drop({s});",
+    "drop_ref": "{s}.drop_ref(py);",
+    "unbind": "let {a} = {s}.unbind();",
+    "into_bound": "let {a} = {s}.into_bound(py);",
+    "bind": "let {a} = {s}.bind(py);",
+    "bind_borrowed": "let {a} = {s}.bind_borrowed(py);",
+    "as_borrowed": "let {a} = {s}.as_borrowed();",
+    "to_owned": "let {a} = {s}.to_owned();",
+    "into_gil_ref": "let {a} = {s}.into_gil_ref();",
+    "as_gil_ref": "let {a} = {s}.as_gil_ref();",
+    "into_py": "let {a}: Py<PyAny> = {s}.into_py(py);",
+    "into_ref": "let {a} = {s}.into_ref(py);",
+    "as_ref": "let {a} = {s}.as_ref(py);",
+    "append": "{s}.append(&{item})?;",
+    "get_item": "let {a} = {s}.get_item({index})?;",
+    "get_borrowed_item": "let {a} = {s}.get_borrowed_item({index})?;",
+    "send": "// move `{s}` into thread {to}'s closure",
+    "return": "{s}   // returned",
+    "py_del": "del {s}   # Python",
+    "probe": "// probe: {label}",
+    "get_item_unchecked": "let {a} = unsafe {{ {s}.get_item_unchecked({index}) }};",
+    "gil_protected": "GILPROTECTED.get(py);  // static GILPROTECTED: GILProtected<T>",
+}
+
+
+def _pyfunction(op, prof):
+    fn, a = op.get("name", "f"), op.get("as")
+    return f"#[pyfunction] fn {fn}(py: Python<'_>) {{   // called from Python" + (
+        f" as {a} = {fn}()" if a else "")
+
+
+_OWN_RUST = {"new": lambda op, prof: f"let {op.get('as')} = {_ctor(op, prof)};",
+             "pyfunction": _pyfunction, **_PYCLASS}
+
+
 def rust_for(op, prof) -> str:
-    k, d = op.kind, op.d
-    a, s = d.get("as"), d.get("src")
-    acq, rel = ("Python::attach", "py.detach") if prof.attach_names else ("Python::with_gil", "py.allow_threads")
-    if k in ("with_gil", "attach", "gil"):
-        name = {"with_gil": "Python::with_gil", "attach": "Python::attach", "gil": acq}[k]
-        return (f"let {a} = " if a else "") + f"{name}(|py| {{"
-    if k in ("allow_threads", "detach", "nogil"):
-        name = rel if k == "nogil" else f"py.{k}"
-        return (f"let {a} = " if a else "") + f"{name}(|| {{"
-    if k == "pyfunction":
-        fn = d.get("name", "f")
-        return f"#[pyfunction] fn {fn}(py: Python<'_>) {{   // called from Python" + (
-            f" as {a} = {fn}()" if a else "")
-    if k == "new_pool":
-        return "let pool = unsafe { py.new_pool() }; let py = pool.python();"
-    if k == "with_pool":
-        return "py.with_pool(|py| {"
-    if k == "repeat":
-        return f"for _ in 0..{d['times']} {{"
-    if k == "thread":
-        return (f"let {a} = " if a else "") + f"std::thread::scope(|s| s.spawn(move || {{  // thread {d['name']}"
-    if k == "new":
-        return f"let {a} = {_ctor(op, prof)};"
-    simple = {
-        "clone": f"let {a} = {s}.clone();",
-        "clone_ref": f"let {a} = {s}.clone_ref(py);",
-        "drop": f"drop({s});",
-        "drop_ref": f"{s}.drop_ref(py);",
-        "unbind": f"let {a} = {s}.unbind();",
-        "into_bound": f"let {a} = {s}.into_bound(py);",
-        "bind": f"let {a} = {s}.bind(py);",
-        "bind_borrowed": f"let {a} = {s}.bind_borrowed(py);",
-        "as_borrowed": f"let {a} = {s}.as_borrowed();",
-        "to_owned": f"let {a} = {s}.to_owned();",
-        "into_gil_ref": f"let {a} = {s}.into_gil_ref();",
-        "as_gil_ref": f"let {a} = {s}.as_gil_ref();",
-        "into_py": f"let {a}: Py<PyAny> = {s}.into_py(py);",
-        "into_ref": f"let {a} = {s}.into_ref(py);",
-        "as_ref": f"let {a} = {s}.as_ref(py);",
-        "append": f"{s}.append(&{d.get('item')})?;",
-        "get_item": f"let {a} = {s}.get_item({d.get('index')})?;",
-        "get_borrowed_item": f"let {a} = {s}.get_borrowed_item({d.get('index')})?;",
-        "send": f"// move `{s}` into thread {d.get('to')}'s closure",
-        "return": f"{s}   // returned",
-        "py_del": f"del {s}   # Python",
-        "probe": f"// probe: {d.get('label')}",
-        "get_item_unchecked": f"let {a} = unsafe {{ {s}.get_item_unchecked({d.get('index')}) }};",
-        "gil_protected": "GILPROTECTED.get(py);  // static GILPROTECTED: GILProtected<T>",
-        **_pyclass_rust(op, prof),
-    }
-    return simple.get(k, k)
+    d = op.d
+    k = _NEUTRAL[op.kind][prof.attach_names] if op.kind in _NEUTRAL else op.kind
+    if k in _LET_BLOCKS:
+        return (f"let {d['as']} = " if d.get("as") else "") + _LET_BLOCKS[k].format(name=d.get("name"))
+    if k in _OWN_RUST:
+        return _OWN_RUST[k](op, prof)
+    template = _TEMPLATES.get(k, k)
+    return template.format(a=d.get("as"), s=d.get("src"), item=d.get("item"), index=d.get("index"),
+                           to=d.get("to"), label=d.get("label"), times=d.get("times"))
