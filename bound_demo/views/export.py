@@ -201,7 +201,7 @@ def _atomic_text(path):
         with open(full, "w", encoding="utf-8", newline="") as fh:
             yield fh
         return
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    fd, tmp = budget.temp_beside(full)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
