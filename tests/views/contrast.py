@@ -34,3 +34,14 @@ FRAME_TEXT_JS = """(svg) => {""" + CONTRAST_JS + """
 LINE_JS = """(el) => {""" + CONTRAST_JS + """var s=getComputedStyle(el);return {text:el.textContent,fg:s.color,bg:s.backgroundColor,
   contrast:contrast(s.color,s.backgroundColor)}}
 """
+
+# Every frame text that reaches past the outline of its own node (CSS pixels, rounded), as
+# {text, over}: a text wider than its table would be cut off or stick out of the frame.
+TEXT_SPILL_JS = """svg => { const out = [];
+  svg.querySelectorAll('g.node').forEach(n => {
+    const outline = n.querySelector('polygon'); if (!outline) return;
+    const box = outline.getBoundingClientRect();
+    n.querySelectorAll('text').forEach(t => { const r = t.getBoundingClientRect();
+      const over = Math.max(box.left - r.left, r.right - box.right);
+      if (over > 0.5) out.push({text: t.textContent, over: Math.round(over * 10) / 10}); }); });
+  return out; }"""
