@@ -127,25 +127,22 @@ def _released(before, tname, th, o_touched) -> tuple:
     was = before.threads.get(tname) if before is not None and o_touched and th is not None else None
     if was is None:
         return {}, []
-    now = set(extra(th, "releasing"))
     n = owned_len(was)
-    if n <= GHOST_SCAN:
-        now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)))
-        owned = {i: o for i, o in enumerate(owned_part(was, 0, n)) if o in o_touched and o not in now}
-    else:
-        owned = {}
-    return owned, [o for o in extra(was, "releasing") if o in o_touched and o not in now]
+    scan = n <= GHOST_SCAN
+    now = set(extra(th, "releasing"))
+    now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)) if scan else ())
+    pool_was = enumerate(owned_part(was, 0, n) if scan else ())
+    return ({i: o for i, o in pool_was if o in o_touched and o not in now},
+            [o for o in extra(was, "releasing") if o in o_touched and o not in now])
 
 
 def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:
+    """Note the pool marks a thread's strip shows: ▼n, entries added ("+") or released ("−")."""
     if th is None:
         return
-    if th.pool_marks:
-        seen.marks.add("pool_mark")
-    if added_from is not None and owned_len(th) > added_from and o_touched:
-        seen.marks.add("added")
-    if released[0] or released[1]:
-        seen.marks.add("released")
+    added = bool(o_touched) and added_from is not None and owned_len(th) > added_from
+    shown = {"pool_mark": bool(th.pool_marks), "added": added, "released": any(released)}
+    seen.marks.update(mark for mark, here in shown.items() if here)
 
 
 def _handles_by_thread(st, uni: Universe) -> dict:

@@ -49,27 +49,29 @@ class Universe:
         ``objects`` limits which objects are inspected (a step's touched objects:
         the only ones whose items can have changed); None inspects them all.
         """
-        self._add("objects", self.objects, st.objects.keys() if objects is None else
-                  [o for o in objects if o in st.objects])
-        self._add("threads", self.threads, st.threads.keys())
-        for name, th in st.threads.items():
-            _grow(self.releasing, name, extra_len(th, "releasing"))
-            # A pool mark may point one past the last entry (a GILPool opened on an empty pool).
-            _grow(self.pool_cols, name, max([owned_len(th)] + [m + 1 for m in th.pool_marks]))
-        for oid in (st.objects.keys() if objects is None else objects):
-            ob = st.objects.get(oid)
-            if ob is not None:
-                _grow(self.slots, oid, len(ob.items))
-        for h in st.handles.values():
-            thread = h.thread if h.thread is not None else _first(st.threads)
-            self._add("threads", self.threads, [thread])
-            self._add(("handles", thread), self.handles.setdefault(thread, []), [h.name])
+        inspected = st.objects.keys() if objects is None else [o for o in objects if o in st.objects]
+        self._add("objects", self.objects, inspected)
+        for oid in inspected:
+            _grow(self.slots, oid, len(st.objects[oid].items))
+        self._add_threads(st)
         self._add("py_vars", self.py_vars, st.py_vars.keys())
         self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
         for attr, queue in (("increfs", st.pending_increfs), ("decrefs", st.pending_decrefs)):
             setattr(self, attr, max(getattr(self, attr), len(queue)))
         for attr in _EXTRA_ROWS:
             setattr(self, attr, max(getattr(self, attr), len(extra(st, attr))))
+
+    def _add_threads(self, st) -> None:
+        """Threads with their pool widths, and the handle names of each thread."""
+        self._add("threads", self.threads, st.threads.keys())
+        for name, th in st.threads.items():
+            _grow(self.releasing, name, extra_len(th, "releasing"))
+            # A pool mark may point one past the last entry (a GILPool opened on an empty pool).
+            _grow(self.pool_cols, name, max([owned_len(th)] + [m + 1 for m in th.pool_marks]))
+        for h in st.handles.values():
+            thread = h.thread if h.thread is not None else _first(st.threads)
+            self._add("threads", self.threads, [thread])
+            self._add(("handles", thread), self.handles.setdefault(thread, []), [h.name])
 
     def _add(self, key, ordered: list, names) -> None:
         """Append names not yet present, keeping first-seen order (a set alone would lose it)."""
