@@ -19,7 +19,7 @@ import threading
 import ipywidgets as W
 
 from .access import states
-from .describe import describe
+from .describe import describe, step_notes
 from .frame import draw_step
 from .labels import release_label
 from .legend import legend_html, union
@@ -140,15 +140,6 @@ class _Pane:
             s = self.svgs[i] = self.frame_svg(i, render_svgs([graph])[0], state)
         return s
 
-    def _notes(self, i: int, step) -> list:
-        """The step's notes, plus the run's error on the last step unless the caption says it."""
-        notes = list(step.notes or [])
-        err = self.trace.error
-        if err is not None and i == len(self.trace.steps) - 1 and err.message != step.caption:
-            # A compile error is usually the last step's caption already; say it once.
-            notes.append(f"{err.kind} at {err.op_path}: {err.message}")
-        return notes
-
     def _listing(self, row: int) -> str:
         """The Rust listing with the step's line marked current."""
         return "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
@@ -158,9 +149,9 @@ class _Pane:
 
     def show(self, i: int):
         step = self.trace.steps[i]
+        notes = step_notes(self.trace, step, i == len(self.trace.steps) - 1)
         self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
-                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>"
-                                        for n in self._notes(i, step))
+                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
                               + "</div>")
         self.rust.value = self._listing(self.rows[i])
         self.frame.value = f"<div class='bd-frame'>{self.svg(i)}</div>"
