@@ -120,20 +120,26 @@ def _pool_before(before, tname):
 GHOST_SCAN = 64  # pools up to this long are compared with the step before for released entries
 
 
-def _released(before, tname, th, o_touched) -> tuple:
+def _released(before, tname, th, o_touched: set) -> tuple:
     """Entries this step took out of a thread's pool for good: touched objects that were in
     its pool or its releasing row one step earlier and are in neither now. Returns
     ({pool index: oid}, [oids of the releasing row]); long pools are not scanned."""
     was = before.threads.get(tname) if before is not None and o_touched and th is not None else None
     if was is None:
         return {}, []
+    pool_was, pool_now = _scanned(was, th)
+    left = o_touched - set(extra(th, "releasing")) - set(pool_now)
+    return ({i: o for i, o in enumerate(pool_was) if o in left},
+            [o for o in extra(was, "releasing") if o in left])
+
+
+def _scanned(was, th) -> tuple:
+    """(the earlier pool's entries, the current pool's first GHOST_SCAN + 1) to compare for
+    released entries, or nothing to compare when the earlier pool is longer than GHOST_SCAN."""
     n = owned_len(was)
-    scan = n <= GHOST_SCAN
-    now = set(extra(th, "releasing"))
-    now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)) if scan else ())
-    pool_was = enumerate(owned_part(was, 0, n) if scan else ())
-    return ({i: o for i, o in pool_was if o in o_touched and o not in now},
-            [o for o in extra(was, "releasing") if o in o_touched and o not in now])
+    if n > GHOST_SCAN:
+        return (), ()
+    return owned_part(was, 0, n), owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1))
 
 
 def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:

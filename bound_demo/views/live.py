@@ -29,7 +29,8 @@ from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
 
-from .releases import CFGS, DEFAULT_RELEASE, FEATURES, FREE_THREADED, RELEASES, free_threaded_python
+from .releases import (CFGS, DEFAULT_RELEASE, FEATURES, FREE_THREADED, RELEASES, allowed,
+                       free_threaded_python)
 from ..text.fallback import LIVE_CLASS, display_with_fallback
 
 NONE = "—"
@@ -221,7 +222,7 @@ class LivePlayer(W.VBox):
     # --- running -----------------------------------------------------------------------
     def _options(self, release):
         """(features, cfgs, free-threaded) of the toggles that are on and exist in ``release``."""
-        on = [n for n, t in self.toggles.items() if t.value and release in _ALLOWED[n]]
+        on = allowed([n for n, t in self.toggles.items() if t.value], release)
         ft = self.free_threaded.value and bool(free_threaded_python(release))
         return [n for n in on if n in FEATURES], [n for n in on if n in CFGS], ft
 
