@@ -21,6 +21,8 @@ afterwards their rows keep the verdict ("found, freed" / "found, kept") without 
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import palette as P
 from .labels import esc, safe_id
 
@@ -112,12 +114,13 @@ def _passes(trace) -> dict:
     return out
 
 
-class FrameView:
+class FrameView(NamedTuple):
     """One frame's reading: the reservation, the found and freed ids to show, and whether the
     collector's pass is running at this step (only then are the found objects highlighted)."""
-
-    def __init__(self, res: Reserved, found, freed, in_pass: bool):
-        self.res, self.found, self.freed, self.in_pass = res, found, freed, in_pass
+    res: Reserved
+    found: frozenset
+    freed: frozenset
+    in_pass: bool
 
 
 def frame_view(uni, trace, step, st) -> FrameView:

@@ -10,6 +10,8 @@ reserve room for what will exist later); it never simulates anything.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import graphviz
 
 from . import fields
@@ -32,18 +34,20 @@ GRAPH_ATTR = {
 SPACER_IN = "0.55"  # inches under the last thread (see _threads)
 
 
-class Touched:
+class Touched(NamedTuple):
     """What a step touched, as sets: thread names, handle names, object ids, and whether the
-    pending queues changed. A step without a ``touched`` record touched nothing."""
+    pending queues changed; ``any(touched)`` says whether the step touched anything."""
+    threads: set
+    handles: set
+    objects: set
+    pending: bool
 
-    def __init__(self, touched):
-        touched = touched or {}
-        self.threads, self.handles, self.objects = (
-            set(touched.get(key) or []) for key in ("threads", "handles", "objects"))
-        self.pending = bool(touched.get("pending"))
 
-    def any(self) -> bool:
-        return any((self.threads, self.handles, self.objects, self.pending))
+def _touched(record) -> Touched:
+    """The step's ``touched`` record as sets; a step without one touched nothing."""
+    record = record or {}
+    return Touched(*(set(record.get(key) or []) for key in ("threads", "handles", "objects")),
+                   bool(record.get("pending")))
 
 
 class Seen:
@@ -70,7 +74,7 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
     """
     st = state if state is not None else step.state
     uni = of_trace(trace) if trace is not None else of_state(st)
-    touched = Touched(getattr(step, "touched", None))
+    touched = _touched(getattr(step, "touched", None))
     seen = Seen()
     g = DotWriter("bound_demo", graph_attr=dict(GRAPH_ATTR),
                   node_attr={"shape": "plain", "fontname": P.FONT},
@@ -160,7 +164,7 @@ def _handles_by_thread(st, uni: Universe) -> dict:
 
 
 def _threads(g, st, uni: Universe, trace, touched: Touched, before, seen) -> list:
-    if touched.any():
+    if any(touched):
         seen.marks.add("touched")
     draw = _ThreadCluster(g, st, uni, trace, touched, before, seen)
     spine = []
