@@ -433,7 +433,7 @@ def iter_trace(trace, *, caption: bool = False, legend: bool = False):
     The states come from forward replays (one more for the legend, which must know the
     whole trace before the first frame is drawn, unless ``legend`` is that ``Seen``)."""
     from .access import states
-    seen = legend if isinstance(legend, Seen) else (_trace_seen(trace) if legend else None)
+    seen = legend if isinstance(legend, Seen) else (measure(trace)[1] if legend else None)
     before = None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)
@@ -442,13 +442,15 @@ def iter_trace(trace, *, caption: bool = False, legend: bool = False):
         yield g
 
 
-def _trace_seen(trace):
-    """What every frame of the trace draws: the edge kinds and marks its legend lists."""
+def measure(trace, *, caption: bool = False) -> tuple:
+    """(DOT size of every frame, what all frames draw: the edge kinds and marks a legend of
+    the whole trace lists), from one forward pass."""
     from .access import states
-    seen, before = Seen(), None
+    sizes, seen, before = [], Seen(), None
     for _, step, st in states(trace):
-        s = draw_step(step, trace=trace, state=st, before=before).bd_seen
-        seen.kinds |= s.kinds
-        seen.marks |= s.marks
+        g = draw_step(step, trace=trace, caption=caption, state=st, before=before)
+        sizes.append(len(g.source))
+        seen.kinds |= g.bd_seen.kinds
+        seen.marks |= g.bd_seen.marks
         before = st
-    return seen
+    return sizes, seen
