@@ -446,11 +446,11 @@ def measure(trace, *, caption: bool = False) -> tuple:
     """(DOT size of every frame, what all frames draw: the edge kinds and marks a legend of
     the whole trace lists), from one forward pass."""
     from .access import states
-    sizes, seen, before = [], Seen(), None
+    from .legend import union
+    sizes, seens, before = [], [], None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before)
         sizes.append(len(g.source))
-        seen.kinds |= g.bd_seen.kinds
-        seen.marks |= g.bd_seen.marks
+        seens.append(g.bd_seen)
         before = st
-    return sizes, seen
+    return sizes, union(seens)
