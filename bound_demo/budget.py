@@ -181,6 +181,17 @@ def _file_target(path, full):
     return os.path.dirname(full)
 
 
+def temp_beside(full):
+    """A new temporary file in the directory of ``full``, as (fd, path), with the mode any
+    file the user writes gets: mkstemp makes it 0600, which os.replace would carry over to
+    the output, so it is reset to 0666 less the umask."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    mask = os.umask(0)  # the only portable way to read the umask is to set it and put it back
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)
+    return fd, tmp
+
+
 def write_atomic(path, data):
     """Write text or bytes to path via a temporary file beside it: a full disk or another
     failure leaves the old file (or none), never half a file."""
@@ -191,7 +202,7 @@ def write_atomic(path, data):
         with open(full, "wb") as fh:
             fh.write(payload)
         return
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    fd, tmp = temp_beside(full)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)

@@ -12,20 +12,13 @@ __all__ = ["draw_step", "player_html", "show", "LivePlayer", "render_svgs",
            "refcount_chart", "pool_chart", "chart"]
 
 
+# The module each lazily loaded name lives in.
+_LAZY = {"player_html": "player", "render_svgs": "render", "show": "showing", "LivePlayer": "live",
+         "refcount_chart": "charts", "pool_chart": "charts", "chart": "charts"}
+
+
 def __getattr__(name):
-    if name in ("player_html",):
-        from .player import player_html
-        return player_html
-    if name == "render_svgs":
-        from .render import render_svgs
-        return render_svgs
-    if name == "show":
-        from .showing import show
-        return show
-    if name == "LivePlayer":
-        from .live import LivePlayer
-        return LivePlayer
-    if name in ("refcount_chart", "pool_chart", "chart"):
-        from . import charts as _charts
-        return getattr(_charts, name)
-    raise AttributeError(name)
+    if name not in _LAZY:
+        raise AttributeError(name)
+    from importlib import import_module
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

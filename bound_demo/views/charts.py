@@ -61,9 +61,7 @@ def _note_refcount(changes, last, oid, ob, i) -> None:
 def expand(change_xs, change_ys, n) -> list:
     """A step function from its change points; NaN before the object exists."""
     out = [math.nan] * n
-    for k, x in enumerate(change_xs):
-        end = change_xs[k + 1] if k + 1 < len(change_xs) else n
-        y = change_ys[k]
+    for x, end, y in zip(change_xs, list(change_xs[1:]) + [n], change_ys):
         out[x:end] = [math.nan if y is None else y] * (end - x)
     return out
 

@@ -85,3 +85,13 @@ def _vars_text(state) -> str:
     if not state.py_vars:
         return ""
     return "Python variables: " + ", ".join(f"{k} → {v}" for k, v in state.py_vars.items())
+
+
+def step_notes(trace, step, last: bool) -> list:
+    """A step's notes, plus the run's error on the ``last`` step unless its caption says it
+    already (a compile error usually is the last step's caption): both players show these."""
+    notes = list(getattr(step, "notes", None) or [])
+    err = getattr(trace, "error", None)
+    if last and err is not None and err.message != getattr(step, "caption", None):
+        notes.append(f"{err.kind} at {err.op_path}: {err.message}")
+    return notes

@@ -20,9 +20,8 @@ from itertools import islice
 import sys
 
 from .. import budget
-from .access import states
 from .describe import describe
-from .frame import draw_step, iter_trace
+from .frame import iter_trace, measure
 from .svgpack import standalone
 from .render import GraphvizMissing, render_pngs, render_svgs
 
@@ -58,16 +57,19 @@ def _split(values) -> tuple:
     return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
 
 
+@contextlib.contextmanager
 def _progress(total: int, quiet: bool, what: str):
-    """A tqdm bar for long renders; a no-op callback when quiet or tqdm is missing."""
-    if quiet or total < 20:
-        return None, lambda k: None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None, lambda k: None
-    bar = tqdm(total=total, unit="frame", desc=what, file=sys.stderr, leave=False)
-    return bar, bar.update
+    """A tick callback for a tqdm bar on long renders, closed when the block ends; a no-op
+    callback when quiet, short or tqdm is missing."""
+    tqdm = None
+    if not quiet and total >= 20:
+        with contextlib.suppress(ImportError):
+            from tqdm import tqdm
+    if tqdm is None:
+        yield lambda k: None
+        return
+    with tqdm(total=total, unit="frame", desc=what, file=sys.stderr, leave=False) as bar:
+        yield bar.update
 
 
 class StepRange:
@@ -152,22 +154,9 @@ def _narrow(trace, spec, gif=False):
     view = trace if (lo, hi) == (0, n) else StepRange(trace, lo, hi)
     # Every frame is drawn once here to measure it, before anything is rendered; the same
     # pass finds what the exports' legend lists, so that no third pass is needed for it.
-    sizes, seen = measure(view)
+    sizes, seen = measure(view, caption=True)
     budget.check_dot(sizes, n)
     return view, seen
-
-
-def measure(trace) -> tuple:
-    """(DOT size of every captioned frame, what all frames draw) from one forward pass."""
-    from .frame import Seen
-    sizes, seen, before = [], Seen(), None
-    for _, step, st in states(trace):
-        g = draw_step(step, trace=trace, caption=True, state=st, before=before)
-        sizes.append(len(g.source))
-        seen.kinds |= g.bd_seen.kinds
-        seen.marks |= g.bd_seen.marks
-        before = st
-    return sizes, seen
 
 
 def _title(traces, args):
@@ -179,16 +168,13 @@ def _write_html(traces, args):
     memory at a time, whatever the number of steps."""
     from .player import write_player
     total = sum(len(t.steps) for t in traces)
-    bar, tick = _progress(total, args.quiet, "frames")
     title = _title(traces, args)
-    with _atomic_text(args.html) as out:
+    with _progress(total, args.quiet, "frames") as tick, _atomic_text(args.html) as out:
         out.write(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
                   f'<meta name="viewport" content="width=device-width,initial-scale=1">'
                   f"<title>{html.escape(title)}</title></head><body>")
         write_player(out, traces, title=title, progress=tick)
         out.write("</body></html>")
-    if bar:
-        bar.close()
 
 
 @contextlib.contextmanager
@@ -201,7 +187,7 @@ def _atomic_text(path):
         with open(full, "w", encoding="utf-8", newline="") as fh:
             yield fh
         return
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full), prefix=".bd-", suffix=".part")
+    fd, tmp = budget.temp_beside(full)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
@@ -228,17 +214,15 @@ def _chunks(trace, seen, render, progress):
 
 def _write_svgs(trace, seen, args):
     os.makedirs(args.svg, exist_ok=True)
-    bar, tick = _progress(len(trace.steps), args.quiet, "frames")
-    width = max(4, len(str(len(trace.steps))))
     n = len(trace.steps)
-    for i, svg, g in _chunks(trace, seen, render_svgs, tick):
-        # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
-        svg = standalone(svg, title=f"step {i + 1} / {n}: {trace.steps[i].caption}",
-                         desc=describe(g.bd_state, trace))
-        budget.write_atomic(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"),
-                            '<?xml version="1.0" encoding="UTF-8"?>\n' + svg)
-    if bar:
-        bar.close()
+    width = max(4, len(str(n)))
+    with _progress(n, args.quiet, "frames") as tick:
+        for i, svg, g in _chunks(trace, seen, render_svgs, tick):
+            # Themed for both colour schemes, with the frame's text alternative as <title>/<desc>.
+            svg = standalone(svg, title=f"step {i + 1} / {n}: {trace.steps[i].caption}",
+                             desc=describe(g.bd_state, trace))
+            budget.write_atomic(os.path.join(args.svg, f"step-{i + 1:0{width}d}.svg"),
+                                '<?xml version="1.0" encoding="UTF-8"?>\n' + svg)
 
 
 def _write_gif(trace, seen, args):
@@ -249,19 +233,17 @@ def _write_gif(trace, seen, args):
     except ImportError:
         raise budget.OutputError("--gif needs Pillow (pip install -r requirements.txt)") from None
     import io
-    bar, tick = _progress(len(trace.steps), args.quiet, "frames")
     with tempfile.TemporaryDirectory(prefix="bd-gif-") as tmp:
         w = h = 0
         paths = []
-        for i, png, _ in _chunks(trace, seen, render_pngs, tick):
-            with Image.open(io.BytesIO(png)) as im:
-                w, h = max(w, im.width), max(h, im.height)
-            _check_gif(i, w, h, len(trace.steps))
-            paths.append(os.path.join(tmp, f"{i}.png"))
-            with open(paths[-1], "wb") as fh:
-                fh.write(png)
-        if bar:
-            bar.close()
+        with _progress(len(trace.steps), args.quiet, "frames") as tick:
+            for i, png, _ in _chunks(trace, seen, render_pngs, tick):
+                with Image.open(io.BytesIO(png)) as im:
+                    w, h = max(w, im.width), max(h, im.height)
+                _check_gif(i, w, h, len(trace.steps))
+                paths.append(os.path.join(tmp, f"{i}.png"))
+                with open(paths[-1], "wb") as fh:
+                    fh.write(png)
         data = _gif_bytes(paths, (w, h), args.delay, Image, GifImagePlugin)
     budget.write_atomic(args.gif, data)
 

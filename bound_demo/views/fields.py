@@ -21,6 +21,8 @@ afterwards their rows keep the verdict ("found, freed" / "found, kept") without 
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import palette as P
 from .labels import esc, safe_id
 
@@ -46,7 +48,8 @@ class Reserved:
 
 
 def _get(obj, name, default=None):
-    """An optional attribute or key: states are objects, ``last_gc`` may be a plain dict."""
+    """An optional attribute or key: states are objects, ``last_gc`` may be a plain dict.
+    No object at all (None) has none of them, so it gives ``default`` too."""
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
@@ -54,15 +57,15 @@ def _get(obj, name, default=None):
 
 def class_of(ob):
     """The pyclass an object was created as (None for plain objects and containers)."""
-    return None if ob is None else _get(ob, "class")
+    return _get(ob, "class")
 
 
 def field_names(ob) -> list:
-    return list(_get(ob, "fields") or {}) if ob is not None else []
+    return list(_get(ob, "fields") or {})
 
 
 def last_gc(st):
-    return _get(st, "last_gc") if st is not None else None
+    return _get(st, "last_gc")
 
 
 def found_freed(st) -> tuple:
@@ -111,12 +114,13 @@ def _passes(trace) -> dict:
     return out
 
 
-class FrameView:
+class FrameView(NamedTuple):
     """One frame's reading: the reservation, the found and freed ids to show, and whether the
     collector's pass is running at this step (only then are the found objects highlighted)."""
-
-    def __init__(self, res: Reserved, found, freed, in_pass: bool):
-        self.res, self.found, self.freed, self.in_pass = res, found, freed, in_pass
+    res: Reserved
+    found: frozenset
+    freed: frozenset
+    in_pass: bool
 
 
 def frame_view(uni, trace, step, st) -> FrameView:
@@ -161,7 +165,7 @@ def _cell(text, *, port=None, bg=None, color=None) -> str:
 
 def _values(ob) -> dict:
     """field -> object id or None; empty for an object not created yet."""
-    return (_get(ob, "fields") or {}) if ob is not None else {}
+    return _get(ob, "fields") or {}
 
 
 def _ground(ob):
@@ -184,7 +188,7 @@ def _flag_text(flag) -> str:
 
 def _borrow_row(ob, seen) -> str:
     """The class's name and its borrow flag (the heap row above names the Python type)."""
-    flag = (_get(ob, "borrow", 0) if ob is not None else 0) or 0
+    flag = _get(ob, "borrow", 0) or 0
     text = f"{esc(class_of(ob) or '')} · {_flag_text(flag)}".lstrip(" ·")
     if not flag:
         return _cell(text, color=P.MUTED, bg=_ground(ob))
@@ -197,7 +201,7 @@ _TRACKED = {True: "GC-tracked", False: "not GC-tracked"}
 
 def _tracked(ob):
     """True, False, or None when the state does not say (plain objects, older traces)."""
-    return _get(ob, "gc_tracked") if ob is not None else None
+    return _get(ob, "gc_tracked")
 
 
 def _verdict(oid, ob, view: FrameView):

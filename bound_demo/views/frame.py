@@ -10,6 +10,8 @@ reserve room for what will exist later); it never simulates anything.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import graphviz
 
 from . import fields
@@ -30,6 +32,22 @@ GRAPH_ATTR = {
 
 
 SPACER_IN = "0.55"  # inches under the last thread (see _threads)
+
+
+class Touched(NamedTuple):
+    """What a step touched, as sets: thread names, handle names, object ids, and whether the
+    pending queues changed; ``any(touched)`` says whether the step touched anything."""
+    threads: set
+    handles: set
+    objects: set
+    pending: bool
+
+
+def _touched(record) -> Touched:
+    """The step's ``touched`` record as sets; a step without one touched nothing."""
+    record = record or {}
+    return Touched(*(set(record.get(key) or []) for key in ("threads", "handles", "objects")),
+                   bool(record.get("pending")))
 
 
 class Seen:
@@ -56,7 +74,7 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
     """
     st = state if state is not None else step.state
     uni = of_trace(trace) if trace is not None else of_state(st)
-    touched = getattr(step, "touched", None) or {}
+    touched = _touched(getattr(step, "touched", None))
     seen = Seen()
     g = DotWriter("bound_demo", graph_attr=dict(GRAPH_ATTR),
                   node_attr={"shape": "plain", "fontname": P.FONT},
@@ -106,70 +124,52 @@ def _pool_before(before, tname):
 GHOST_SCAN = 64  # pools up to this long are compared with the step before for released entries
 
 
-def _released(before, tname, th, o_touched) -> tuple:
+def _released(before, tname, th, o_touched: set) -> tuple:
     """Entries this step took out of a thread's pool for good: touched objects that were in
     its pool or its releasing row one step earlier and are in neither now. Returns
     ({pool index: oid}, [oids of the releasing row]); long pools are not scanned."""
     was = before.threads.get(tname) if before is not None and o_touched and th is not None else None
     if was is None:
         return {}, []
-    now = set(extra(th, "releasing"))
+    pool_was, pool_now = _scanned(was, th)
+    left = o_touched - set(extra(th, "releasing")) - set(pool_now)
+    return ({i: o for i, o in enumerate(pool_was) if o in left},
+            [o for o in extra(was, "releasing") if o in left])
+
+
+def _scanned(was, th) -> tuple:
+    """(the earlier pool's entries, the current pool's first GHOST_SCAN + 1) to compare for
+    released entries, or nothing to compare when the earlier pool is longer than GHOST_SCAN."""
     n = owned_len(was)
-    if n <= GHOST_SCAN:
-        now |= set(owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1)))
-        owned = {i: o for i, o in enumerate(owned_part(was, 0, n)) if o in o_touched and o not in now}
-    else:
-        owned = {}
-    return owned, [o for o in extra(was, "releasing") if o in o_touched and o not in now]
+    if n > GHOST_SCAN:
+        return (), ()
+    return owned_part(was, 0, n), owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1))
 
 
 def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:
+    """Note the pool marks a thread's strip shows: ▼n, entries added ("+") or released ("−")."""
     if th is None:
         return
-    if th.pool_marks:
-        seen.marks.add("pool_mark")
-    if added_from is not None and owned_len(th) > added_from and o_touched:
-        seen.marks.add("added")
-    if released[0] or released[1]:
-        seen.marks.add("released")
+    added = bool(o_touched) and added_from is not None and owned_len(th) > added_from
+    shown = {"pool_mark": bool(th.pool_marks), "added": added, "released": any(released)}
+    seen.marks.update(mark for mark, here in shown.items() if here)
 
 
-def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
-    spine = []
-    t_touched = set(touched.get("threads") or [])
-    h_touched = set(touched.get("handles") or [])
-    o_touched = set(touched.get("objects") or [])
-    if t_touched or h_touched or o_touched or touched.get("pending"):
-        seen.marks.add("touched")
-    note = _no_pool_note(trace)
-    handles_by_thread = {}
+def _handles_by_thread(st, uni: Universe) -> dict:
+    """{thread: {handle name: handle}}; a handle that names no thread belongs to the first."""
+    by_thread = {}
     for name, h in st.handles.items():
-        handles_by_thread.setdefault(h.thread if h.thread is not None else uni.threads[0], {})[name] = h
+        by_thread.setdefault(h.thread if h.thread is not None else uni.threads[0], {})[name] = h
+    return by_thread
+
+
+def _threads(g, st, uni: Universe, trace, touched: Touched, before, seen) -> list:
+    if any(touched):
+        seen.marks.add("touched")
+    draw = _ThreadCluster(g, st, uni, trace, touched, before, seen)
+    spine = []
     for tname in uni.threads:
-        th = st.threads.get(tname)
-        tid = safe_id("t", tname)
-        added_from = _pool_before(before, tname)
-        released = _released(before, tname, th, o_touched) if note is None else ({}, [])
-        if note is None:
-            _note_pool_marks(seen, th, o_touched, added_from, released)
-        with g.subgraph(name=f"cluster_{tid}") as c:
-            c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
-            c.node(f"{tid}_hdr", tables.thread_header(
-                tname, th, count_name=count_name(trace), words=gil_words(trace),
-                touched=tname in t_touched, width=190))
-            c.node(f"{tid}_h", tables.handle_table(
-                uni.handles.get(tname, []), handles_by_thread.get(tname, {}),
-                touched=h_touched, width=190))
-            c.node(f"{tid}_pool", tables.pool_strip(
-                th, columns=uni.pool_cols.get(tname, 0), touched=o_touched, note=note,
-                releasing=uni.releasing.get(tname, 0), added_from=added_from,
-                cell=strip_cell(uni), released=released))
-            if tname == uni.threads[-1]:
-                # Arrows from the bottom pool strip dip below it; an invisible spacer under
-                # the last strip keeps those dips inside the drawing, so the canvas never
-                # grows between frames.
-                c.node("spine_end", "", shape="box", style="invis", width="0.1", height=SPACER_IN)
-        spine += [f"{tid}_hdr", f"{tid}_h", f"{tid}_pool"]
+        spine += draw(tname)
     spine.append("spine_end")
     with g.subgraph() as s:
         s.attr(rank="same")
@@ -183,6 +183,45 @@ def _threads(g, st, uni: Universe, trace, touched, before, seen) -> list:
     return spine
 
 
+class _ThreadCluster:
+    """Draws one thread's cluster (header, handles, pool strip) and gives its node names."""
+
+    def __init__(self, g, st, uni: Universe, trace, touched: Touched, before, seen):
+        self.g, self.st, self.uni, self.trace, self.touched, self.before, self.seen = (
+            g, st, uni, trace, touched, before, seen)
+        self.note = _no_pool_note(trace)
+        self.handles = _handles_by_thread(st, uni)
+
+    def _pool_strip(self, tname, th) -> str:
+        added_from = _pool_before(self.before, tname)
+        released = ({}, [])
+        if self.note is None:
+            released = _released(self.before, tname, th, self.touched.objects)
+            _note_pool_marks(self.seen, th, self.touched.objects, added_from, released)
+        return tables.pool_strip(
+            th, columns=self.uni.pool_cols.get(tname, 0), touched=self.touched.objects, note=self.note,
+            releasing=self.uni.releasing.get(tname, 0), added_from=added_from,
+            cell=strip_cell(self.uni), released=released)
+
+    def __call__(self, tname) -> list:
+        th, tid, uni = self.st.threads.get(tname), safe_id("t", tname), self.uni
+        with self.g.subgraph(name=f"cluster_{tid}") as c:
+            c.attr(label="", style="rounded", color=P.GREY if th is None else P.BLACK, penwidth="1")
+            c.node(f"{tid}_hdr", tables.thread_header(
+                tname, th, count_name=count_name(self.trace), words=gil_words(self.trace),
+                touched=tname in self.touched.threads, width=190))
+            c.node(f"{tid}_h", tables.handle_table(
+                uni.handles.get(tname, []), self.handles.get(tname, {}),
+                touched=self.touched.handles, width=190))
+            c.node(f"{tid}_pool", self._pool_strip(tname, th))
+            if tname == uni.threads[-1]:
+                # Arrows from the bottom pool strip dip below it; an invisible spacer under
+                # the last strip keeps those dips inside the drawing, so the canvas never
+                # grows between frames.
+                c.node("spine_end", "", shape="box", style="invis", width="0.1", height=SPACER_IN)
+        return [f"{tid}_hdr", f"{tid}_h", f"{tid}_pool"]
+
+
 def _refcount_before(before, oid):
     if before is None:
         return None
@@ -190,61 +229,67 @@ def _refcount_before(before, oid):
     return ob.refcount if ob is not None else None
 
 
-def _heap(g, st, uni: Universe, touched, before, seen, view):
+def _heap(g, st, uni: Universe, touched: Touched, before, seen, view):
     """Objects in creation order; those not yet created are invisible but take their room."""
     head, hidden, tail = capped(uni.objects, OBJECT_CAP // 2)
-    o_touched = set(touched.get("objects") or [])
     names = ["heap_anchor"]
     with g.subgraph(name="cluster_heap") as c:
         c.attr(label="<<I>Python heap</I>>", fontsize="10", style="rounded", color=P.GREY)
         c.node("heap_anchor", "", shape="point", style="invis", width="0.01", ordering="in")
-        for oid in head + ([None] if hidden else []) + tail:
-            if oid is None:
-                c.node("o_more", f"<<I>… {hidden} more objects …</I>>", shape="box", color=P.GREY)
-                names.append("o_more")
-                continue
-            ob = st.objects.get(oid)
-            nid = safe_id("o", oid)
-            was = _refcount_before(before, oid) if oid in o_touched else None
-            if ob is not None and was is not None and was != ob.refcount:
-                seen.marks.add("delta")
-            if ob is not None and not ob.alive:
-                seen.marks.add("freed")
-            label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in o_touched,
-                                       before=was)
-            label = fields.decorate(label, oid, ob, view, seen)
-            c.node(nid, label, **({"style": "invis"} if ob is None else {}))
-            names.append(nid)
+        for oid in head:
+            names.append(_heap_node(c, oid, st, uni, touched, before, seen, view))
+        if hidden:
+            c.node("o_more", f"<<I>… {hidden} more objects …</I>>", shape="box", color=P.GREY)
+            names.append("o_more")
+        for oid in tail:
+            names.append(_heap_node(c, oid, st, uni, touched, before, seen, view))
     return set(head) | set(tail), bool(hidden), names
 
 
-def _right_column(g, st, uni: Universe, trace, touched, legend=None):
+def _heap_node(c, oid, st, uni: Universe, touched: Touched, before, seen, view) -> str:
+    """One object's node (invisible until the object exists); notes the marks it shows."""
+    ob = st.objects.get(oid)
+    was = _refcount_before(before, oid) if oid in touched.objects else None
+    if ob is not None and was not in (None, ob.refcount):
+        seen.marks.add("delta")
+    if ob is not None and not ob.alive:
+        seen.marks.add("freed")
+    label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in touched.objects,
+                               before=was)
+    label = fields.decorate(label, oid, ob, view, seen)
+    nid = safe_id("o", oid)
+    c.node(nid, label, **({"style": "invis"} if ob is None else {}))
+    return nid
+
+
+def _right_column(g, st, uni: Universe, trace, touched: Touched, legend=None):
     prof = profile_of(trace)
     show_increfs = uni.ever_increfs or (prof is not None and prof.deferred_increfs)
-    column = (["queue"] + (["pyvars"] if uni.py_vars else []) + (["flight"] if uni.in_flight else [])
-              + (["leaked"] if uni.leaked else []) + (["legend"] if legend is not None else []))
-    o_touched = set(touched.get("objects") or [])
+    cell = strip_cell(uni)
+    # (node, whether the frame has it, its label), top to bottom; labels are drawn only when shown.
+    parts = (
+        ("queue", True, lambda: tables.queue_table(
+            st, increfs=uni.increfs, decrefs=uni.decrefs, cell=cell, show_increfs=show_increfs,
+            touched=touched.pending, lazy=prof is None or prof.lazy_reference_pool,
+            draining=(uni.draining_increfs, uni.draining_decrefs))),
+        ("pyvars", bool(uni.py_vars), lambda: tables.py_var_table(uni.py_vars, st.py_vars)),
+        ("flight", bool(uni.in_flight), lambda: tables.transit_table(
+            "return values in flight", extra(st, "in_flight"), prefix="f",
+            reserved=uni.in_flight, touched=touched.objects, cell=cell)),
+        ("leaked", bool(uni.leaked), lambda: tables.transit_table(
+            "leaked references", extra(st, "leaked"), prefix="l",
+            reserved=uni.leaked, touched=touched.objects, cell=cell)),
+        ("legend", legend is not None, lambda: tables.legend(frozenset(legend.kinds),
+                                                              frozenset(legend.marks))),
+    )
+    column = [name for name, wanted, _ in parts if wanted]
     # A borderless cluster: dot orders flat chains inside clusters the same way
     # everywhere, so this column stacks like the others.
     with g.subgraph(name="cluster_right") as c:
         c.attr(label="", peripheries="0")
-        c.node("queue", tables.queue_table(st, increfs=uni.increfs, decrefs=uni.decrefs, cell=strip_cell(uni),
-                                           show_increfs=show_increfs,
-                                           touched=bool(touched.get("pending")),
-                                           lazy=prof is None or prof.lazy_reference_pool,
-                                           draining=(uni.draining_increfs, uni.draining_decrefs)))
-        if uni.py_vars:
-            c.node("pyvars", tables.py_var_table(uni.py_vars, st.py_vars))
-        if uni.in_flight:
-            c.node("flight", tables.transit_table(
-                "return values in flight", extra(st, "in_flight"), prefix="f",
-                reserved=uni.in_flight, touched=o_touched, cell=strip_cell(uni)))
-        if uni.leaked:
-            c.node("leaked", tables.transit_table(
-                "leaked references", extra(st, "leaked"), prefix="l",
-                reserved=uni.leaked, touched=o_touched, cell=strip_cell(uni)))
-        if legend is not None:
-            c.node("legend", tables.legend(frozenset(legend.kinds), frozenset(legend.marks)))
+        for name, wanted, label in parts:
+            if wanted:
+                c.node(name, label())
     return column
 
 
@@ -388,7 +433,7 @@ def iter_trace(trace, *, caption: bool = False, legend: bool = False):
     The states come from forward replays (one more for the legend, which must know the
     whole trace before the first frame is drawn, unless ``legend`` is that ``Seen``)."""
     from .access import states
-    seen = legend if isinstance(legend, Seen) else (_trace_seen(trace) if legend else None)
+    seen = legend if isinstance(legend, Seen) else (measure(trace)[1] if legend else None)
     before = None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)
@@ -397,13 +442,15 @@ def iter_trace(trace, *, caption: bool = False, legend: bool = False):
         yield g
 
 
-def _trace_seen(trace):
-    """What every frame of the trace draws: the edge kinds and marks its legend lists."""
+def measure(trace, *, caption: bool = False) -> tuple:
+    """(DOT size of every frame, what all frames draw: the edge kinds and marks a legend of
+    the whole trace lists), from one forward pass."""
     from .access import states
-    seen, before = Seen(), None
+    from .legend import union
+    sizes, seens, before = [], [], None
     for _, step, st in states(trace):
-        s = draw_step(step, trace=trace, state=st, before=before).bd_seen
-        seen.kinds |= s.kinds
-        seen.marks |= s.marks
+        g = draw_step(step, trace=trace, caption=caption, state=st, before=before)
+        sizes.append(len(g.source))
+        seens.append(g.bd_seen)
         before = st
-    return seen
+    return sizes, union(seens)

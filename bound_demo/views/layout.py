@@ -49,31 +49,29 @@ class Universe:
         ``objects`` limits which objects are inspected (a step's touched objects:
         the only ones whose items can have changed); None inspects them all.
         """
-        self._add("objects", self.objects, st.objects.keys() if objects is None else
-                  [o for o in objects if o in st.objects])
+        inspected = st.objects.keys() if objects is None else [o for o in objects if o in st.objects]
+        self._add("objects", self.objects, inspected)
+        for oid in inspected:
+            _grow(self.slots, oid, len(st.objects[oid].items))
+        self._add_threads(st)
+        self._add("py_vars", self.py_vars, st.py_vars.keys())
+        self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
+        for attr, queue in (("increfs", st.pending_increfs), ("decrefs", st.pending_decrefs)):
+            setattr(self, attr, max(getattr(self, attr), len(queue)))
+        for attr in _EXTRA_ROWS:
+            setattr(self, attr, max(getattr(self, attr), len(extra(st, attr))))
+
+    def _add_threads(self, st) -> None:
+        """Threads with their pool widths, and the handle names of each thread."""
         self._add("threads", self.threads, st.threads.keys())
         for name, th in st.threads.items():
-            cols = owned_len(th)
-            self.releasing[name] = max(self.releasing.get(name, 0), extra_len(th, "releasing"))
-            if th.pool_marks:
-                cols = max(cols, max(th.pool_marks) + 1)
-            self.pool_cols[name] = max(self.pool_cols.get(name, 0), cols)
-        for oid in (st.objects.keys() if objects is None else objects):
-            ob = st.objects.get(oid)
-            if ob is not None:
-                self.slots[oid] = max(self.slots.get(oid, 0), len(ob.items))
+            _grow(self.releasing, name, extra_len(th, "releasing"))
+            # A pool mark may point one past the last entry (a GILPool opened on an empty pool).
+            _grow(self.pool_cols, name, max([owned_len(th)] + [m + 1 for m in th.pool_marks]))
         for h in st.handles.values():
             thread = h.thread if h.thread is not None else _first(st.threads)
             self._add("threads", self.threads, [thread])
             self._add(("handles", thread), self.handles.setdefault(thread, []), [h.name])
-        self.increfs = max(self.increfs, len(st.pending_increfs))
-        self.decrefs = max(self.decrefs, len(st.pending_decrefs))
-        self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
-        self._add("py_vars", self.py_vars, st.py_vars.keys())
-        self.draining_increfs = max(self.draining_increfs, len(extra(st, "draining_increfs")))
-        self.draining_decrefs = max(self.draining_decrefs, len(extra(st, "draining_decrefs")))
-        self.in_flight = max(self.in_flight, len(extra(st, "in_flight")))
-        self.leaked = max(self.leaked, len(extra(st, "leaked")))
 
     def _add(self, key, ordered: list, names) -> None:
         """Append names not yet present, keeping first-seen order (a set alone would lose it)."""
@@ -84,6 +82,16 @@ class Universe:
             if n not in seen:
                 ordered.append(n)
                 seen.add(n)
+
+
+# Universe fields named after the optional state holders (access.extra) whose longest length
+# they keep.
+_EXTRA_ROWS = ("draining_increfs", "draining_decrefs", "in_flight", "leaked")
+
+
+def _grow(widths: dict, key, n: int) -> None:
+    """Keep the largest width seen for ``key``."""
+    widths[key] = max(widths.get(key, 0), n)
 
 
 def _first(mapping):
@@ -110,25 +118,36 @@ def of_trace(trace) -> Universe:
         if hit is not None and hit[0] is trace:
             _cache.move_to_end(key)
             return hit[1]
-    u = Universe()
-    # Objects only change when a step touches them, so after the first step only
-    # touched objects are read; the final state then adds any object never touched,
-    # in creation order (freed objects stay listed there).
-    for i, step, st in states(trace):
-        touched = (getattr(step, "touched", None) or {}).get("objects")
-        u.add_state(st, objects=None if i == 0 or touched is None else touched)
-    final = list(trace.steps[-1].state.objects) if len(trace.steps) else []
-    if final:
-        missing = set(final) - set(u.objects)
-        if missing or u.objects != final[:len(u.objects)]:
-            u.objects = final + [o for o in u.objects if o not in set(final)]
-            for oid in missing:
-                u.slots[oid] = max(u.slots.get(oid, 0), len(trace.steps[-1].state.objects[oid].items))
+    u = _of_steps(trace)
     with _lock:
         _cache[key] = (trace, u)
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return u
+
+
+def _of_steps(trace) -> Universe:
+    """The universe of a whole trace, read once, step by step."""
+    u = Universe()
+    # Objects only change when a step touches them, so after the first step only
+    # touched objects are read; the final state then adds any object never touched.
+    for i, step, st in states(trace):
+        touched = (getattr(step, "touched", None) or {}).get("objects")
+        u.add_state(st, objects=None if i == 0 or touched is None else touched)
+    if len(trace.steps):
+        _in_final_order(u, trace.steps[-1].state.objects)
+    return u
+
+
+def _in_final_order(u: Universe, final_objects) -> None:
+    """Put the objects in the final state's (creation) order, freed objects included, with
+    the objects no step touched added; objects only earlier states had go last."""
+    final = list(final_objects)
+    missing = set(final) - set(u.objects)
+    if missing or u.objects != final[:len(u.objects)]:
+        u.objects = final + [o for o in u.objects if o not in set(final)]
+        for oid in missing:
+            _grow(u.slots, oid, len(final_objects[oid].items))
 
 
 def capped(items: list, cap: int):

@@ -19,7 +19,7 @@ import threading
 import ipywidgets as W
 
 from .access import states
-from .describe import describe
+from .describe import describe, step_notes
 from .frame import draw_step
 from .labels import release_label
 from .legend import legend_html, union
@@ -29,7 +29,8 @@ from .render import render_svgs
 from .svgpack import standalone
 from .timeline import align
 
-from .releases import CFGS, DEFAULT_RELEASE, FEATURES, FREE_THREADED, RELEASES, free_threaded_python
+from .releases import (CFGS, DEFAULT_RELEASE, FEATURES, FREE_THREADED, RELEASES, allowed,
+                       free_threaded_python)
 from ..text.fallback import LIVE_CLASS, display_with_fallback
 
 NONE = "—"
@@ -140,15 +141,6 @@ class _Pane:
             s = self.svgs[i] = self.frame_svg(i, render_svgs([graph])[0], state)
         return s
 
-    def _notes(self, i: int, step) -> list:
-        """The step's notes, plus the run's error on the last step unless the caption says it."""
-        notes = list(step.notes or [])
-        err = self.trace.error
-        if err is not None and i == len(self.trace.steps) - 1 and err.message != step.caption:
-            # A compile error is usually the last step's caption already; say it once.
-            notes.append(f"{err.kind} at {err.op_path}: {err.message}")
-        return notes
-
     def _listing(self, row: int) -> str:
         """The Rust listing with the step's line marked current."""
         return "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
@@ -158,9 +150,9 @@ class _Pane:
 
     def show(self, i: int):
         step = self.trace.steps[i]
+        notes = step_notes(self.trace, step, i == len(self.trace.steps) - 1)
         self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
-                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>"
-                                        for n in self._notes(i, step))
+                              + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
                               + "</div>")
         self.rust.value = self._listing(self.rows[i])
         self.frame.value = f"<div class='bd-frame'>{self.svg(i)}</div>"
@@ -230,7 +222,7 @@ class LivePlayer(W.VBox):
     # --- running -----------------------------------------------------------------------
     def _options(self, release):
         """(features, cfgs, free-threaded) of the toggles that are on and exist in ``release``."""
-        on = [n for n, t in self.toggles.items() if t.value and release in _ALLOWED[n]]
+        on = allowed([n for n, t in self.toggles.items() if t.value], release)
         ft = self.free_threaded.value and bool(free_threaded_python(release))
         return [n for n in on if n in FEATURES], [n for n in on if n in CFGS], ft
 

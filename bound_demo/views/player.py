@@ -14,7 +14,7 @@ import json
 import tempfile
 
 from .access import states
-from .describe import describe
+from .describe import describe, step_notes
 from .frame import draw_step
 from .legend import legend_html, union
 from .labels import release_label
@@ -39,12 +39,7 @@ def _as_traces(trace_or_traces) -> list:
 
 
 def _notes(trace, step, last: bool) -> str:
-    notes = list(getattr(step, "notes", None) or [])
-    err = getattr(trace, "error", None)
-    if last and err is not None and err.message != getattr(step, "caption", None):
-        # A compile error is usually the last step's caption already; say it once.
-        notes.append(f"{err.kind} at {err.op_path}: {err.message}")
-    return " · ".join(str(n) for n in notes)
+    return " · ".join(str(n) for n in step_notes(trace, step, last))
 
 
 CHUNK = 32  # frames drawn and rendered at a time: a player holds one chunk, never the trace's all

@@ -130,7 +130,7 @@ def _run_dot(exe, source, fmt):
                               check=False, timeout=DOT_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise RenderError(f"dot took longer than {DOT_TIMEOUT} s on one frame") from None
-    docs = (_split_svg if fmt == "svg" else _split_png)(proc.stdout)
+    docs = _SPLIT[fmt](proc.stdout)
     if b"Error:" in proc.stderr or proc.returncode != 0 or len(docs) != 1:
         raise RenderError(f"dot failed: {proc.stderr.decode('utf-8', 'replace')[:2000]}")
     return docs[0]
@@ -165,6 +165,10 @@ def _png_end(blob: bytes, p: int) -> int:
         if kind == b"IEND":
             break
     return p
+
+
+# How each output format's stream of documents is cut into one document per graph.
+_SPLIT = {"svg": _split_svg, "png": _split_png}
 
 
 def clear_cache() -> None:

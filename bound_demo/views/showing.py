@@ -16,10 +16,9 @@ from .releases import allowed
 def _in_live_kernel() -> bool:
     try:
         from IPython import get_ipython
-        shell = get_ipython()
     except ImportError:
         return False
-    if shell is None or getattr(shell, "kernel", None) is None:
+    if getattr(get_ipython(), "kernel", None) is None:  # no shell at all (None) has no kernel
         return False
     try:
         import ipywidgets  # noqa: F401

@@ -298,12 +298,16 @@ def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, drain
     that it is a plain static that always exists.
     """
     head_bg = P.TOUCHED if touched else P.LIGHT
-    title = "ReferencePool POOL (global)"
-    if lazy and not getattr(st, "reference_pool_initialised", True):
-        title += ": not created yet"
     rows_spec = _queue_rows(st, increfs, decrefs, show_increfs, draining)
     n = max(min(max(r[2], len(r[1]), 5), 2 * cap + 1) for r in rows_spec)
-    rows = [_td(esc(title), width=90 + cell * n, colspan=n + 1, bold=True, bg=head_bg, size=9)]
+    rows = [_td(esc("ReferencePool POOL (global)"), width=90 + cell * n, colspan=n + 1, bold=True,
+                bg=head_bg, size=9)]
+    # Where POOL is created on first use, its state goes on a line of its own under the title:
+    # on one line the two were wider than a notebook's output box. The line is there from the
+    # first frame to the last, so the table keeps its height when POOL comes into being.
+    if lazy:
+        status = "created" if getattr(st, "reference_pool_initialised", True) else "not created yet"
+        rows.append(_td(status, width=90 + cell * n, colspan=n + 1, bg=head_bg, size=9))
     rows += [_queue_row(label, queue, prefix, n, cap, cell) for label, queue, _, prefix in rows_spec]
     return _table(rows)
 

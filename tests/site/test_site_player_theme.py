@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sitekit import MEASURES, ROOT
-from tests.views.contrast import FRAME_TEXT_JS, LINE_JS
+from tests.views.contrast import FRAME_TEXT_JS, LINE_JS, TEXT_SPILL_JS
 from test_site_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 PAGES = ["index.html", "notebooks/02-gil-refs-and-the-pool/index.html"]
@@ -38,6 +38,7 @@ def _measure(page) -> dict:
             for svg in player.locator(".bd-frame svg:visible").all():
                 fit = svg.evaluate(OVERFLOW_JS)
                 assert fit["frame"] <= 1 and fit["column"] <= 1, fit
+                assert svg.evaluate(TEXT_SPILL_JS) == []  # e.g. the queue's header, wrapped
                 worst["frame_px"] = max(worst["frame_px"], fit["width"])
                 for t in svg.evaluate(FRAME_TEXT_JS):
                     assert t["contrast"] >= 4.5 and t["px"] >= 11, t

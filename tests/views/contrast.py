@@ -34,3 +34,16 @@ FRAME_TEXT_JS = """(svg) => {""" + CONTRAST_JS + """
 LINE_JS = """(el) => {""" + CONTRAST_JS + """var s=getComputedStyle(el);return {text:el.textContent,fg:s.color,bg:s.backgroundColor,
   contrast:contrast(s.color,s.backgroundColor)}}
 """
+
+# Every frame text that reaches more than 1 CSS pixel past the first shape of its own node
+# (its outline, or its first cell for a borderless table), as {text, over}: a text wider than
+# its table sticks out of it. The pixel of slack is the same the frames' overflow check allows
+# (anti-aliasing and rounding of scaled glyphs).
+TEXT_SPILL_JS = """svg => { const out = [];
+  svg.querySelectorAll('g.node').forEach(n => {
+    const outline = n.querySelector('polygon'); if (!outline) return;
+    const box = outline.getBoundingClientRect();
+    n.querySelectorAll('text').forEach(t => { const r = t.getBoundingClientRect();
+      const over = Math.max(box.left - r.left, r.right - box.right);
+      if (over > 1) out.push({text: t.textContent, over: Math.round(over * 10) / 10}); }); });
+  return out; }"""

@@ -53,3 +53,21 @@ def test_bad_program_is_reported(tmp_path, capsys):
     bad.write_text(json.dumps({"format": "bound_demo.program/1", "ops": [{"op": "nope"}]}))
     assert main([str(bad), "--html", str(tmp_path / "x.html")]) == 2
     assert "render:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_outputs_follow_the_umask(program, tmp_path, mask, mode):
+    """Every export is created with 0666 less the umask, like any file the user writes
+    (a temporary file from mkstemp alone would leave them all 0600)."""
+    import os
+    import stat
+    old = os.umask(mask)
+    try:
+        assert main([str(program), "--pyo3", "0.20", "--html", str(tmp_path / "p.html"), "--quiet"]) == 0
+        assert main([str(program), "--pyo3", "0.20", "--svg", str(tmp_path / "f"), "--quiet"]) == 0
+        assert main([str(program), "--pyo3", "0.20", "--gif", str(tmp_path / "a.gif"), "--quiet"]) == 0
+    finally:
+        os.umask(old)
+    outputs = [tmp_path / "p.html", tmp_path / "a.gif", *sorted((tmp_path / "f").glob("step-*.svg"))]
+    assert len(outputs) > 2
+    assert {stat.S_IMODE(p.stat().st_mode) for p in outputs} == {mode}

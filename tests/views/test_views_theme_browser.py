@@ -16,7 +16,7 @@ import pytest
 
 from bound_demo.views import player_html
 from bound_demo.views.listing import CLOSING
-from .contrast import FRAME_TEXT_JS, LINE_JS
+from .contrast import FRAME_TEXT_JS, LINE_JS, TEXT_SPILL_JS
 from .helpers import need_tool, real_run
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -292,4 +292,36 @@ def test_reused_groups_draw_exactly_the_packed_frame(browser, site, traces):
         shown = player.locator(".bd-frame svg > g").first.inner_html()
         assert shown == player.evaluate(fresh), f"step {k}"
     assert errors == []
+    pg.close()
+
+
+# The width of a notebook's output box in JupyterLab at a 1300 px wide window (the notebook
+# tests use the same width for the release switcher).
+NOTEBOOK_OUTPUT_PX = 820
+
+
+def test_frames_fit_a_notebook_output_box(browser, tmp_path):
+    """Every frame of a 0.26 and a 0.30 trace whose POOL is created part-way (the queue's
+    header says so) fits a notebook output box: no text sticks out of its node, and no
+    frame needs a horizontal scroll bar."""
+    need_tool("dot")
+    run = real_run()
+    traces = [run(str(SCENARIOS / "py_dropped_on_thread.json"), pyo3=r) for r in ("0.26", "0.30")]
+    page_file = tmp_path / "nb.html"
+    page_file.write_text('<!doctype html><meta charset="utf-8">'
+                         f'<body style="margin:0;width:{NOTEBOOK_OUTPUT_PX}px">'
+                         + "".join(player_html(t) for t in traces), encoding="utf-8")
+    pg = browser.new_page(viewport={"width": 1300, "height": 1000})
+    pg.goto(page_file.as_uri())
+    seen_not_created = 0
+    for k in range(pg.locator("[data-bd-player]").count()):
+        player = pg.locator("[data-bd-player]").nth(k)
+        for _ in range(int(player.get_attribute("data-bd-steps"))):
+            svg = player.locator(".bd-frame svg").first
+            seen_not_created += "not created yet" in svg.text_content()
+            assert svg.evaluate(TEXT_SPILL_JS) == []
+            box = player.locator(".bd-frame").first
+            assert box.evaluate("b => b.scrollWidth - b.clientWidth") <= 1
+            player.locator('[data-bd-action="next"]').click()
+    assert seen_not_created > 0
     pg.close()
