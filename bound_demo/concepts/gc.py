@@ -7,7 +7,8 @@ ordinary deallocation frees what falls to zero; `gc.collect()` returns how many 
 objects it found, freed or not) and, on PyO3's side, `src/pyclass/create_type_object.rs`
 (0.20.3 – 0.29.3: `Py_TPFLAGS_HAVE_GC` only with `__traverse__`; 0.30.1 every pyclass, #6269)
 and `src/impl_/pymethods.rs` `_call_traverse` (a `__traverse__` that attaches panics; the
-panic is caught, printed, and the edges not yet visited stay hidden). Findings settled on real
+panic is caught, printed, and the edges not yet visited stay hidden; an object held
+exclusively by a `PyRefMut` / `PyClassGuardMut` is not traversed at all, in every release). Findings settled on real
 builds are in docs/design/pyclass-gc.md; the release rows are in `versions.py`.
 
 What the collector sees: lists and tuples visit their items; a declared class with
@@ -24,7 +25,7 @@ cycle always passes through something mutable that has one). Dicts hold no items
 
 from __future__ import annotations
 
-from . import heap, pyclass
+from . import heap, pycell, pyclass
 from .events import E
 
 _LIST, _DICT, _TUPLE = 1, 2, 3
@@ -42,11 +43,25 @@ def _tracked(m, o):
 
 
 def _fields_visited(r, o, hidden):
-    """A declared class's fields, if its `__traverse__` visits them (and did not panic)."""
-    info = r.m.class_of(o)
-    if o in hidden or info is None or not r.program.classes[info[0]].traverse:
-        return []  # no __traverse__ (or one that panicked): its fields stay invisible
+    """A declared class's fields, if its `__traverse__` visits them (it did not panic, and was
+    not skipped because the object is exclusively borrowed)."""
+    if o in hidden or not _traverses(r, o):
+        return []  # no __traverse__ (or one that panicked or was skipped): fields stay invisible
     return [v for v in r.m.pyc[1][o] if v >= 0]
+
+
+def _traverses(r, o):
+    info = r.m.class_of(o)
+    return bool(info) and r.program.classes[info[0]].traverse
+
+
+def _skipped(r, o):
+    """Whether PyO3's traverse trampoline skips the user's `__traverse__` for `o`: it first
+    tries a shared borrow of the object, and while a `PyRefMut` or `PyClassGuardMut` holds it
+    exclusively that fails and the trampoline returns 0 without calling it (the same in every
+    release 0.20 - 0.30: `try_borrow` in `_call_traverse`, `try_from_class_object` in
+    `traverse_impl` from 0.29). No panic, and the object's fields are not visited."""
+    return r.m.pyc[2].get(o, 0) == pycell.EXCLUSIVE
 
 
 def _edges(r, o, hidden):
@@ -62,14 +77,16 @@ def _attaches(r, o):
 
 
 def _panicking(r, live):
-    """The instances whose `__traverse__` attaches and panics (one note each), hiding its
-    edges."""
-    hidden = {o for o in live if _attaches(r, o)}
-    for o in sorted(hidden):
+    """The instances whose `__traverse__` is not run to its end, hiding their edges: those
+    exclusively borrowed (skipped, no note) and those whose `__traverse__` attaches and panics
+    (one note each)."""
+    skipped = {o for o in live if _traverses(r, o) and _skipped(r, o)}
+    panics = {o for o in live if o not in skipped and _attaches(r, o)}
+    for o in sorted(panics):
         r.step(E.traverse_panic, r.current_op, o, -1,
                {"notes": [f"panic in __traverse__ (caught by PyO3, printed to stderr): "
                           f"{r.prof.traverse_attach_text}"]})
-    return hidden
+    return skipped | panics
 
 
 def _live(r, with_classes):
@@ -139,6 +156,14 @@ def _clear(r, oid, op, with_classes):
     (_clear_container if slotted else _clear_instance)(r, oid, op, with_classes)
 
 
+def _skip_notes(r):
+    """A note per traversing instance whose `__traverse__` this collection skipped."""
+    skipped = [o for o in _live(r, True) if _traverses(r, o) and _skipped(r, o)]
+    notes = [f"o{o + 1} is exclusively borrowed: PyO3 skips its __traverse__, so its fields "
+             "are not visited" for o in skipped]
+    return {"notes": notes} if notes else {}
+
+
 def _names(oids):
     return [f"o{o + 1}" for o in oids]
 
@@ -152,7 +177,7 @@ def collect(r, op):
         for oid in found:
             _clear(r, oid, op, False)
         return found, [o for o in found if r.m.rc.get(o) <= 0]
-    r.step(E.gc_found, op, len(found), -1, {"found": _names(found)})
+    r.step(E.gc_found, op, len(found), -1, {"found": _names(found), **_skip_notes(r)})
     for oid in found:
         _clear(r, oid, op, True)
     freed = [o for o in found if r.m.rc.get(o) <= 0]

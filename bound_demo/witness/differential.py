@@ -182,13 +182,26 @@ def _probe_difference(i, a, b):
     """How model probe `a` and real probe `b` (the i-th) differ, in words, or None."""
     if a[0] != b[0]:
         return f"probe #{i}: labels differ ({a[0]} vs {b[0]})"
-    seen = {k: v for k, v in a[1].items() if k in b[1]}
+    seen = {k: _as_witness_sees(v, b[1]) for k, v in a[1].items() if k in b[1]}
     if seen != b[1]:
         diff = {k: (seen.get(k), b[1][k]) for k in b[1] if seen.get(k) != b[1][k]}
         return f"probe #{i} `{a[0]}`: (model, real) = {diff}"
     if a[2:] != b[2:]:
         return f"probe #{i} `{a[0]}`: last collection (model, real) = ({a[2:]}, {b[2:]})"
     return None
+
+
+def _as_witness_sees(entry, visible):
+    """A model probe entry with each field that holds an object the witness does not report
+    (CPython's shared empty tuple) written as the witness writes it, "?"."""
+    if len(entry) < 3 or "fields" not in entry[2]:
+        return entry
+    fields = {f: _field_seen(v, visible) for f, v in entry[2]["fields"].items()}
+    return entry[:2] + [{**entry[2], "fields": fields}]
+
+
+def _field_seen(v, visible):
+    return v if v is None or v in visible else "?"
 
 
 def _unwound_deadlock(message):

@@ -98,6 +98,34 @@ def test_traverse_attach_panics_and_hides_edges(v, text):
     assert t.final.refcounts() == [1]
 
 
+@pytest.mark.parametrize("v,rc", [("0.20", 2), ("0.21", 3), ("0.26", 3), ("0.29", 3), ("0.30", 3)])
+def test_exclusively_borrowed_object_is_not_traversed(v, rc):
+    # PyO3's traverse trampoline needs a shared borrow; under borrow_mut it skips __traverse__.
+    t = run("traverse_while_borrowed", v)
+    assert t.error is None
+    assert t.at("borrowed").refcounts() == [rc]  # a, its field, and m (a GIL ref in 0.20)
+    assert t.at("borrowed").objects["o1"].borrow == "exclusive"
+    assert gc_at(t, "borrowed") == ([], [], 0)
+    found = [s for s in t.steps if s.event == "gc_found"]
+    assert found[0].notes == ["o1 is exclusively borrowed: PyO3 skips its __traverse__, so its "
+                              "fields are not visited"]
+    assert found[1].notes == []
+    # Only the second collection, after `drop(m)`, calls the attaching __traverse__.
+    events = [s.event for s in t.steps]
+    assert events.count("traverse_panic") == 1
+    assert events.index("traverse_panic") > events.index("borrow_release")
+    assert gc_at(t, "collected") == ([], [], 0) and t.final.refcounts() == [1]
+
+
+def test_shared_borrow_does_not_skip_traverse():
+    p = _prog([{"op": "set_field", "src": "a", "field": "next", "value": "a"}, B("borrow", "r"),
+               {"op": "gc_collect"}, {"op": "probe", "label": "p"}],
+              {"Node": {"fields": ["next"], "traverse": True, "traverse_attaches": True}})
+    t = bound_demo.run(p, pyo3="0.29")
+    assert [s.event for s in t.steps].count("traverse_panic") == 1
+    assert t.at("p").refcounts() == [3]
+
+
 @pytest.mark.parametrize("v,rc", [("0.20", 1), ("0.21", 2), ("0.30", 2)])
 def test_borrow_conflict_panics(v, rc):
     t = run("borrow_conflict", v)
@@ -216,7 +244,8 @@ def test_gc_collect_needs_py():
 
 
 NAMES = ["cycle_leak", "cycle_collected", "cycle_through_list", "traverse_without_clear",
-         "borrow_conflict", "pyref_vs_guard", "break_cycle_by_hand", "traverse_attach_panic"]
+         "borrow_conflict", "pyref_vs_guard", "break_cycle_by_hand", "traverse_attach_panic",
+         "traverse_while_borrowed"]
 
 
 @pytest.mark.parametrize("name", NAMES)
