@@ -119,14 +119,40 @@ def _reached(roots, edges, internal):
     return seen
 
 
+def _type_edge_visited(r, o):
+    """Whether the collector sees a subclass instance's reference to its type. CPython's
+    `subtype_traverse` leaves that visit to the base's traverse when the base is a heap type
+    that has one; PyO3 visits the type from 0.30 only (#6269). A base without `__traverse__`
+    has no traverse before 0.30, so CPython visits the type itself."""
+    return r.prof.pyclass_always_gc or not _traverses(r, o)
+
+
+def _add_subclass_types(r, live, edges):
+    """Each subclass instance's type as one more node ("type", oid): its dict holds the
+    instance (`Sub.me`), and the instance's `ob_type` edge to it is visited or not."""
+    types = [("type", o) for o in live if pyclass.subclassed(r, o)]
+    for t in types:
+        edges[t] = [t[1]]
+        if _type_edge_visited(r, t[1]):
+            edges[t[1]] = edges[t[1]] + [t]
+    return types
+
+
+def _count(r, k):
+    """A node's refcount; a subclass type is held only by its instance (`del Sub`)."""
+    return 1 if isinstance(k, tuple) else r.m.rc.get(k)
+
+
 def unreachable(r, with_classes):
-    """The tracked, live objects no outside reference reaches, in creation order."""
+    """The tracked, live objects no outside reference reaches, in creation order, and the
+    instances whose subclass type is unreachable too."""
     live = _live(r, with_classes)
     hidden = _panicking(r, live) if with_classes else set()
     edges = {o: _edges(r, o, hidden) for o in live}
-    internal = _internal(live, edges)
-    seen = _reached([o for o in live if r.m.rc.get(o) > internal[o]], edges, internal)
-    return [o for o in live if o not in seen]
+    types = _add_subclass_types(r, live, edges)
+    internal = _internal(list(edges), edges)
+    seen = _reached([k for k in edges if _count(r, k) > internal[k]], edges, internal)
+    return [o for o in live if o not in seen], [t[1] for t in types if t not in seen]
 
 
 def _clear_container(r, oid, op, with_classes):
@@ -164,6 +190,24 @@ def _skip_notes(r):
     return {"notes": notes} if notes else {}
 
 
+def _type_notes(r, types):
+    """What the collection did with the subclass types (#6269), which are not program objects."""
+    live = _live(r, True)
+    kept = [o for o in live if pyclass.subclassed(r, o) and o not in types]
+    notes = [f"the subclass type of o{o + 1} (with its dict and MRO tuple) is unreachable too: "
+             "found and freed with it; gc.collect() also counts those internal objects"
+             for o in types]
+    return notes + [f"the subclass type of o{o + 1} looks referenced from outside (its instance's "
+                    "edge to it is not visited before PyO3 0.30, #6269): not found, it leaks"
+                    for o in kept if not _type_edge_visited(r, o)]
+
+
+def _clear_type(r, oid, op):
+    """The subclass type's `tp_clear` empties its dict: `Sub.me` releases the instance."""
+    if r.m.rc.get(oid) > 0:
+        heap.decref(r, oid, E.gc_free, op, {"container": oid, "subclass": True})
+
+
 def _names(oids):
     return [f"o{o + 1}" for o in oids]
 
@@ -172,12 +216,15 @@ def collect(r, op):
     """One collection: (found, freed) object ids. With classes declared, the state's
     `last_gc` records them and the steps show the found set and each `tp_clear`."""
     with_classes = classes_mode(r)
-    found = unreachable(r, with_classes)
+    found, types = unreachable(r, with_classes)
     if not with_classes:
         for oid in found:
             _clear(r, oid, op, False)
         return found, [o for o in found if r.m.rc.get(o) <= 0]
-    r.step(E.gc_found, op, len(found), -1, {"found": _names(found), **_skip_notes(r)})
+    notes = _skip_notes(r).get("notes", []) + _type_notes(r, types)
+    r.step(E.gc_found, op, len(found), -1, {"found": _names(found), **({"notes": notes} if notes else {})})
+    for oid in types:
+        _clear_type(r, oid, op)
     for oid in found:
         _clear(r, oid, op, True)
     freed = [o for o in found if r.m.rc.get(o) <= 0]
