@@ -15,8 +15,10 @@ What the collector sees: lists and tuples visit their items; a declared class wi
 `traverse` visits its fields (unless it attaches first); every other object visits nothing,
 so its fields are invisible and a cycle through it is never found.
 
-Simplification: the type object a 0.30 pyclass also visits is not modelled (types are not
-objects of the program), nor Python subclasses (#6269's leak).
+Simplification: the type object a 0.30 pyclass also visits is not an object of the program. A
+Python subclass's type (`subclass_holds_instance`, #6269) is one extra collector node per
+instance, held only by that instance; the collection's count leaves out its internal objects
+(see `pyclass.held_by_subclass`).
 Simplification: a `traverse_attaches` class panics once per collection per tracked instance
 (CPython calls `tp_traverse` several times a collection; the real stderr shows each).
 Simplification: tuples are cleared like lists (CPython tuples have no `tp_clear`; a tuple
@@ -194,8 +196,9 @@ def _type_notes(r, types):
     """What the collection did with the subclass types (#6269), which are not program objects."""
     live = _live(r, True)
     kept = [o for o in live if pyclass.subclassed(r, o) and o not in types]
-    notes = [f"the subclass type of o{o + 1} (with its dict and MRO tuple) is unreachable too: "
-             "found and freed with it; gc.collect() also counts those internal objects"
+    notes = [f"the subclass type of o{o + 1} (with its dict, MRO tuple and other internals) is "
+             "unreachable too and freed with it; the real gc.collect() counts those objects as "
+             "well (6 more on CPython 3.11), the model's count is the program's objects only"
              for o in types]
     return notes + [f"the subclass type of o{o + 1} looks referenced from outside (its instance's "
                     "edge to it is not visited before PyO3 0.30, #6269): not found, it leaks"
