@@ -181,6 +181,22 @@ def test_an_exclusively_borrowed_object_is_not_traversed(line, held):
 
 
 @pytest.mark.parametrize("line", LINES)
+@pytest.mark.parametrize("kind", ["plain", "trav", "trav_only"])
+def test_subclass_holding_its_instance_leaks_before_030(line, kind):
+    # #6269: `class Sub(K): pass; Sub.me = Sub(); del Sub`, built for real by the witness.
+    ops = [new("a", line), op("probe", label="made"), op("drop", "a"), op("gc_collect"),
+           op("probe", label="c")]
+    res = run({"Node": {**KINDS[kind], "subclass_holds_instance": True}}, [block("gil", *ops)], line)
+    made = objs(res, "made")["o1"]
+    assert (made.refcount, made.gc_tracked) == (2, True)  # `a` and Sub.me; a subclass is a GC type
+    freed = kind == "plain" or key(line) >= (0, 30)
+    # When freed, CPython counts the instance and 6 objects of the type (CPython 3.11).
+    assert gc_of(res, "c") == ({"returned": 7, "freed": ["o1"], "traverse_panics": []} if freed
+                               else {"returned": 0, "freed": [], "traverse_panics": []})
+    assert objs(res, "c")["o1"].alive is not freed
+
+
+@pytest.mark.parametrize("line", LINES)
 def test_clear_without_traverse_stops_the_run_before_its_first_op(line):
     res = run({"Node": {**NODE, "clear": True}}, [op("probe", label="start")], line)
     assert res.probes == [] and res.error.op_path == "classes.Node"

@@ -83,7 +83,7 @@ pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String]
 /// An instance of a fresh Python subclass of `base` (#6269's program), as a handle of `api`.
 fn subclass_val(py: Tok, base: *mut pyo3::ffi::PyTypeObject, api: &str, data: (u64, usize, Fields)) -> R<Val> {
     let p = unsafe { super::classes::subclass_instance(base, data) }.map_err(crate::interp::Fail::Exception)?;
-    let owned: Py<PyAny> = unsafe { Py::from_owned_ptr(py, p) };
+    let owned: Py<PyAny> = unsafe { Bound::<PyAny>::from_owned_ptr(py, p) }.unbind();
     match api {
         "py" => Ok(Val::Py(owned)),
         "bound" => Ok(bound(owned.into_bound(py))),
