@@ -57,13 +57,18 @@ def _traverses(r, o):
     return bool(info) and r.program.classes[info[0]].traverse
 
 
+def _skipped_of(r, live):
+    """The live instances whose `__traverse__` PyO3 skips (see `_skipped`)."""
+    return [o for o in live if _skipped(r, o)]
+
+
 def _skipped(r, o):
     """Whether PyO3's traverse trampoline skips the user's `__traverse__` for `o`: it first
     tries a shared borrow of the object, and while a `PyRefMut` or `PyClassGuardMut` holds it
     exclusively that fails and the trampoline returns 0 without calling it (the same in every
     release 0.20 - 0.30: `try_borrow` in `_call_traverse`, `try_from_class_object` in
     `traverse_impl` from 0.29). No panic, and the object's fields are not visited."""
-    return r.m.pyc[2].get(o, 0) == pycell.EXCLUSIVE
+    return r.m.pyc[2].get(o, 0) == pycell.EXCLUSIVE and _traverses(r, o)
 
 
 def _edges(r, o, hidden):
@@ -82,8 +87,8 @@ def _panicking(r, live):
     """The instances whose `__traverse__` is not run to its end, hiding their edges: those
     exclusively borrowed (skipped, no note) and those whose `__traverse__` attaches and panics
     (one note each)."""
-    skipped = {o for o in live if _traverses(r, o) and _skipped(r, o)}
-    panics = {o for o in live if o not in skipped and _attaches(r, o)}
+    skipped = set(_skipped_of(r, live))
+    panics = set(filter(lambda o: _attaches(r, o), set(live) - skipped))
     for o in sorted(panics):
         r.step(E.traverse_panic, r.current_op, o, -1,
                {"notes": [f"panic in __traverse__ (caught by PyO3, printed to stderr): "
@@ -153,8 +158,17 @@ def unreachable(r, with_classes):
     edges = {o: _edges(r, o, hidden) for o in live}
     types = _add_subclass_types(r, live, edges)
     internal = _internal(list(edges), edges)
-    seen = _reached([k for k in edges if _count(r, k) > internal[k]], edges, internal)
-    return [o for o in live if o not in seen], [t[1] for t in types if t not in seen]
+    seen = _reached(_roots(r, edges, internal), edges, internal)
+    return _unseen(live, seen), [t[1] for t in _unseen(types, seen)]
+
+
+def _roots(r, edges, internal):
+    """The nodes with a reference from outside the tracked objects' visited edges."""
+    return [k for k in edges if _count(r, k) > internal[k]]
+
+
+def _unseen(nodes, seen):
+    return [k for k in nodes if k not in seen]
 
 
 def _clear_container(r, oid, op, with_classes):
@@ -184,25 +198,34 @@ def _clear(r, oid, op, with_classes):
     (_clear_container if slotted else _clear_instance)(r, oid, op, with_classes)
 
 
+def _show_found(r, op, found, types):
+    """The step with the found set; its notes say which traverses were skipped and what
+    became of the subclass types."""
+    notes = _skip_notes(r) + _type_notes(r, types)
+    r.step(E.gc_found, op, len(found), -1, {"found": _names(found), **({"notes": notes} if notes else {})})
+
+
 def _skip_notes(r):
     """A note per traversing instance whose `__traverse__` this collection skipped."""
-    skipped = [o for o in _live(r, True) if _traverses(r, o) and _skipped(r, o)]
-    notes = [f"o{o + 1} is exclusively borrowed: PyO3 skips its __traverse__, so its fields "
-             "are not visited" for o in skipped]
-    return {"notes": notes} if notes else {}
+    return [f"o{o + 1} is exclusively borrowed: PyO3 skips its __traverse__, so its fields "
+            "are not visited" for o in _skipped_of(r, _live(r, True))]
 
 
 def _type_notes(r, types):
     """What the collection did with the subclass types (#6269), which are not program objects."""
-    live = _live(r, True)
-    kept = [o for o in live if pyclass.subclassed(r, o) and o not in types]
     notes = [f"the subclass type of o{o + 1} (with its dict, MRO tuple and other internals) is "
              "unreachable too and freed with it; the real gc.collect() counts those objects as "
              "well (6 more on CPython 3.11), the model's count is the program's objects only"
              for o in types]
     return notes + [f"the subclass type of o{o + 1} looks referenced from outside (its instance's "
                     "edge to it is not visited before PyO3 0.30, #6269): not found, it leaks"
-                    for o in kept if not _type_edge_visited(r, o)]
+                    for o in _hidden_types(r, types)]
+
+
+def _hidden_types(r, types):
+    """The live subclass instances whose type the collector cannot see through them."""
+    return [o for o in _unseen(_live(r, True), types)
+            if pyclass.subclassed(r, o) and not _type_edge_visited(r, o)]
 
 
 def _clear_type(r, oid, op):
@@ -220,16 +243,13 @@ def collect(r, op):
     `last_gc` records them and the steps show the found set and each `tp_clear`."""
     with_classes = classes_mode(r)
     found, types = unreachable(r, with_classes)
-    if not with_classes:
-        for oid in found:
-            _clear(r, oid, op, False)
-        return found, [o for o in found if r.m.rc.get(o) <= 0]
-    notes = _skip_notes(r).get("notes", []) + _type_notes(r, types)
-    r.step(E.gc_found, op, len(found), -1, {"found": _names(found), **({"notes": notes} if notes else {})})
+    if with_classes:
+        _show_found(r, op, found, types)
     for oid in types:
         _clear_type(r, oid, op)
     for oid in found:
-        _clear(r, oid, op, True)
+        _clear(r, oid, op, with_classes)
     freed = [o for o in found if r.m.rc.get(o) <= 0]
-    r.m.set_last_gc(found, freed)
+    if with_classes:
+        r.m.set_last_gc(found, freed)
     return found, freed

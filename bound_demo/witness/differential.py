@@ -158,12 +158,18 @@ def type_internals(pyo3, features=(), cfg=()):
     return _INTERNALS[key]
 
 
+def _real_for(trace, program, real, build):
+    """The real probes, with the subclass types' internals left out of the collections' counts."""
+    sub = _subclassed(trace, program)
+    return real_probes(real, sub, type_internals(*build) if sub else 0)
+
+
 def _subclassed(trace, program):
     """The ids of the trace's instances of a class declared with `subclass_holds_instance`."""
-    flagged = {n for n, c in (program.get("classes") or {}).items() if c.get("subclass_holds_instance")}
-    if not flagged:
-        return ()
-    return {k for k, o in trace.final.objects.items() if getattr(o, "cls", None) in flagged}
+    classes = program.get("classes") or {}
+    flagged = set(filter(lambda n: classes[n].get("subclass_holds_instance"), classes))
+    objects = trace.final.objects if flagged and trace.final is not None else {}
+    return {k for k, o in objects.items() if getattr(o, "cls", None) in flagged}
 
 
 HANG_TIMEOUT_S = 3.0
@@ -188,9 +194,7 @@ def compare_kinds(program, pyo3, features=(), cfg=(), free_threaded=False):
     me = trace.error.kind if trace.error else None
     real = witness_run(spell_for_release(program, profile(pyo3, features, cfg)), pyo3=pyo3,
                        features=features, cfg=cfg, **_wait(me, free_threaded))
-    sub = _subclassed(trace, program) if trace.final is not None else ()
-    m = model_probes(trace)
-    r = real_probes(real, sub, type_internals(pyo3, features, cfg) if sub else 0)
+    m, r = model_probes(trace), _real_for(trace, program, real, (pyo3, features, cfg))
     re_ = real.error.kind if real.error else None
     if me == "hang" and re_ == "deadlock" and "did not finish" in (real.error.message or ""):
         re_ = "hang"
