@@ -81,7 +81,19 @@ def held_by_subclass(r, op, oid):
     in a note whether it was found and freed (CPython counts its internal objects in
     `gc.collect()`'s result, the model's `returned` counts only the program's objects)."""
     if subclassed(r, oid):
+        _subclass_api(op)
         heap.incref(r, oid, E.set_field, op, {"field": "me", "obj": oid, "subclass": True})
+
+
+def _subclass_api(op):
+    """#6269's program hands the instance out as a `Py` or a `Bound` only.
+
+    Simplification: real PyO3 could also hold it as a GIL ref (0.20, `gil-refs`); the witness
+    does not build that spelling, so the model refuses it with the witness's error kind."""
+    if op.d.get("api") not in ("py", "bound"):
+        raise errors.compile_error(
+            "a `subclass_holds_instance` class is instantiated from Python and handed out as a "
+            "`Py` or a `Bound` only. Fix: `\"api\": \"py\"` or `\"bound\"`", "E0308")
 
 
 def _field_index(r, oid, field, h):
