@@ -148,11 +148,10 @@ def type_internals(pyo3, features=(), cfg=()):
     without GC methods (freed on every release; 6 on CPython 3.11)."""
     key = (pyo3, tuple(features), tuple(cfg))
     if key not in _INTERNALS:
-        api = "py" if pyo3 == "0.20" else "bound"
         prog = {"format": "bound_demo.program/1",
                 "classes": {"Node": {"fields": [], "subclass_holds_instance": True}},
                 "ops": [{"op": "gil", "body": [
-                    {"op": "new", "as": "a", "type": "object", "api": api, "class": "Node"},
+                    {"op": "new", "as": "a", "type": "object", "api": "py", "class": "Node"},
                     {"op": "drop", "src": "a"}, {"op": "gc_collect"}, {"op": "probe", "label": "c"}]}]}
         _INTERNALS[key] = witness_run(prog, pyo3=pyo3, features=features, cfg=cfg).final.last_gc["returned"] - 1
     return _INTERNALS[key]
