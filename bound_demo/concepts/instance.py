@@ -290,6 +290,7 @@ def op_new(r, op):
     else:
         h = r.introduce(d["as"], api, oid, True, None)
     r.step(E.new, op, oid, h.hid, r.notes)
+    pyclass.held_by_subclass(r, op, oid)  # #6269's program: the subclass's attribute holds it
 
 
 def op_clone(r, op):

@@ -12,8 +12,6 @@ a shared count, or exclusive) and `src/pyclass/guard.rs` (0.26.0 – 0.30.1: a g
 
 Simplification: the "Already borrowed" panic is reported as the panic itself; PyO3 turns a
 panic that reaches Python into `PanicException`, which the trace names in the message.
-Simplification: `guard`/`guard_mut` before 0.26 are reported as rustc's E0412 (the type does
-not exist); the exact diagnostic has not been pinned against rustc yet.
 """
 
 from __future__ import annotations
@@ -58,10 +56,16 @@ def _error(op, panics, exclusive, flag):
 
 
 def _absent(op):
+    """The error rustc gives the op's Rust line (`a.extract::<PyClassGuard<'_, T>>()`, the bare
+    name in a turbofish) before 0.26, pinned in witness/compile_fail/pyo3_025: E0425 (rustc's
+    code for that position, though the text says "type"). Importing the type first
+    (`use pyo3::PyClassGuard;` or `use pyo3::pyclass::PyClassGuard;`) fails at the `use`
+    instead, with E0432."""
     name = "PyClassGuardMut" if op.kind == "guard_mut" else "PyClassGuard"
-    return errors.compile_error(f"cannot find type `{name}` in module `pyo3::pyclass` (it "
-                                "arrived in PyO3 0.26). Fix: use `borrow()` / `borrow_mut()` "
-                                "(`PyRef` / `PyRefMut`)", "E0412")
+    return errors.compile_error(f"cannot find type `{name}` in this scope (it arrived in PyO3 "
+                                f"0.26; `use pyo3::{name};` fails with E0432, unresolved import). "
+                                "Fix: use `borrow()` / `borrow_mut()` (`PyRef` / `PyRefMut`)",
+                                "E0425")
 
 
 def _source(r, op):

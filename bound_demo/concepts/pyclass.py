@@ -58,10 +58,42 @@ def _clear_without_traverse(prof, name):
 
 
 def created(r, oid, cls_name):
-    """A new instance of a declared class: its fields start as `None`."""
+    """A new instance of a declared class: its fields start as `None`. An instance of a Python
+    subclass is always tracked: CPython gives a subclass with a `__dict__` the GC flag."""
     c = r.program.classes[cls_name]
-    tracked = c.traverse or r.prof.pyclass_always_gc
+    tracked = c.traverse or r.prof.pyclass_always_gc or c.subclass_holds_instance
     r.m.set_class(oid, (c.name, c.fields, tracked))
+
+
+def subclassed(r, oid):
+    """Whether `oid` is an instance of the Python subclass its class declares (#6269)."""
+    info = r.m.class_of(oid)
+    return bool(info) and r.program.classes[info[0]].subclass_holds_instance
+
+
+def held_by_subclass(r, op, oid):
+    """`class Sub(Node): pass; Sub.me = Sub(); del Sub`: for a class with
+    `subclass_holds_instance`, `new` makes an instance of a fresh Python subclass, whose class
+    attribute `me` takes a reference to it; the instance in turn holds its type (`ob_type`).
+
+    Simplification: the subclass type (with its dict, MRO tuple and other internals) is not an
+    object of the program; the steps name it "the subclass type of oN", and a collection says
+    in a note whether it was found and freed (CPython counts its internal objects in
+    `gc.collect()`'s result, the model's `returned` counts only the program's objects)."""
+    if subclassed(r, oid):
+        _subclass_api(op)
+        heap.incref(r, oid, E.set_field, op, {"field": "me", "obj": oid, "subclass": True})
+
+
+def _subclass_api(op):
+    """#6269's program hands the instance out as a `Py` or a `Bound` only.
+
+    Simplification: real PyO3 could also hold it as a GIL ref (0.20, `gil-refs`); the witness
+    does not build that spelling, so the model refuses it with the witness's error kind."""
+    if op.d.get("api") not in ("py", "bound"):
+        raise errors.compile_error(
+            "a `subclass_holds_instance` class is instantiated from Python and handed out as a "
+            "`Py` or a `Bound` only. Fix: `\"api\": \"py\"` or `\"bound\"`", "E0308")
 
 
 def _field_index(r, oid, field, h):

@@ -28,6 +28,8 @@ CLASSES = {
     "Plain": {"fields": ["next"]},
     "Trav": {"fields": ["next"], "traverse": True, "clear": True},
     "TravOnly": {"fields": ["next"], "traverse": True},
+    # Its __traverse__ attaches and panics; held by `borrow_mut` it is not traversed at all.
+    "TravAttach": {"fields": ["next"], "traverse": True, "clear": True, "traverse_attaches": True},
 }
 _BORROWS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
 
@@ -327,6 +329,8 @@ class _Gen:
             names.append(self.name("b"))
             second = self.pick([k for k in kinds if "mut" not in k])
             body.append({"op": second, "src": h.name, "as": names[1]})
+        if self.c(0, 2) == 0:
+            body.append({"op": "gc_collect"})  # a collection while the borrow is held
         body.append(self.probe())
         body += [{"op": "drop", "src": n} for n in reversed(names) if self.c(0, 1)]
         return {"op": "gil", "body": body}

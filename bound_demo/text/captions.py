@@ -301,6 +301,10 @@ def _brc_merge(v):
 
 # ---- #[pyclass] fields, borrows and the collector (issue 13) -------------------------------
 def _set_field(v):
+    if v.x.get("subclass"):
+        return (f"`{v.dst or v.src}` is an instance of a Python subclass `Sub` of the pyclass, and "
+                f"`Sub.me` holds it (then `del Sub`): {_o(v.a)} +1, {_rc(v.b)}; the instance "
+                "holds its type in turn")
     return (f"`{v.src}`.{v.x['field']} = Some(`{v.d.get('value')}`): the field holds its own "
             f"reference to {_o(v.a)}, {_rc(v.b)}")
 
@@ -344,6 +348,9 @@ def _gc_found(v):
 
 
 def _gc_free(v):
+    if v.x.get("subclass"):
+        return (f"the collector clears the subclass type of {_o(v.a)}: its dict drops `me`: "
+                f"{_o(v.a)} -1, {_rc(v.b)}")
     if "field" in v.x:
         return (f"__clear__ of {_o(v.x['container'])} sets {v.x['field']} to None: {_o(v.a)} -1, "
                 f"{_rc(v.b)}")

@@ -98,6 +98,66 @@ def test_traverse_attach_panics_and_hides_edges(v, text):
     assert t.final.refcounts() == [1]
 
 
+@pytest.mark.parametrize("v,rc", [("0.20", 2), ("0.21", 3), ("0.26", 3), ("0.29", 3), ("0.30", 3)])
+def test_exclusively_borrowed_object_is_not_traversed(v, rc):
+    # PyO3's traverse trampoline needs a shared borrow; under borrow_mut it skips __traverse__.
+    t = run("traverse_while_borrowed", v)
+    assert t.error is None
+    assert t.at("borrowed").refcounts() == [rc]  # a, its field, and m (a GIL ref in 0.20)
+    assert t.at("borrowed").objects["o1"].borrow == "exclusive"
+    assert gc_at(t, "borrowed") == ([], [], 0)
+    found = [s for s in t.steps if s.event == "gc_found"]
+    assert found[0].notes == ["o1 is exclusively borrowed: PyO3 skips its __traverse__, so its "
+                              "fields are not visited"]
+    assert found[1].notes == []
+    # Only the second collection, after `drop(m)`, calls the attaching __traverse__.
+    events = [s.event for s in t.steps]
+    assert events.count("traverse_panic") == 1
+    assert events.index("traverse_panic") > events.index("borrow_release")
+    assert gc_at(t, "collected") == ([], [], 0) and t.final.refcounts() == [1]
+
+
+@pytest.mark.parametrize("v,leaks", [("0.20", True), ("0.21", True), ("0.26", True), ("0.29", True),
+                                     ("0.30", False)])
+def test_subclass_holding_its_instance(v, leaks):
+    # #6269: before 0.30 PyO3's traverse never visits the instance's type, so the cycle
+    # instance -> Sub -> Sub.__dict__ -> instance looks referenced from outside.
+    t = run("subclass_type_leak", v)
+    assert t.error is None
+    assert t.at("made").refcounts() == [2]  # `a` and Sub.me
+    assert t.at("orphaned").refcounts() == [1]
+    o = t.at("orphaned").objects["o1"]
+    assert (o.cls, o.gc_tracked, o.fields) == ("Node", True, {"next": None})
+    note = [s for s in t.steps if s.event == "gc_found"][0].notes
+    if leaks:
+        assert gc_at(t, "collected") == ([], [], 0) and t.final.refcounts() == [1]
+        assert note == ["the subclass type of o1 looks referenced from outside (its instance's edge "
+                        "to it is not visited before PyO3 0.30, #6269): not found, it leaks"]
+    else:
+        assert gc_at(t, "collected") == (["o1"], ["o1"], 1) and t.final.refcounts() == [0]
+        assert note[0].startswith("the subclass type of o1 (with its dict, MRO tuple")
+        assert [s.caption for s in t.steps if s.event == "gc_free"] == [
+            "the collector clears the subclass type of o1: its dict drops `me`: o1 -1, refcount 0: freed"]
+
+
+@pytest.mark.parametrize("v", ("0.20", "0.29", "0.30"))
+def test_subclass_of_a_class_without_gc_methods_is_freed_everywhere(v):
+    # CPython visits the type itself when the base has no traverse (0.20 - 0.29); 0.30's does.
+    p = _prog([{"op": "drop", "src": "a"}, {"op": "gc_collect"}, {"op": "probe", "label": "c"}],
+              {"Node": {"fields": ["next"], "subclass_holds_instance": True}})
+    t = bound_demo.run(p, pyo3=v)
+    assert gc_at(t, "c") == (["o1"], ["o1"], 1) and t.at("c").refcounts() == [0]
+
+
+def test_shared_borrow_does_not_skip_traverse():
+    p = _prog([{"op": "set_field", "src": "a", "field": "next", "value": "a"}, B("borrow", "r"),
+               {"op": "gc_collect"}, {"op": "probe", "label": "p"}],
+              {"Node": {"fields": ["next"], "traverse": True, "traverse_attaches": True}})
+    t = bound_demo.run(p, pyo3="0.29")
+    assert [s.event for s in t.steps].count("traverse_panic") == 1
+    assert t.at("p").refcounts() == [3]
+
+
 @pytest.mark.parametrize("v,rc", [("0.20", 1), ("0.21", 2), ("0.30", 2)])
 def test_borrow_conflict_panics(v, rc):
     t = run("borrow_conflict", v)
@@ -120,7 +180,8 @@ def test_pyref_vs_guard(v):
 @pytest.mark.parametrize("v", ("0.20", "0.21"))
 def test_guard_is_absent_before_026(v):
     t = run("pyref_vs_guard", v)
-    assert t.error.kind == "compile_error" and "error[E0412]" in t.error.message
+    # rustc's code for the bare name in `extract::<PyClassGuard<'_, T>>()` (compile_fail/pyo3_025).
+    assert t.error.kind == "compile_error" and "error[E0425]" in t.error.message
     assert t.at("pyref").refcounts() == [1 if v == "0.20" else 2]
 
 
@@ -216,7 +277,8 @@ def test_gc_collect_needs_py():
 
 
 NAMES = ["cycle_leak", "cycle_collected", "cycle_through_list", "traverse_without_clear",
-         "borrow_conflict", "pyref_vs_guard", "break_cycle_by_hand", "traverse_attach_panic"]
+         "borrow_conflict", "pyref_vs_guard", "break_cycle_by_hand", "traverse_attach_panic",
+         "traverse_while_borrowed", "subclass_type_leak"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -28,9 +28,11 @@ BUILDS = [("0.20", (), ()), ("0.21", ("gil-refs",), ()), ("0.21", (), ()),
           ("0.29", (), ("pyo3_disable_reference_pool", "pyo3_leak_on_drop_without_reference_pool"))]
 
 
-def holders(state):
-    """Strong holders per object id, counted from the state alone."""
+def holders(state, subclassed=frozenset()):
+    """Strong holders per object id, counted from the state alone. `subclassed`: the classes
+    declared with `subclass_holds_instance`, whose live instances `Sub.me` also holds (#6269)."""
     n = Counter()
+    n.update(k for k, o in state.objects.items() if o.alive and getattr(o, "cls", None) in subclassed)
     for h in state.handle_instances.values():
         if h.owns and h.status == "live" and h.obj:
             n[h.obj] += 1
@@ -48,9 +50,12 @@ def holders(state):
 
 
 def check_bookkeeping(trace):
+    classes = trace.program.get("classes") or {}
+    subclassed = frozenset(n for n, c in classes.items() if c.get("subclass_holds_instance"))
     for step in trace.steps:
         st = step.state
-        held = holders(st)
+        # A `new` step shows the instance before `Sub.me` takes its reference (the next step).
+        held = holders(st, frozenset() if step.event == "new" else subclassed)
         inc = Counter(st.pending_increfs + st.draining_increfs)
         dec = Counter(st.pending_decrefs + st.draining_decrefs)
         for oid, o in st.objects.items():

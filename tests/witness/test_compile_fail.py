@@ -60,3 +60,22 @@ def test_compile_fail(crate):
             assert not got, f"{crate}/{name} should compile, got {got}"
         else:
             assert any(want in e for e in got), f"{crate}/{name}: expected {want!r}, got {got or 'no error'}"
+
+
+@pytest.mark.parametrize("kind,name", [("guard", "PyClassGuard"), ("guard_mut", "PyClassGuardMut")])
+def test_model_names_the_error_rustc_gives_its_guard_line(kind, name):
+    # guard_bare_name.rs pins what rustc says of the model's spelling before 0.26 (the bare
+    # name, as bound_demo/text/rust.py writes it); the model must say the same.
+    import bound_demo
+    from bound_demo.text.rust import _borrow_call
+    want = _expectations("pyo3_025")["guard_bare_name"]
+    code, text = want.split(": ", 1)
+    prog = {"format": "bound_demo.program/1", "classes": {"Node": {"fields": []}},
+            "ops": [{"op": "gil", "body": [
+                {"op": "new", "as": "a", "type": "object", "api": "bound", "class": "Node"},
+                {"op": kind, "src": "a", "as": "g"}]}]}
+    t = bound_demo.run(prog, pyo3="0.25")
+    assert t.error.kind == "compile_error" and f"error[{code}]" in t.error.message
+    assert text.replace("PyClassGuard", name) in t.error.message
+    op = type("Op", (), {"get": lambda self, k: {"as": "g", "src": "a"}[k], "kind": kind})()
+    assert f"extract::<{name}<'_, T>>()" in _borrow_call(op, None)

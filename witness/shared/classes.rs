@@ -47,13 +47,58 @@ impl Fields {
     }
 }
 
+thread_local! {
+    /// The Rust data of the next instance a Python subclass makes (its `#[new]` takes it).
+    static PENDING: std::cell::RefCell<Option<(u64, usize, Fields)>> = std::cell::RefCell::new(None);
+}
+
+fn take_pending() -> (u64, usize, Fields) {
+    PENDING.with(|p| p.borrow_mut().take()).expect("a witness class is constructed from Python only by subclass_instance")
+}
+
+/// `class Sub(Base): pass; me = Sub(); Sub.me = me; del Sub` through the C API (the same in
+/// every release): returns the new instance, an owned reference. Its `#[new]` takes `data`.
+/// Needs the GIL.
+pub unsafe fn subclass_instance(base: *mut pyo3::ffi::PyTypeObject, data: (u64, usize, Fields)) -> Result<*mut pyo3::ffi::PyObject, String> {
+    use pyo3::ffi;
+    PENDING.with(|p| *p.borrow_mut() = Some(data));
+    let bases = ffi::PyTuple_New(1);
+    ffi::Py_INCREF(base.cast());
+    ffi::PyTuple_SetItem(bases, 0, base.cast());
+    let args = ffi::PyTuple_New(3);
+    ffi::PyTuple_SetItem(args, 0, ffi::PyUnicode_FromString(b"Sub\0".as_ptr().cast()));
+    ffi::PyTuple_SetItem(args, 1, bases);
+    ffi::PyTuple_SetItem(args, 2, ffi::PyDict_New());
+    let sub = ffi::PyObject_Call(std::ptr::addr_of_mut!(ffi::PyType_Type).cast(), args, std::ptr::null_mut());
+    ffi::Py_DECREF(args);
+    if sub.is_null() {
+        ffi::PyErr_Clear();
+        return Err("creating the Python subclass failed".into());
+    }
+    let inst = ffi::PyObject_CallObject(sub, std::ptr::null_mut());
+    let stored = !inst.is_null() && ffi::PyObject_SetAttrString(sub, b"me\0".as_ptr().cast(), inst) == 0;
+    ffi::Py_DECREF(sub); // `del Sub`: from here only the instance holds its type
+    if !stored {
+        ffi::PyErr_Clear();
+        return Err("instantiating the Python subclass failed".into());
+    }
+    Ok(inst)
+}
+
 macro_rules! node_class {
     ($ty:ident, $pyname:literal) => {
-        #[pyclass(name = $pyname)]
+        // `subclass`: #6269's program subclasses it in Python (it changes no GC behaviour).
+        #[pyclass(name = $pyname, subclass)]
         pub struct $ty {
             pub run: u64,
             pub slot: usize,
             pub fields: Fields,
+        }
+        impl $ty {
+            fn from_pending() -> Self {
+                let (run, slot, fields) = take_pending();
+                $ty { run, slot, fields }
+            }
         }
         impl Drop for $ty {
             fn drop(&mut self) {
@@ -70,6 +115,14 @@ node_class!(Trav, "Trav");
 node_class!(TravOnly, "TravOnly");
 node_class!(TravAttach, "TravAttach");
 node_class!(TravAttachOnly, "TravAttachOnly");
+
+#[pymethods]
+impl Plain {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
+}
 
 /// Attaches the thread, as a careless `__traverse__` would (`Python::with_gil` before 0.26).
 #[cfg(not(feature = "attach-api"))]
@@ -93,6 +146,10 @@ fn attach_in_traverse() {
 #[cfg(not(feature = "clear-requires-traverse"))]
 #[pymethods]
 impl ClearOnly {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
     fn __clear__(&mut self) {
         self.fields.clear();
     }
@@ -100,6 +157,10 @@ impl ClearOnly {
 
 #[pymethods]
 impl Trav {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         self.fields.visit(&visit)
     }
@@ -110,6 +171,10 @@ impl Trav {
 
 #[pymethods]
 impl TravOnly {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         self.fields.visit(&visit)
     }
@@ -117,6 +182,10 @@ impl TravOnly {
 
 #[pymethods]
 impl TravAttach {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         attach_in_traverse();
         self.fields.visit(&visit)
@@ -128,6 +197,10 @@ impl TravAttach {
 
 #[pymethods]
 impl TravAttachOnly {
+    #[new]
+    fn py_new() -> Self {
+        Self::from_pending()
+    }
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         attach_in_traverse();
         self.fields.visit(&visit)

@@ -90,7 +90,8 @@ impl Interp {
         let (py, tid) = self.need_py("new")?;
         let api = op.api.as_deref().unwrap();
         let fields = self.classes[decl].fields.clone();
-        let (val, slot) = guard(|| rel::new_class_object(py, kind, api, &fields))?;
+        let sub = self.classes[decl].subclass_holds_instance;
+        let (val, slot) = guard(|| rel::new_class_object(py, kind, api, &fields, sub))?;
         self.obj_class.insert(slot, ClassOf { decl, kind });
         let tok = if val.kind() == "py" { None } else { Some(tid) };
         let h = self.new_handle(name, val, Some(slot), tok, None);

@@ -71,11 +71,17 @@ pub fn next_slot() -> (u64, usize) {
 
 /// Records a just-created program object; returns its slot (object id = slot + 1).
 pub fn register(ty: &'static str, ptr: *mut ffi::PyObject) -> usize {
+    register_with(ty, ptr, 1)
+}
+
+/// `register` for a fresh object that already has `refs` references (a Python subclass's
+/// instance is also held by its class attribute, #6269's program).
+pub fn register_with(ty: &'static str, ptr: *mut ffi::PyObject, refs: isize) -> usize {
     let mut r = reg();
     let slot = r.entries.len();
-    // A fresh object has exactly the one reference its creator holds; anything else is a
+    // A fresh object has exactly the references its creator made; anything else is a
     // singleton CPython reuses (the empty tuple), which never dies.
-    let shared = unsafe { ffi::Py_REFCNT(ptr) } != 1;
+    let shared = unsafe { ffi::Py_REFCNT(ptr) } as isize != refs;
     r.entries.push(Entry { ty, ptr: ptr as usize, alive: true, shared, fields: 0, borrow: 0 });
     if ty != "object" && !shared {
         r.containers.insert(ptr as usize, slot);

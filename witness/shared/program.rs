@@ -257,6 +257,8 @@ pub struct ClassDecl {
     pub traverse: bool,
     pub clear: bool,
     pub traverse_attaches: bool,
+    /// #6269's program: each instance is made by a fresh Python subclass whose `me` holds it.
+    pub subclass_holds_instance: bool,
 }
 
 fn flag(obj: &serde_json::Map<String, Value>, key: &str, path: &str) -> Result<bool, String> {
@@ -289,6 +291,7 @@ fn parse_class(name: &str, v: &Value) -> Result<ClassDecl, String> {
         traverse: flag(obj, "traverse", &path)?,
         clear: flag(obj, "clear", &path)?,
         traverse_attaches: flag(obj, "traverse_attaches", &path)?,
+        subclass_holds_instance: flag(obj, "subclass_holds_instance", &path)?,
     })
 }
 

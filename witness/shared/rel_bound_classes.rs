@@ -59,21 +59,36 @@ fn new_module(py: Tok) -> PyResult<Bound<'static, pyo3::types::PyModule>> {
 }
 
 /// A new object of a declared class, and the registration of its field table.
-pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String]) -> R<(Val, usize)> {
+pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String], sub: bool) -> R<(Val, usize)> {
     let (run, slot) = observe::next_slot();
     let fields = Fields::new(names);
     let val = with_class!(kind, T => {
+        if sub {
+            subclass_val(py, <T as pyo3::PyTypeInfo>::type_object_raw(py), api, (run, slot, fields))?
+        } else {
         let v = T { run, slot, fields };
         match api {
             "bound" => bound(Bound::new(py, v).map_err(exc)?.into_any()),
             "py" => Val::Py(Py::new(py, v).map_err(exc)?.into_any()),
             _ => new_class_gil_ref(py, v)?,
         }
+        }
     });
-    let got = observe::register("object", val.ptr());
+    let got = observe::register_with("object", val.ptr(), if sub { 2 } else { 1 });
     let table = val.with_bound(py, |b| with_class!(kind, T => &cell::<T>(b).borrow().fields as *const Fields));
     observe::set_fields(got, table);
     Ok((val, got))
+}
+
+/// An instance of a fresh Python subclass of `base` (#6269's program), as a handle of `api`.
+fn subclass_val(py: Tok, base: *mut pyo3::ffi::PyTypeObject, api: &str, data: (u64, usize, Fields)) -> R<Val> {
+    let p = unsafe { super::classes::subclass_instance(base, data) }.map_err(crate::interp::Fail::Exception)?;
+    let owned: Py<PyAny> = unsafe { Bound::<PyAny>::from_owned_ptr(py, p) }.unbind();
+    match api {
+        "py" => Ok(Val::Py(owned)),
+        "bound" => Ok(bound(owned.into_bound(py))),
+        _ => crate::interp::compile("the witness makes a Python subclass's instance as a Py or a Bound only (use api \"py\" or \"bound\")"),
+    }
 }
 
 #[cfg(feature = "gil-refs")]

@@ -44,9 +44,22 @@ pub fn declare(py: Tok, classes: &[crate::program::ClassDecl]) -> Result<(), (St
 }
 
 /// A new object of a declared class, and the registration of its field table.
-pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String]) -> R<(Val, usize)> {
+pub fn new_class_object(py: Tok, kind: &'static str, api: &str, names: &[String], sub: bool) -> R<(Val, usize)> {
     let (run, slot) = observe::next_slot();
     let fields = Fields::new(names);
+    if sub {
+        // #6269's program: an instance of a fresh Python subclass, held as a `Py` (api "py").
+        if api != "py" {
+            return crate::interp::compile("the witness makes a Python subclass's instance as a Py only in 0.20 (use api \"py\")");
+        }
+        let base = with_class!(kind, T => <T as pyo3::PyTypeInfo>::type_object_raw(py));
+        let p = unsafe { super::classes::subclass_instance(base, (run, slot, fields)) }.map_err(crate::interp::Fail::Exception)?;
+        let val = Val::Py(unsafe { Py::from_owned_ptr(py, p) });
+        let got = observe::register_with("object", val.ptr(), 2);
+        let table = with_class!(kind, T => &cell::<T>(py, &val).borrow().fields as *const Fields);
+        observe::set_fields(got, table);
+        return Ok((val, got));
+    }
     let val = with_class!(kind, T => {
         let v = T { run, slot, fields };
         match api {
