@@ -355,7 +355,7 @@ class _Gen:
         self._maybe_return(op, inner, local, depth - 1 if depth else 0, py_only=True)
         return op
 
-    def _maybe_return(self, op, inner, local, outer_depth, py_only):
+    def _maybe_return(self, op, inner, local, outer_depth, py_only, loop=False):
         if not self.nogil_drop and op["op"] != "pyfunction":
             return  # a returned Py may end up dropped where no GIL is held: an abort
         cands = [h for h in inner if h.live and h.borrowers == 0 and (h.kind == "py" or not py_only)
@@ -368,7 +368,8 @@ class _Gen:
                 if self.c(0, 1):
                     v = self.name("py")
                     op["as"] = v
-                    self.pyvars.append(v)
+                    if not loop:  # a `repeat` of 0 times never binds it: no `del` may name it
+                        self.pyvars.append(v)
                 return
             if self.c(0, 1):
                 op["as"] = self._add(local, self.name("r"), h.kind, h, outer_depth)
@@ -395,7 +396,7 @@ class _Gen:
         if k == "pyfunction":
             ops, inner = self.body(scope + local, depth, True, loop, nest)
             op = {"op": "pyfunction", "body": ops}
-            self._maybe_return(op, inner, local, depth, py_only=False)
+            self._maybe_return(op, inner, local, depth, py_only=False, loop=loop)
             return op
         # `with_pool`'s closure is Ungil: only Py handles from outside may be used there.
         inner_depth = depth + 1 if k == "with_pool" else depth

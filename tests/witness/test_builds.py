@@ -55,9 +55,12 @@ def test_build_crate_pins_the_release_and_is_in_the_build_script(pyo3, cfg, buil
 def test_every_witness_crate_is_registered():
     from bound_demo.witness import ft
     crates = {p.name for p in (ROOT / "witness").glob("pyo3_*") if (p / "Cargo.toml").exists()}
-    # The free-threaded crate is built by scripts/build-free-threaded.sh for its own interpreter
-    # and run by bound_demo/witness/ft.py, not listed in BUILDS.
-    ft_crate = ft.MODULE.replace("bd_witness_", "pyo3_")
-    assert ft_crate in crates and ft.MODULE in (ROOT / "scripts" / "build-free-threaded.sh").read_text()
-    crates.discard(ft_crate)
+    # The free-threaded crates are built by scripts/build-free-threaded.sh for their own
+    # interpreter, not listed in BUILDS: the witness modules of bound_demo/witness/ft.py
+    # (ft.MODULES) and the `gil_used = true` module of tests/witness_ft/test_ft_gil_used.py.
+    script = (ROOT / "scripts" / "build-free-threaded.sh").read_text()
+    for crate, module in [(m.replace("bd_witness_", "pyo3_"), m) for m in ft.MODULES.values()] + [
+            ("pyo3_028_ft_gil_used", "bd_ft_gil_used")]:
+        assert crate in crates and f"build_module {crate} {module}" in script
+        crates.discard(crate)
     assert crates == {b.module.replace("bd_witness_", "pyo3_") for _, _, b in witness.BUILDS}
