@@ -2,8 +2,9 @@
 //! each file is copied into OUT_DIR with a few named edits, and every edit must apply exactly
 //! once, so a change in the shared code that breaks an edit fails this build loudly.
 //!
-//! The edits: the op `gc_collect` is known to the parser and dispatched by the interpreter
-//! (its implementation is src/ft.rs); the GIL build's deadlock rule ("a thread waits for the
+//! The edits: the op `gc_collect` is dispatched by the interpreter to this build's own
+//! implementation (src/ft.rs), ahead of the shared one; the class ops' module is included from
+//! OUT_DIR like the blocks module; the GIL build's deadlock rule ("a thread waits for the
 //! GIL another thread holds") is dropped, because on a free-threaded interpreter attaching does
 //! not exclude other threads: the real interpreter decides, and a real hang is caught by the
 //! caller's timeout. Inner doc comments are removed because `include!` does not allow them.
@@ -28,9 +29,13 @@ fn main() {
         println!("cargo:rerun-if-changed={}", shared.join(f).display());
         strip_inner_docs(&fs::read_to_string(shared.join(f)).unwrap())
     };
-    let program = edit(&read("program.rs"), "program.rs", "\"thread\" => &[\"name\"],",
-        "\"thread\" => &[\"name\"],\n        \"gc_collect\" => &[],");
+    // The shared parser knows `gc_collect` itself (issue 13); this build dispatches it to its
+    // own implementation (src/ft.rs) before the shared one is reached.
+    let program = read("program.rs");
+    let classes = read("interp_classes.rs");
     let interp = read("interp.rs");
+    let interp = edit(&interp, "interp.rs", "#[path = \"interp_classes.rs\"]\nmod class_ops;",
+        "mod class_ops { include!(concat!(env!(\"OUT_DIR\"), \"/interp_classes.rs\")); }");
     let interp = edit(&interp, "interp.rs", "#[path = \"interp_blocks.rs\"]\nmod blocks;",
         "mod blocks { include!(concat!(env!(\"OUT_DIR\"), \"/interp_blocks.rs\")); }\n\
          mod ft { include!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/src/ft.rs\")); }");
@@ -39,7 +44,7 @@ fn main() {
     let blocks = edit(&read("interp_blocks.rs"), "interp_blocks.rs",
         "pub(super) fn check_gil_free(&self) -> R<()> {",
         "#[allow(dead_code)]\n    pub(super) fn check_gil_free_gil_build(&self) -> R<()> {");
-    for (name, text) in [("program.rs", program), ("interp.rs", interp), ("interp_blocks.rs", blocks)] {
+    for (name, text) in [("program.rs", program), ("interp.rs", interp), ("interp_blocks.rs", blocks), ("interp_classes.rs", classes)] {
         fs::write(Path::new(&out).join(name), text).unwrap();
     }
     println!("cargo:rerun-if-changed=src/ft.rs");
