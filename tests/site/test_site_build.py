@@ -84,4 +84,6 @@ def test_simplifications_page_lists_every_tag(built_site):
     tags = sum(p.read_text().count("Simplification:") for p in (ROOT / "bound_demo").rglob("*.py"))
     html = (built_site / "reference" / "simplifications" / "index.html").read_text()
     article = html[html.index("<article"):html.index("</article>")]
-    assert article.count("<li>") == tags
+    # Each generated item ends with the file it comes from; the page's own sections (the
+    # witness's departures, which are not in bound_demo/) are hand-written lists besides.
+    assert article.count("<small>(<code>bound_demo/") == tags
