@@ -122,13 +122,17 @@ def _real_object(o):
     return _entry(o.refcount, o.alive, class_view(o.fields is not None, o.fields, o.gc_tracked, o.borrow))
 
 
-def real_probes(result, subclassed=(), internals=0):
+def real_probes(result, subclassed=(), internals=0, collections=True):
     """The witness's probes as compared. `subclassed`: the ids of instances of a Python
     subclass (#6269's program); each one the collector freed took its type along, whose
-    `internals` objects CPython's count includes and the model's does not."""
+    `internals` objects CPython's count includes and the model's does not. `collections=False`
+    leaves the last collection out, as the model does for a program that declares no classes
+    (concepts/gc.classes_mode): its collections are compared through the refcounts alone."""
+    def gc_of(st):
+        return st.last_gc if collections else None
     return [_probe(label, {k: _real_object(o) for k, o in st.objects.items() if not o.shared},
-                   _without_types(st.last_gc, subclassed, internals),
-                   bool(st.last_gc and st.last_gc["traverse_panics"]))
+                   _without_types(gc_of(st), subclassed, internals),
+                   bool(gc_of(st) and gc_of(st)["traverse_panics"]))
             for label, st in result.probes]
 
 
@@ -160,7 +164,7 @@ def type_internals(pyo3, features=(), cfg=()):
 def _real_for(trace, program, real, build):
     """The real probes, with the subclass types' internals left out of the collections' counts."""
     sub = _subclassed(trace, program)
-    return real_probes(real, sub, type_internals(*build) if sub else 0)
+    return real_probes(real, sub, type_internals(*build) if sub else 0, "classes" in program)
 
 
 def _subclassed(trace, program):

@@ -13,6 +13,7 @@ impl Interp {
     /// (`py.import("gc")?.call_method0("collect")`). CPython stops the world for it: it waits
     /// until every other attached thread detaches or reaches a safe point. The call is made with
     /// the raw C API, common to every release, so that no PyO3 pool or count is involved.
+    #[allow(dead_code)]
     pub(super) fn gc_collect(&mut self, op: &Op) -> Result<(), (Fail, String)> {
         let _py = self.need_py("gc.collect()").map_err(|f| (f, op.path.clone()))?;
         let failed = unsafe {
