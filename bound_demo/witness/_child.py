@@ -55,6 +55,7 @@ class Child:
 
     def __init__(self, module: str, python: str = sys.executable, env: dict | None = None,
                  hello: str = ""):
+        self.module = module
         self.proc = subprocess.Popen(
             [python, "-c", _SERVER.format(hello=hello), module], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,

@@ -56,7 +56,6 @@ class _FreeThreadedChild(Child):
     it after the module's import."""
 
     gil_enabled = False
-    module = MODULE
 
 
 def _start(module: str) -> _FreeThreadedChild:
@@ -73,7 +72,6 @@ def _start(module: str) -> _FreeThreadedChild:
         raise FreeThreadedUnavailable(f"{py} cannot import {module}: {' | '.join(e for e in child.err if e)}")
     # Importing a module not declared `gil_used = false` would have turned the GIL on.
     child.gil_enabled = first[2:] == "1"
-    child.module = module
     return child
 
 
