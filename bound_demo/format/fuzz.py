@@ -10,7 +10,7 @@ and only picks ops that are legal for them. `choose(lo, hi)` returns an int in [
 
 from __future__ import annotations
 
-from .program import FORMAT
+from .program import BORROW_OPS, FORMAT
 
 
 class _H:
@@ -31,7 +31,6 @@ CLASSES = {
     # Its __traverse__ attaches and panics; held by `borrow_mut` it is not traversed at all.
     "TravAttach": {"fields": ["next"], "traverse": True, "clear": True, "traverse_attaches": True},
 }
-_BORROWS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
 
 
 class _Obj:
@@ -321,7 +320,7 @@ class _Gen:
     def _borrows(self, h, scope, local, depth):
         """A borrow held only inside a nested block, so no borrow outlives it: one
         exclusive borrow, or one or two shared ones."""
-        kinds = _BORROWS if self.p.pyclass_guard else _BORROWS[:4]
+        kinds = BORROW_OPS if self.p.pyclass_guard else BORROW_OPS[:4]
         first = self.pick(kinds)
         names = [self.name("b")]
         body = [{"op": first, "src": h.name, "as": names[0]}]

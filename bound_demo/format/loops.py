@@ -4,6 +4,8 @@ question here, so the caps and the run agree on what runs op by op."""
 
 from __future__ import annotations
 
+from .program import BORROW_OPS, FIELD_OPS
+
 MIN_TIMES = 16  # shorter loops are not worth the warm-up
 WARMUP = 8  # iterations run op by op, at most, looking for the pattern
 
@@ -16,9 +18,7 @@ def eligible(op):
 # Ops that never run in bulk: a nested loop, a `py_del` (it reaches a Python variable that
 # outlives the iteration), and the ops whose state changes (pyclass fields, borrows,
 # collections) `fastforward` does not write in bulk: a loop holding one runs op by op.
-_NEVER_BULK = frozenset(("repeat", "py_del", "set_field", "take_field", "clear_field",
-                         "gc_collect", "borrow", "borrow_mut", "try_borrow", "try_borrow_mut",
-                         "guard", "guard_mut"))
+_NEVER_BULK = frozenset(("repeat", "py_del", "gc_collect") + FIELD_OPS + BORROW_OPS)
 
 
 def _names(op):

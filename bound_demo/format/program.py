@@ -67,6 +67,11 @@ class ProgramError(ValueError):
 
 BLOCKS = {"with_gil", "attach", "allow_threads", "detach", "pyfunction", "new_pool",
           "with_pool", "repeat", "thread", "gil", "nogil"}
+# The pyclass ops of issue 13, by kind: field writes and the six borrows (the last two, the
+# guards, from 0.26).
+FIELD_OPS = ("set_field", "take_field", "clear_field")
+BORROW_OPS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
+
 # op -> (required keys with types, optional keys with types)
 _S, _I = str, int
 _VALUE = (str, type(None))  # a handle's name, or null (`None`: clears the field)
@@ -120,11 +125,8 @@ SPEC = {
     "set_field": ({"src": _S, "field": _S, "value": _VALUE}, {}),
     "take_field": ({"src": _S, "field": _S, "as": _S}, {}),
     "clear_field": ({"src": _S, "field": _S}, {}),
-    **{b: ({"src": _S, "as": _S}, {}) for b in (
-        "borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")},
+    **{b: ({"src": _S, "as": _S}, {}) for b in BORROW_OPS},
 }
-BORROW_OPS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard", "guard_mut")
-FIELD_OPS = ("set_field", "take_field", "clear_field")
 COMMON = {"op": _S, "line": _I, "note": _S}
 # Top-level keys besides 'format' and 'ops', with their types.
 _NAMED = ("as", "src", "item", "to", "label", "name")  # keys whose value is a name

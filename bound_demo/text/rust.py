@@ -9,6 +9,8 @@ removed or deprecated there (v0.30.1 CHANGELOG, `#[deprecated]` items in src/).
 
 from __future__ import annotations
 
+from ..format.program import BORROW_OPS
+
 # (type, has items) -> the constructor; any other type is a dict.
 _CTORS = {("list", False): "PyList::empty", ("list", True): "PyList::new",
           ("tuple", False): "PyTuple::empty", ("tuple", True): "PyTuple::new"}
@@ -57,8 +59,7 @@ _PYCLASS = {
         f"let {op.get('as')} = {op.get('src')}.borrow_mut().{op.get('field')}.take().unwrap();"),
     "clear_field": lambda op, prof: f"{op.get('src')}.borrow_mut().{op.get('field')} = None;",
     "gc_collect": lambda op, prof: _import_gc(prof),
-    **dict.fromkeys(("borrow", "borrow_mut", "try_borrow", "try_borrow_mut", "guard",
-                     "guard_mut"), _borrow_call),
+    **dict.fromkeys(BORROW_OPS, _borrow_call),
 }
 
 
