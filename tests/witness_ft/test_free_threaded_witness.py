@@ -10,15 +10,15 @@ is skipped with a loud reason; in CI (CI=true) a missing build is a failure.
 """
 
 import os
-import time
 
 import pytest
 
 import bound_demo
 from bound_demo import witness
-from bound_demo.versions import profile
 from bound_demo.witness import ft
 from bound_demo.witness.differential import compare
+
+from ft_random import random_differential
 
 IN_CI = os.environ.get("CI") == "true"
 EXAMPLES = int(os.environ.get("BOUND_DEMO_FT_EXAMPLES", "2000"))
@@ -112,19 +112,8 @@ def test_every_scenario_agrees(name):
 
 
 def test_random_programs_agree():
-    prof = profile("0.28", ("py-clone",), free_threaded=True)
-    t0 = time.perf_counter()
-    kinds, mismatches = {}, []
-    for seed in range(EXAMPLES):
-        p = ft.random_program(seed, prof)
-        mm = compare(p, "0.28", ("py-clone",), free_threaded=True)
-        if mm:
-            mismatches.append(f"seed {seed}: {mm}")
-        else:
-            t = bound_demo.run(p, pyo3="0.28", features=("py-clone",), free_threaded=True)
-            k = t.error.kind if t.error else "ok"
-            kinds[k] = kinds.get(k, 0) + 1
-    print(f"\n{EXAMPLES} random free-threaded programs in {time.perf_counter() - t0:.1f} s: {kinds}")
+    seconds, kinds, mismatches = random_differential("0.28", EXAMPLES)
+    print(f"\n{EXAMPLES} random free-threaded programs in {seconds:.1f} s: {kinds}")
     assert not mismatches, f"{len(mismatches)} mismatches; first:\n" + "\n\n".join(mismatches[:3])
     # The mix must reach the cases that differ from a GIL build.
     if EXAMPLES >= 200:

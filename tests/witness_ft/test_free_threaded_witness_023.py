@@ -7,15 +7,15 @@ Without the build every test is skipped loudly; in CI a missing build is a failu
 
 import json
 import os
-import time
 
 import pytest
 
 import bound_demo
 from bound_demo import witness
-from bound_demo.versions import profile
 from bound_demo.witness import ft
 from bound_demo.witness.differential import compare
+
+from ft_random import random_differential
 
 IN_CI = os.environ.get("CI") == "true"
 EXAMPLES = int(os.environ.get("BOUND_DEMO_FT_EXAMPLES_023", "500"))
@@ -76,19 +76,8 @@ def test_without_the_declaration_the_model_turns_the_gil_on():
 
 
 def test_random_programs_agree():
-    prof = profile("0.23", ("py-clone",), free_threaded=True)
-    t0 = time.perf_counter()
-    kinds, mismatches = {}, []
-    for seed in range(EXAMPLES):
-        p = declared(ft.random_program(seed, prof))
-        mm = compare(p, "0.23", ("py-clone",), free_threaded=True)
-        if mm:
-            mismatches.append(f"seed {seed}: {mm}")
-        else:
-            t = bound_demo.run(p, pyo3="0.23", features=("py-clone",), free_threaded=True)
-            k = t.error.kind if t.error else "ok"
-            kinds[k] = kinds.get(k, 0) + 1
-    print(f"\n{EXAMPLES} random programs on 0.23.5/3.13t in {time.perf_counter() - t0:.1f} s: {kinds}")
+    seconds, kinds, mismatches = random_differential("0.23", EXAMPLES, declared)
+    print(f"\n{EXAMPLES} random programs on 0.23.5/3.13t in {seconds:.1f} s: {kinds}")
     assert not mismatches, f"{len(mismatches)} mismatches; first:\n" + "\n\n".join(mismatches[:3])
     if EXAMPLES >= 200:
         assert kinds.get("hang", 0) > 0 and kinds.get("ok", 0) > 0
