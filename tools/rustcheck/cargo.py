@@ -129,11 +129,24 @@ _REGISTRY = re.compile(r"\S*?/registry/src/[^/\s]+/")
 _RUSTLIB = re.compile(r"\S*?/lib/rustlib/src/rust/")
 
 
+# rustc shortens a type whose name is long, and the name holds the checkout's absolute path, so
+# whether it does depends on where the repository lives. When it does, it names a file it wrote
+# the long type into (a path with a hash of this build) and points at `--verbose`: machine
+# noise, not part of the diagnostic. A closure's type is one such name (where it is written):
+# it is always shortened here, to the form rustc gives a long one (file name, line, column).
+_CLOSURE = re.compile(r"\{closure@(?:[^{}:\s]*/)?([^/{}:\s]+):(\d+:\d+)(?:: \d+:\d+)?\}")
+_LONG_TYPE = re.compile(r"^ *= note: (?:the full name for the type has been written to '[^'\n]*'"
+                        r"|consider using `--verbose` to print the full type name to the console)\n",
+                        re.M)
+
+
 def normalise(rendered: str) -> str:
-    """Make compiler output independent of the machine: repository-relative and $-named paths."""
+    """Make compiler output independent of the machine: repository-relative and $-named paths,
+    and the same whether or not rustc shortened a long type name."""
     text = rendered.replace(str(ROOT) + "/", "")
     text = _REGISTRY.sub("$CARGO_REGISTRY/", text)
     text = _RUSTLIB.sub("$RUST/", text)
+    text = _CLOSURE.sub(r"{closure@\1:\2}", _LONG_TYPE.sub("", text))
     return text.rstrip() + "\n"
 
 
