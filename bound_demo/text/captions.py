@@ -36,6 +36,14 @@ class StepView:
         return self.trace.prof
 
     @property
+    def no_gil(self):
+        """True on a free-threaded build whose GIL stayed off. A module that does not declare
+        `gil_used = false` turns the GIL on when it is imported, which is the trace's first step
+        (rules/interpreter.py runs `module_init` before any op); from then on attaching takes the
+        GIL again, so the captions speak of the GIL as on a GIL build."""
+        return self.prof.free_threaded and not _gil_turned_on(self.trace)
+
+    @property
     def cnt(self):
         return self.prof.count_name
 
@@ -50,6 +58,10 @@ class StepView:
     @property
     def dst(self):
         return self.d.get("as")
+
+
+def _gil_turned_on(trace):
+    return trace._nsteps() > 0 and trace._event(0) == "gil_enabled"
 
 
 def caption(trace, i, ev, op, a, b, x):
@@ -192,7 +204,7 @@ def _gil(kind):
         acq = v.prof.acquire_name
         if kind == "ensure":
             pool = f"; a new GILPool marks OWNED_OBJECTS at {v.a}" if v.a >= 0 else ""
-            took = ("attaches; no GIL, other threads stay attached" if v.prof.free_threaded
+            took = ("attaches; no GIL, other threads stay attached" if v.no_gil
                     else "takes the GIL")
             return (f"{acq}: the thread {took} (PyGILState_Ensure); {v.cnt} 0 → {v.b}{pool}")
         if kind == "assumed":
@@ -205,7 +217,7 @@ def _gil(kind):
             return f"end of nested {acq}: {v.cnt} → {v.a}"
         if kind == "nested_end":
             return f"end of nested {acq}: nothing to undo ({v.cnt} stays {v.a})"
-        gone = "the thread detaches" if v.prof.free_threaded else "the GIL is released"
+        gone = "the thread detaches" if v.no_gil else "the GIL is released"
         return f"end of {acq}: {gone} (PyGILState_Release); {v.cnt} is {v.b}"
     return f
 
@@ -214,10 +226,10 @@ def _allow(kind):
     def f(v):
         name = "detach" if v.prof.attach_names else "allow_threads"
         if kind == "enter":
-            gone = "the thread detaches" if v.prof.free_threaded else "the GIL is released"
+            gone = "the thread detaches" if v.no_gil else "the GIL is released"
             return (f"{name}: {v.cnt} saved ({v.a}) and set to 0; {gone}. Py drops and "
                     f"clones here are deferred")
-        back = "the thread re-attaches" if v.prof.free_threaded else "GIL re-taken"
+        back = "the thread re-attaches" if v.no_gil else "GIL re-taken"
         return f"end of {name}: {v.cnt} restored to {v.a}, {back}; POOL is drained next"
     return f
 
@@ -413,8 +425,6 @@ _CAPTIONS = {
     "block_result": _simple("the block's result is bound to `{dst}`"),
     "end": lambda v: "end of program",
     "gc_collect": _gc_collect, "brc_queue": _brc_queue, "brc_merge": _brc_merge,
-    "gc_free": lambda v: (
-        f"the collector clears garbage container {_o(v.x['container'])}: {_o(v.a)} -1, {_rc(v.b)}"),
     "gil_enabled": lambda v: (
         f"importing the module: RuntimeWarning, the GIL has been enabled (the module does not "
         f"declare `gil_used = false`); Python {v.x['python']} now runs with a GIL, so attaching "

@@ -131,3 +131,20 @@ def test_gil_used_must_be_a_bool():
 def test_new_events_are_appended():
     assert CODE["gil_enabled"] == CODE["gc_free"] + 1
     assert CODE["gil_protected"] == CODE["gc_free"] + 2
+
+
+def _attach_captions(t):
+    return [s.caption for s in t.steps if s.event in ("gil_ensure", "gil_release")]
+
+
+def test_captions_after_the_gil_is_enabled_speak_of_the_gil():
+    # With `gil_used` the import turns the GIL on, so attaching takes it, as on a GIL build.
+    on = bound_demo.run(prog(attach(), gil_used=True), pyo3="0.28", free_threaded=True)
+    assert _attach_captions(on) == [
+        "attach: the thread takes the GIL (PyGILState_Ensure); ATTACH_COUNT 0 → 1",
+        "end of attach: the GIL is released (PyGILState_Release); ATTACH_COUNT is 0"]
+    off = bound_demo.run(prog(attach()), pyo3="0.28", free_threaded=True)
+    assert _attach_captions(off) == [
+        "attach: the thread attaches; no GIL, other threads stay attached "
+        "(PyGILState_Ensure); ATTACH_COUNT 0 → 1",
+        "end of attach: the thread detaches (PyGILState_Release); ATTACH_COUNT is 0"]
