@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..versions import PATCH
-from . import charts, reading
+from . import charts, reading, thread_scaling
 from .claims import CLAIMS, saving
 from .workloads import POOL_LOADS
 
@@ -225,7 +225,7 @@ def claims_table(d):
     return "\n".join(out)
 
 
-def page(d, img, earlier=()):
+def page(d, img, earlier=(), threads=None):
     return "\n".join([
         "# Performance: GIL Refs vs Bound on real PyO3",
         "",
@@ -271,6 +271,8 @@ def page(d, img, earlier=()):
         rss_table(d), "",
         reading.model_note(d), "",
         repeat_section(d, list(earlier)),
+        "## Free-threaded Python: one workload on two threads", "",
+        thread_scaling.section(threads), "",
         "## The published claims beside our measurements", "",
         claims_table(d), "",
         "## Reading the numbers", "",
@@ -290,12 +292,15 @@ def main(argv=None):
     # Earlier full runs kept beside it (bench_real.earlier-*.json) feed the repeatability table.
     earlier = [json.loads(p.read_text())
                for p in sorted(args.data.parent.glob(args.data.stem + ".earlier-*.json"))]
+    # The free-threaded scaling run is a separate script with its own file beside the data.
+    scaling = args.data.parent / "thread_scaling.json"
+    threads = json.loads(scaling.read_text()) if scaling.exists() else None
     img = args.docs / "performance"
     img.mkdir(parents=True, exist_ok=True)
     charts.time_ratios(d, img / "time_ratio.png")
     charts.scaling(d, img / "scaling.png")
     charts.rss(d, img / "rss.png")
-    (args.docs / "performance.md").write_text(page(d, "performance", earlier))
+    (args.docs / "performance.md").write_text(page(d, "performance", earlier, threads))
     print(f"wrote {args.docs / 'performance.md'} and 3 charts in {img}")
 
 
