@@ -102,6 +102,9 @@ def test_thread_scaling_command_runs_both_builds_on_one_and_two_threads():
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
     assert res["iters_per_thread"] == 500 and res["cpus"] == os.cpu_count()
+    # What the page prints beside the figures: the locked PyO3 release and the interpreter.
+    assert res["pyo3"].startswith("0.28.") and res["python"].endswith("t")
+    assert len(res["load_before"]) == len(res["load_after"]) == 3
     for build in ("free_threaded", "gil_forced_on"):
         assert sorted(res[build]["seconds"]) == ["1", "2"]
         assert all(s > 0 for s in res[build]["seconds"].values())
