@@ -15,7 +15,7 @@ Throughput is iterations per second summed over threads; the ratio is 2-thread t
 feeds the Real numbers page: rerun `python -m bound_demo.bench_real.report` after). The machine's
 load average is recorded before and after. Run it on a quiet machine: it keeps both cores busy.
 
-    .build/ft-venv/bin/python scripts/bench-thread-scaling.py --iters 2000000 --repeat 5 \
+    .build/ft-venv/bin/python scripts/bench-thread-scaling.py --iters 20000000 --repeat 5 \
         --out docs/data/thread_scaling.json
 """
 
@@ -51,7 +51,7 @@ def build(python, gil, iters, repeat):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--python", default=sys.executable, help="the free-threaded interpreter")
-    ap.add_argument("--iters", type=int, default=2_000_000, help="iterations per thread")
+    ap.add_argument("--iters", type=int, default=20_000_000, help="iterations per thread")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--out", help="write the JSON here instead of printing it")
     args = ap.parse_args(argv)

@@ -44,7 +44,7 @@ def section(d):
         "",
         _reading(d),
         "",
-        "Reproduce: `.build/ft-venv/bin/python scripts/bench-thread-scaling.py --iters 2000000 "
+        "Reproduce: `.build/ft-venv/bin/python scripts/bench-thread-scaling.py --iters 20000000 "
         "--repeat 5 --out docs/data/thread_scaling.json`, then "
         "`.venv/bin/python -m bound_demo.bench_real.report`.",
     ])
