@@ -6,9 +6,15 @@ small symbolic picture of the handles in scope (kind, owner, borrowers, containe
 and only picks ops that are legal for them. `choose(lo, hi)` returns an int in [lo, hi]:
 `random.Random.randint` for plain use, a hypothesis draw for shrinking
 (`programs(prof)` is the hypothesis strategy).
+
+The order of draws is the generator's contract (same seed, same program): the stateful test,
+the witness differentials and reported failures name programs by seed. Keep it when editing;
+the op tables below fix which choice draws what.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from .program import BORROW_OPS, FORMAT
 
@@ -21,6 +27,17 @@ class _H:
         self.borrowers, self.borrows, self.live, self.depth = 0, borrows, True, depth
         self.obj = None  # a declared pyclass instance: its `_Obj` (shared by every alias)
 
+    def usable_at(self, depth):
+        """Live, made in this region if it is GIL-bound (a handle from another region is out
+        of reach there), and not borrowing from a handle that is gone."""
+        return self.live and (self.kind == "py" or self.depth == depth) \
+            and (self.borrows is None or self.borrows.live)
+
+    @property
+    def free(self):
+        """Whether a block may hand it out: live, borrowed by nothing, borrowing nothing."""
+        return self.live and self.borrowers == 0 and self.borrows is None
+
 
 # The classes a program with `classes=True` declares: one of each kind the collector treats
 # differently (docs/design/pyclass-gc.md).
@@ -31,6 +48,32 @@ CLASSES = {
     # Its __traverse__ attaches and panics; held by `borrow_mut` it is not traversed at all.
     "TravAttach": {"fields": ["next"], "traverse": True, "clear": True, "traverse_attaches": True},
 }
+
+# What the generator draws by name (an API of `new`, a block, a pyclass borrow) that only some
+# releases have: the Profile fields that must all hold for it. A name not listed is always there.
+_NEEDS = {
+    "bound": ("bound_api",), "gil_ref": ("gil_ref_api",),
+    "new_pool": ("gil_ref_api",), "with_pool": ("gil_ref_api",),
+    "guard": ("pyclass_guard",), "guard_mut": ("pyclass_guard",),
+}
+_APIS = ("py", "bound", "gil_ref")
+
+
+def _holds(prof, needs):
+    return all(getattr(prof, field) for field in needs)
+
+
+def _offered(prof, names):
+    """The names (in their order) that this release has."""
+    return [n for n in names if _holds(prof, _NEEDS.get(n, ()))]
+
+
+def _live_pys(hs):
+    return [h for h in hs if h.live and h.kind == "py"]
+
+
+def _declared_classes():
+    return {k: dict(v, fields=list(v["fields"])) for k, v in CLASSES.items()}
 
 
 class _Obj:
@@ -43,14 +86,15 @@ class _Obj:
 
 
 class _Draw:
-    """Where an op on a picked handle is being drawn: the scope it sees, the body's own new
-    handles (`local`), the region depth, whether inside a loop, and the name drawn for a
-    result."""
+    """Where one op is being drawn: the handles it sees (`scope`, which includes the body's
+    own new handles, `local`), the region depth, whether a GIL token is here, whether inside a
+    loop, how many more blocks may nest, and the name drawn for a result."""
 
-    __slots__ = ("scope", "local", "depth", "loop", "name")
+    __slots__ = ("scope", "local", "depth", "gil", "loop", "nest", "name")
 
-    def __init__(self, scope, local, depth, loop, name):
-        self.scope, self.local, self.depth, self.loop, self.name = scope, local, depth, loop, name
+    def __init__(self, scope, local, depth, gil, loop, nest):
+        self.scope, self.local, self.depth, self.gil = scope, local, depth, gil
+        self.loop, self.nest, self.name = loop, nest, None
 
 
 class _Gen:
@@ -65,6 +109,9 @@ class _Gen:
         # (0.30.1 with the leak cfg: such a drop never returns, so none is generated.)
         self.nogil_drop = prof.reference_pool or (prof.leak_without_pool
                                                   and not prof.leak_drop_never_returns)
+        self.apis = _offered(prof, _APIS)
+        self.block_kinds = _offered(prof, tuple(_BLOCKS))
+        self.borrow_kinds = _offered(prof, BORROW_OPS)
 
     def pick(self, seq):
         return seq[self.c(0, len(seq) - 1)]
@@ -73,104 +120,91 @@ class _Gen:
         self.n += 1
         return f"{stem}{self.n}"
 
-    def probe(self):
+    def probe(self, d=None):
+        """A probe; `d` (where it is drawn) is there so the op tables can name this too."""
         self.labels += 1
         return {"op": "probe", "label": f"p{self.labels}"}
 
-    # -- scopes: a list of _H visible, newest last ----------------------------------------------
-    def usable(self, scope, depth, kinds=None, typ=None):
-        out = []
-        for h in scope:
-            if not h.live:
-                continue
-            if h.kind != "py" and h.depth != depth:
-                continue  # a GIL-bound handle from another region: not usable here
-            if h.borrows is not None and not h.borrows.live:
-                continue
-            if kinds and h.kind not in kinds:
-                continue
-            if typ and h.typ not in typ:
-                continue
-            out.append(h)
-        return out
+    def usable(self, scope, depth):
+        """The handles of `scope` (a list, newest last) that an op at `depth` may name."""
+        return [h for h in scope if h.usable_at(depth)]
 
-    def consumable(self, h):
-        return h.borrowers == 0
-
-    def body(self, scope, depth, gil, loop, allow_nested=2):
+    def body(self, scope, depth, gil, loop, nest):
         """Ops for one body. gil: a token is here; loop: inside repeat (keep outer handles)."""
         ops, local = [], []
-        k = self.c(1, 5)
-        for _ in range(k):
+        for _ in range(self.c(1, 5)):
             if self.budget <= 0:
                 break
             self.budget -= 1
-            op = self.one(scope + local, local, depth, gil, loop, allow_nested)
-            if op is not None:
-                ops.append(op)
+            ops.append(self.one(_Draw(scope + local, local, depth, gil, loop, nest)))
         return ops, local
 
-    def new(self, local, depth):
-        p = self.p
-        apis = ["py"] + (["bound"] if p.bound_api else []) + (["gil_ref"] if p.gil_ref_api else [])
-        api = self.pick(apis)
+    def new(self, depth):
+        api = self.pick(self.apis)
         typ = "object" if api == "py" else self.pick(["object", "object", "list", "tuple"])
         name = self.name(typ[0])
         op = {"op": "new", "as": name, "type": typ, "api": api}
-        kind = {"py": "py", "bound": "bound", "gil_ref": "gil_ref"}[api]
-        h = _H(name, kind, typ, 0, None, depth)
-        return op, h
+        return op, _H(name, api, typ, 0, None, depth)
 
-    def one(self, scope, local, depth, gil, loop, nest):
-        """One op; a choice that does not apply to the picked handle is drawn again."""
+    def one(self, d):
+        """One op. Without the GIL every choice gives an op; with it, a choice that does not
+        apply to the picked handle is drawn again."""
+        if not d.gil:
+            return _NOGIL[self.c(0, 19)](self, d)
         for _ in range(4):
-            op = self.try_one(scope, local, depth, gil, loop, nest)
+            op = self.try_one(d)
             if op is not None:
                 return op
         return self.probe()
 
-    def try_one(self, scope, local, depth, gil, loop, nest):
-        """One draw: a choice in 0 … 19, then what that choice draws. The order of draws is
-        the generator's contract (same seed, same program): keep it when editing."""
+    def try_one(self, d):
+        """One draw with the GIL: a choice in 0 … 19 (`_ON_HANDLE` says what 6 … 19 do with
+        the handle they pick), then what that choice draws."""
         choice = self.c(0, 19)
-        if not gil:
-            return self.one_nogil(scope, local, depth, loop, nest, choice)
         if self.classes and self.c(0, 2) == 0:
-            return self._class_op(scope, local, depth)
-        if choice <= 4:
-            return self._new_with_items(scope, local, depth)
-        if choice == 5:
-            return self.probe()
-        hs = self.usable(scope, depth)
+            return self._class_op(d)
+        if choice <= 5:
+            return self.probe() if choice == 5 else self._new_with_items(d)
+        hs = self.usable(d.scope, d.depth)
         if not hs:
-            op, h = self.new(local, depth)
-            local.append(h)
-            return op
+            return self._new_local(d)
         h = self.pick(hs)
-        name = self.name("v")
-        if choice >= 17:
-            return self.block(scope, local, depth, nest - 1, loop) \
-                if nest > 0 and self.budget > 2 else None
-        return _ON_HANDLE[choice](self, h, _Draw(scope, local, depth, loop, name))
+        d.name = self.name("v")
+        rule = _ON_HANDLE[choice]
+        return rule.fn(self, h, d) if rule.applies(h, self.p) else None
 
-    def _new_with_items(self, scope, local, depth):
-        op, h = self.new(local, depth)
-        if h.typ in ("list", "tuple") and self.c(0, 3):
-            items = self.usable(scope, depth)
-            if items:
-                it = self.pick(items)
-                op["items"] = [it.name]
-                h.length = 1
-        local.append(h)
+    def _new_local(self, d):
+        op, h = self.new(d.depth)
+        d.local.append(h)
         return op
 
-    def _may_consume(self, h, d):
-        """Whether `h` may be moved or dropped here: no borrows of it, and inside a loop only
-        if the loop body made it (so that every iteration can do the same)."""
-        return (h in d.local or not d.loop) and self.consumable(h)
+    def _new_with_items(self, d):
+        op, h = self.new(d.depth)
+        if h.typ in ("list", "tuple") and self.c(0, 3):
+            items = self.usable(d.scope, d.depth)
+            if items:
+                op["items"] = [self.pick(items).name]
+                h.length = 1
+        d.local.append(h)
+        return op
 
-    def _op(self, op, h, d, kind, borrow=None):
-        return {"op": op, "src": h.name, "as": self._add(d.local, d.name, kind, h, d.depth, borrow)}
+    # -- ops on a picked handle (`_ON_HANDLE` has already checked its kind, type, release) ----
+    def _consume(self, h, d):
+        """Ends `h` if it may be moved or dropped here (no borrows of it, and inside a loop only
+        if the loop body made it, so that every iteration can do the same); whether it did."""
+        if (h in d.local or not d.loop) and h.borrowers == 0:
+            h.live = False
+            return True
+        return False
+
+    def _borrow(self, h):
+        h.borrowers += 1
+        return h
+
+    def _op(self, op, h, d, kind, borrow=None, **extra):
+        """`op` on `h`, whose result (of `kind`, borrowing `borrow`) gets the drawn name."""
+        return {"op": op, "src": h.name, **extra,
+                "as": self._add(d.local, d.name, kind, h, d.depth, borrow)}
 
     def _clone(self, h, d):
         if h.kind == "py" and not self.p.py_clone:
@@ -180,92 +214,62 @@ class _Gen:
         return self._op("clone", h, d, kind, nb)
 
     def _drop(self, h, d):
-        if h.kind in ("bound", "py") and self._may_consume(h, d):
-            h.live = False
-            return {"op": "drop", "src": h.name}
-        return None
+        return {"op": "drop", "src": h.name} if self._consume(h, d) else None
 
     def _unbind(self, h, d):
-        if h.kind == "bound" and self._may_consume(h, d):
-            h.live = False
-            return self._op("unbind", h, d, "py")
-        return None
+        return self._op("unbind", h, d, "py") if self._consume(h, d) else None
 
     def _py_method(self, h, d):
-        if not (h.kind == "py" and self.p.bound_api):
-            return None
-        sub = self.pick(["bind", "bind_borrowed", "into_bound", "clone_ref", "drop_ref"])
-        if sub in ("into_bound", "drop_ref"):
-            if not self._may_consume(h, d):
-                sub = "clone_ref"
-            else:
-                h.live = False
-        if sub == "drop_ref":
-            return {"op": "drop_ref", "src": h.name}
-        kind = {"bind": "bound_ref", "bind_borrowed": "borrowed", "into_bound": "bound",
-                "clone_ref": "py"}[sub]
-        borrow = h if sub in ("bind", "bind_borrowed") else None
-        if borrow:
-            h.borrowers += 1
-        return self._op(sub, h, d, kind, borrow)
+        sub = self.pick(list(_PY_METHODS))
+        kind, effect = _PY_METHODS[sub]
+        if effect == "consume" and not self._consume(h, d):
+            sub, kind, effect = "clone_ref", "py", None
+        if kind is None:
+            return {"op": sub, "src": h.name}
+        return self._op(sub, h, d, kind, self._borrow(h) if effect == "borrow" else None)
 
     def _as_borrowed(self, h, d):
-        if h.kind in ("bound", "bound_ref") and self.p.bound_api:
-            h.borrowers += 1
-            return self._op("as_borrowed", h, d, "borrowed", h)
-        return None
+        return self._op("as_borrowed", h, d, "borrowed", self._borrow(h))
 
     def _to_owned(self, h, d):
-        if h.kind in ("borrowed", "bound_ref"):
-            return self._op("to_owned", h, d, "bound")
-        return None
+        return self._op("to_owned", h, d, "bound")
 
-    def _gil_ref_of(self, h, d, kind, into, as_):
+    def _gil_ref_of(self, h, d, into, as_):
         """`into_gil_ref`/`into_ref` (consuming) or `as_gil_ref`/`as_ref` (borrowing)."""
-        if not (h.kind == kind and self.p.gil_ref_api and (kind == "py" or self.p.bound_api)):
-            return None
-        if self.c(0, 1) and self._may_consume(h, d):
-            h.live = False
+        if self.c(0, 1) and self._consume(h, d):
             return self._op(into, h, d, "gil_ref")
-        h.borrowers += 1
-        return self._op(as_, h, d, "gil_ref", h)
+        return self._op(as_, h, d, "gil_ref", self._borrow(h))
 
     def _bound_gil_ref(self, h, d):
-        return self._gil_ref_of(h, d, "bound", "into_gil_ref", "as_gil_ref")
+        return self._gil_ref_of(h, d, "into_gil_ref", "as_gil_ref")
 
     def _py_gil_ref(self, h, d):
-        return self._gil_ref_of(h, d, "py", "into_ref", "as_ref")
+        return self._gil_ref_of(h, d, "into_ref", "as_ref")
 
     def _into_py(self, h, d):
-        if not (self.p.into_py_api and h.kind in ("gil_ref", "bound", "bound_ref", "borrowed")):
+        if h.kind == "bound" and not self._consume(h, d):
             return None
-        if h.kind == "bound":
-            if not self._may_consume(h, d):
-                return None
-            h.live = False
         return self._op("into_py", h, d, "py")
 
     def _append(self, h, d):
-        if h.kind != "py" and h.typ == "list":
-            it = self.pick(self.usable(d.scope, d.depth))
-            h.length += 1
-            return {"op": "append", "src": h.name, "item": it.name}
-        return None
+        it = self.pick(self.usable(d.scope, d.depth))
+        h.length += 1
+        return {"op": "append", "src": h.name, "item": it.name}
 
     def _get_item(self, h, d):
-        if not (h.kind != "py" and h.typ in ("list", "tuple") and h.length > 0):
+        if h.length == 0:
             return None
         i = self.c(0, h.length - 1)
-        if h.typ == "tuple" and h.kind != "gil_ref" and self.p.bound_api and self.c(0, 1):
-            h.borrowers += 1
-            return {"op": "get_borrowed_item", "src": h.name, "index": i,
-                    "as": self._add(d.local, d.name, "borrowed", h, d.depth, h)}
-        tuple_cast = h.kind == "gil_ref" and h.typ == "tuple"
-        kind = "gil_ref" if h.kind == "gil_ref" else "bound"
-        if tuple_cast:
-            h.borrowers += 1
-        return {"op": "get_item", "src": h.name, "index": i,
-                "as": self._add(d.local, d.name, kind, h, d.depth, h if tuple_cast else None)}
+        if h.kind == "gil_ref":  # a GIL ref tuple's item is a cast that borrows the tuple
+            return self._op("get_item", h, d, "gil_ref", self._borrow(h) if h.typ == "tuple"
+                            else None, index=i)
+        if h.typ == "tuple" and self.p.bound_api and self.c(0, 1):
+            return self._op("get_borrowed_item", h, d, "borrowed", self._borrow(h), index=i)
+        return self._op("get_item", h, d, "bound", index=i)
+
+    def _nested(self, h, d):
+        """A nested block (drawn after a handle, which it does not use)."""
+        return self.block(d) if self._can_nest(d) else None
 
     def _add(self, local, name, kind, src, depth, borrows=None):
         typ = src.typ if src is not None else "object"
@@ -275,133 +279,138 @@ class _Gen:
         return name
 
     # -- pyclass fields, borrows, collections (only with `classes=True`) ------------------------
-    def _class_op(self, scope, local, depth):
+    def _class_op(self, d):
         """One draw among the pyclass ops; each keeps the program free of panics."""
         choice = self.c(0, 5)
-        insts = [h for h in self.usable(scope, depth) if h.obj is not None]
+        insts = [h for h in self.usable(d.scope, d.depth) if h.obj is not None]
         if choice == 0 or not insts:
-            return self._new_instance(local, depth)
+            return self._new_instance(d)
         if choice == 5:
             return {"op": "gc_collect"}
         h = self.pick(insts)
         return (self._set_field, self._clear_field, self._take_field, self._borrows)[choice - 1](
-            h, scope, local, depth)
+            h, d)
 
-    def _new_instance(self, local, depth):
-        op, h = self.new(local, depth)
+    def _new_instance(self, d):
+        op, h = self.new(d.depth)
         if h.typ != "object":
             return op
         cls = self.pick(sorted(CLASSES))
         op["class"] = cls
         h.obj = _Obj(cls)
-        local.append(h)
+        d.local.append(h)
         return op
 
-    def _set_field(self, h, scope, local, depth):
-        values = [v for v in self.usable(scope, depth) if v.kind in ("py", "bound", "gil_ref")]
+    def _set_field(self, h, d):
+        values = [v for v in self.usable(d.scope, d.depth) if v.kind in ("py", "bound", "gil_ref")]
         if not values:
             return None
         v = self.pick(values)
         h.obj.next = v.typ
         return {"op": "set_field", "src": h.name, "field": "next", "value": v.name}
 
-    def _clear_field(self, h, scope, local, depth):
+    def _clear_field(self, h, d):
         h.obj.next = None
         return {"op": "clear_field", "src": h.name, "field": "next"}
 
-    def _take_field(self, h, scope, local, depth):
+    def _take_field(self, h, d):
         if h.obj.next is None:
             return None  # `.take().unwrap()` of an empty field panics
         name = self.name("t")
-        local.append(_H(name, "py", h.obj.next, 0, None, depth))
+        d.local.append(_H(name, "py", h.obj.next, 0, None, d.depth))
         h.obj.next = None
         return {"op": "take_field", "src": h.name, "field": "next", "as": name}
 
-    def _borrows(self, h, scope, local, depth):
+    def _borrows(self, h, d):
         """A borrow held only inside a nested block, so no borrow outlives it: one
-        exclusive borrow, or one or two shared ones."""
-        kinds = BORROW_OPS if self.p.pyclass_guard else BORROW_OPS[:4]
-        first = self.pick(kinds)
-        names = [self.name("b")]
-        body = [{"op": first, "src": h.name, "as": names[0]}]
+        exclusive borrow, or one or two shared ones; maybe a collection while they are held."""
+        first = self.pick(self.borrow_kinds)
+        held = [self._borrow_op(first, h)]
         if "mut" not in first and self.c(0, 1):
-            names.append(self.name("b"))
-            second = self.pick([k for k in kinds if "mut" not in k])
-            body.append({"op": second, "src": h.name, "as": names[1]})
-        if self.c(0, 2) == 0:
-            body.append({"op": "gc_collect"})  # a collection while the borrow is held
-        body.append(self.probe())
-        body += [{"op": "drop", "src": n} for n in reversed(names) if self.c(0, 1)]
+            shared = [k for k in self.borrow_kinds if "mut" not in k]
+            held.append(self._borrow_op(self.pick(shared), h))
+        body = held + ([{"op": "gc_collect"}] if self.c(0, 2) == 0 else []) + [self.probe()]
+        body += [{"op": "drop", "src": b["as"]} for b in reversed(held) if self.c(0, 1)]
         return {"op": "gil", "body": body}
 
-    def one_nogil(self, scope, local, depth, loop, nest, choice):
-        """Inside allow_threads/detach: only Py handles, and only what cannot panic or abort."""
-        pys = [h for h in self.usable(scope, depth, ("py",))]
-        if choice <= 5 and pys:
-            h = self.pick(pys)
-            if self.p.deferred_increfs and choice <= 2:
-                return {"op": "clone", "src": h.name, "as": self._add(local, self.name("q"), "py", h, depth)}
-            if self.nogil_drop and (h in local or not loop) and self.consumable(h):
-                h.live = False
-                return {"op": "drop", "src": h.name}
-        if choice >= 15 and nest > 0 and self.budget > 2:
-            return self.gil_block(scope, local, depth + 1, nest - 1, loop)
-        return self.probe()
+    def _borrow_op(self, kind, h):
+        return {"op": kind, "src": h.name, "as": self.name("b")}
 
-    def gil_block(self, scope, local, depth, nest, loop, as_py=True):
-        ops, inner = self.body(scope + local, depth, True, loop, nest)
-        op = {"op": "gil", "body": ops}
-        self._maybe_return(op, inner, local, depth - 1 if depth else 0, py_only=True)
+    # -- without the GIL: only Py handles, and only what cannot panic or abort -----------------
+    def _nogil_py(self, d):
+        pys = [h for h in self.usable(d.scope, d.depth) if h.kind == "py"]
+        return self.pick(pys) if pys else None
+
+    def _nogil_clone(self, d):
+        """Py::clone without the GIL queues an incref where the release allows it (0.20/0.21);
+        elsewhere this choice drops the Py like `_nogil_drop`."""
+        h = self._nogil_py(d)
+        if h is not None and self.p.deferred_increfs:
+            q = self._add(d.local, self.name("q"), "py", h, d.depth)
+            return {"op": "clone", "src": h.name, "as": q}
+        return self._nogil_drop_of(h, d)
+
+    def _nogil_drop(self, d):
+        return self._nogil_drop_of(self._nogil_py(d), d)
+
+    def _nogil_drop_of(self, h, d):
+        op = self._drop(h, d) if h is not None and self.nogil_drop else None
+        return op or self.probe()
+
+    def _nogil_block(self, d):
+        return self._open("gil", d) if self._can_nest(d) else self.probe()
+
+    # -- blocks -------------------------------------------------------------------------------
+    def _can_nest(self, d):
+        return d.nest > 0 and self.budget > 2
+
+    def block(self, d):
+        return self._open(self.pick(self.block_kinds), d)
+
+    def _open(self, kind, d):
+        """Block `kind` drawn at `d`. Its body sees `d.scope + d.local`, so the enclosing
+        body's own handles come twice (`d.scope` has them already): a weighting the seeds'
+        programs depend on. A GIL taken where none was held starts a new region."""
+        b = _BLOCKS[kind]
+        depth = d.depth + b.step if d.gil else d.depth + 1
+        ops, inner = self.body(d.scope + d.local, depth, b.gil, d.loop or b.loop, d.nest - 1)
+        return b.end(self, kind, ops, inner, d)
+
+    def _end_plain(self, kind, ops, inner, d):
+        return {"op": kind, "body": ops}
+
+    def _end_repeat(self, kind, ops, inner, d):
+        return {"op": kind, "times": self.c(*self.times), "body": ops}
+
+    def _end_gil(self, kind, ops, inner, d):
+        """A `gil`/`nogil` block may hand a Py out, where a Py may be dropped without the GIL
+        (it may end up dropped so: elsewhere an abort)."""
+        op = {"op": kind, "body": ops}
+        h = self._hand_out(op, inner, ("py",)) if self.nogil_drop else None
+        if h is not None and self.c(0, 1):
+            op["as"] = self._add(d.local, self.name("r"), h.kind, h, d.depth)
         return op
 
-    def _maybe_return(self, op, inner, local, outer_depth, py_only, loop=False):
-        if not self.nogil_drop and op["op"] != "pyfunction":
-            return  # a returned Py may end up dropped where no GIL is held: an abort
-        cands = [h for h in inner if h.live and h.borrowers == 0 and (h.kind == "py" or not py_only)
-                 and h.borrows is None]
-        if cands and self.c(0, 2) == 0:
-            h = self.pick(cands)
-            op["body"].append({"op": "return", "src": h.name})
-            h.live = False
-            if op["op"] == "pyfunction":
-                if self.c(0, 1):
-                    v = self.name("py")
-                    op["as"] = v
-                    if not loop:  # a `repeat` of 0 times never binds it: no `del` may name it
-                        self.pyvars.append(v)
-                return
-            if self.c(0, 1):
-                op["as"] = self._add(local, self.name("r"), h.kind, h, outer_depth)
+    def _end_pyfunction(self, kind, ops, inner, d):
+        """A pyfunction may return any free handle, bound to a Python variable or not."""
+        op = {"op": kind, "body": ops}
+        if self._hand_out(op, inner, _KINDS) is not None and self.c(0, 1):
+            op["as"] = self.name("py")
+            if not d.loop:  # a `repeat` of 0 times never binds it: no `del` may name it
+                self.pyvars.append(op["as"])
+        return op
 
-    def block(self, scope, local, depth, nest, loop):
-        p = self.p
-        kinds = ["gil", "nogil", "repeat", "pyfunction"]
-        if p.gil_ref_api:
-            kinds += ["new_pool", "with_pool"]
-        k = self.pick(kinds)
-        if k == "gil":
-            ops, inner = self.body(scope + local, depth, True, loop, nest)
-            op = {"op": "gil", "body": ops}
-            self._maybe_return(op, inner, local, depth, py_only=True)
-            return op
-        if k == "nogil":
-            ops, inner = self.body(scope + local, depth + 1, False, loop, nest)
-            op = {"op": "nogil", "body": ops}
-            self._maybe_return(op, inner, local, depth, py_only=True)
-            return op
-        if k == "repeat":
-            ops, _ = self.body(scope + local, depth, True, True, nest)
-            return {"op": "repeat", "times": self.c(*self.times), "body": ops}
-        if k == "pyfunction":
-            ops, inner = self.body(scope + local, depth, True, loop, nest)
-            op = {"op": "pyfunction", "body": ops}
-            self._maybe_return(op, inner, local, depth, py_only=False, loop=loop)
-            return op
-        # `with_pool`'s closure is Ungil: only Py handles from outside may be used there.
-        inner_depth = depth + 1 if k == "with_pool" else depth
-        ops, _ = self.body(scope + local, inner_depth, True, loop, nest)
-        return {"op": k, "body": ops}
+    def _hand_out(self, op, inner, kinds):
+        """Maybe end `op`'s body by returning one of its own free handles of `kinds`."""
+        cands = [h for h in inner if h.free and h.kind in kinds]
+        if not cands or self.c(0, 2):
+            return None
+        h = self.pick(cands)
+        op["body"].append({"op": "return", "src": h.name})
+        h.live = False
+        return h
 
+    # -- the top level ------------------------------------------------------------------------
     def program(self):
         ops, top = [], []
         for _ in range(self.c(1, 3)):
@@ -411,57 +420,128 @@ class _Gen:
         ops += self.closing(top)
         d = {"format": FORMAT, "ops": ops}
         if self.classes:
-            d["classes"] = {k: dict(v, fields=list(v["fields"])) for k, v in CLASSES.items()}
+            d["classes"] = _declared_classes()
         return d
 
     def chunk(self, ops, top):
         """One top-level piece (a GIL block, a pyfunction, a Py sent to a thread, a `del`),
         then a probe. `top` holds the top-level handles; the stateful tests grow a program
         a chunk at a time."""
-        choice = self.c(0, 6)
-        if choice <= 2:
-            ops.append(self.gil_block(top, top, 1, 2, False))
-        elif choice == 3:
-            body, _ = self.body(top, 1, True, False, 1)
-            ops.append({"op": "pyfunction", "body": body})
-        elif choice == 4 and self.nogil_drop:
-            # Make a Py at top level, move it into a thread, drop it there (no GIL).
-            v = self.name("p")
-            ops.append({"op": "gil", "as": v, "body": [
-                {"op": "new", "as": v + "_", "type": "object", "api": "py"},
-                {"op": "return", "src": v + "_"}]})
-            top.append(_H(v, "py", "object", 0, None, 0))
-            pys = [h for h in top if h.live and h.kind == "py"]
-            if pys:
-                h = self.pick(pys)
-                h.live = False
-                t = self.pick(["worker", "helper"])
-                ops.append({"op": "send", "src": h.name, "to": t})
-                body = [{"op": "drop", "src": h.name}] if self.c(0, 1) else []
-                body.append(self.probe())
-                if self.c(0, 1):
-                    inner, _ = self.body([], 1, True, False, 1)
-                    body.append({"op": "gil", "body": inner})
-                ops.append({"op": "thread", "name": t, "body": body})
-        elif self.pyvars:
-            ops.append({"op": "py_del", "src": self.pyvars.pop(0)})
-        else:
-            ops.append(self.gil_block(top, top, 1, 2, False))
+        ops += _CHUNKS[self.c(0, 6)](self, top)
         ops.append(self.probe())
+
+    def _top_gil(self, top):
+        # The top level is a region without the GIL whose scope and own handles are both `top`.
+        return [self._open("gil", _Draw(top, top, 0, False, False, 3))]
+
+    def _top_pyfunction(self, top):
+        body, _ = self.body(top, 1, True, False, 1)
+        return [{"op": "pyfunction", "body": body}]
+
+    def _top_thread(self, top):
+        """Make a Py at top level, move it into a thread, drop it there (no GIL)."""
+        if not self.nogil_drop:
+            return self._top_del(top)
+        v = self.name("p")
+        ops = [{"op": "gil", "as": v, "body": [
+            {"op": "new", "as": v + "_", "type": "object", "api": "py"},
+            {"op": "return", "src": v + "_"}]}]
+        top.append(_H(v, "py", "object", 0, None, 0))
+        h = self.pick(_live_pys(top))
+        h.live = False
+        t = self.pick(["worker", "helper"])
+        ops.append({"op": "send", "src": h.name, "to": t})
+        ops.append({"op": "thread", "name": t, "body": self._thread_body(h)})
+        return ops
+
+    def _thread_body(self, h):
+        body = [{"op": "drop", "src": h.name}] if self.c(0, 1) else []
+        body.append(self.probe())
+        if self.c(0, 1):
+            inner, _ = self.body([], 1, True, False, 1)
+            body.append({"op": "gil", "body": inner})
+        return body
+
+    def _top_del(self, top):
+        if not self.pyvars:
+            return self._top_gil(top)
+        return [{"op": "py_del", "src": self.pyvars.pop(0)}]
 
     def closing(self, top):
         """Ops that end a program cleanly: without a reference pool, top-level py handles
         would be dropped without the GIL at the end (an abort), so a last gil block drops them."""
         if self.nogil_drop:
             return []
-        return [{"op": "gil", "body": [{"op": "drop", "src": h.name}]}
-                for h in top if h.live and h.kind == "py"]
+        return [{"op": "gil", "body": [{"op": "drop", "src": h.name}]} for h in _live_pys(top)]
 
 
-# What choices 6 … 16 of `_Gen.try_one` do with the handle they picked (None: not applicable).
-_ON_HANDLE = {6: _Gen._clone, 7: _Gen._drop, 8: _Gen._unbind, 9: _Gen._py_method,
-              10: _Gen._as_borrowed, 11: _Gen._to_owned, 12: _Gen._bound_gil_ref,
-              13: _Gen._py_gil_ref, 14: _Gen._into_py, 15: _Gen._append, 16: _Gen._get_item}
+_KINDS = ("py", "bound", "bound_ref", "borrowed", "gil_ref")
+_GIL_BOUND = _KINDS[1:]
+
+
+class _Rule(NamedTuple):
+    """What an op on a picked handle needs: the handle's kind and type, the release's
+    Profile fields."""
+
+    fn: object
+    kinds: tuple = _KINDS
+    types: tuple = ("object", "list", "tuple")
+    needs: tuple = ()
+
+    def applies(self, h, prof):
+        return h.kind in self.kinds and h.typ in self.types and _holds(prof, self.needs)
+
+
+# What choices 6 … 19 of `_Gen.try_one` do with the handle they picked.
+_ON_HANDLE = {
+    6: _Rule(_Gen._clone),
+    7: _Rule(_Gen._drop, ("bound", "py")),
+    8: _Rule(_Gen._unbind, ("bound",)),
+    9: _Rule(_Gen._py_method, ("py",), needs=("bound_api",)),
+    10: _Rule(_Gen._as_borrowed, ("bound", "bound_ref"), needs=("bound_api",)),
+    11: _Rule(_Gen._to_owned, ("borrowed", "bound_ref")),
+    12: _Rule(_Gen._bound_gil_ref, ("bound",), needs=("gil_ref_api", "bound_api")),
+    13: _Rule(_Gen._py_gil_ref, ("py",), needs=("gil_ref_api",)),
+    14: _Rule(_Gen._into_py, _GIL_BOUND, needs=("into_py_api",)),
+    15: _Rule(_Gen._append, _GIL_BOUND, ("list",)),
+    16: _Rule(_Gen._get_item, _GIL_BOUND, ("list", "tuple")),
+    **dict.fromkeys((17, 18, 19), _Rule(_Gen._nested)),
+}
+
+# The Py methods `_Gen._py_method` draws: the kind of handle each makes (None: nothing), and
+# whether it borrows or consumes the Py.
+_PY_METHODS = {"bind": ("bound_ref", "borrow"), "bind_borrowed": ("borrowed", "borrow"),
+               "into_bound": ("bound", "consume"), "clone_ref": ("py", None),
+               "drop_ref": (None, "consume")}
+
+# What choices 0 … 19 do without the GIL.
+_NOGIL = (_Gen._nogil_clone,) * 3 + (_Gen._nogil_drop,) * 3 + (_Gen.probe,) * 9 \
+    + (_Gen._nogil_block,) * 5
+
+
+class _Block(NamedTuple):
+    """A block kind: how far its body's region is from the enclosing one (a new region where
+    GIL-bound handles from outside are out of reach: `allow_threads`, `with_pool`'s Ungil
+    closure), whether its body holds the GIL, whether it loops, and what ends it."""
+
+    step: int
+    gil: bool
+    loop: bool
+    end: object
+
+
+_BLOCKS = {
+    "gil": _Block(0, True, False, _Gen._end_gil),
+    "nogil": _Block(1, False, False, _Gen._end_gil),
+    "repeat": _Block(0, True, True, _Gen._end_repeat),
+    "pyfunction": _Block(0, True, False, _Gen._end_pyfunction),
+    "new_pool": _Block(0, True, False, _Gen._end_plain),
+    "with_pool": _Block(1, True, False, _Gen._end_plain),
+}
+
+# What choices 0 … 6 of `_Gen.chunk` add at top level; a thread needs a Py that may be dropped
+# without the GIL (else a `del`), a `del` a Python variable (else a GIL block).
+_CHUNKS = (_Gen._top_gil,) * 3 + (_Gen._top_pyfunction, _Gen._top_thread) + (_Gen._top_del,) * 2
 
 
 def generate(choose, prof, max_ops=40, times=(0, 3), classes=False):
