@@ -482,10 +482,8 @@ class _Checker:
             raise ProgramError(body.path, "expected a list of ops")
         out = []
         for i, d in enumerate(items):
-            op = self.op(d, f"{body.path}[{i}]", body)
-            if op.kind == "return" and i != len(items) - 1:
-                raise ProgramError(op.path, "'return' must be the last op of a body")
-            out.append(op)
+            out.append(self.op(d, f"{body.path}[{i}]", body))
+            _return_is_last(out[-1], i, items)
         return out
 
     def op(self, d, p, body):
@@ -520,21 +518,10 @@ class _Checker:
     def new(self, op, body):
         """A `new` op: its class is declared, its type and api go together, its items are in
         scope. It costs one step for itself and one for each item."""
-        self.new_class(op.d, op.path)
+        _new_class(op.d, op.path, self.classes)
         _new_kind(op.d, op.path)
         op.cost = op.slow = 1 + _new_items(op.d, op.path, body.scopes)
         op.objects = 1
-
-    def new_class(self, d, p):
-        cls = d.get("class")
-        if cls is None:
-            return
-        if cls not in self.classes:
-            known = ", ".join(sorted(self.classes)) or "none declared"
-            raise ProgramError(p, f"new: class {cls!r} is not declared in the top-level 'classes' "
-                                  f"(declared: {known})")
-        if d["type"] != "object":
-            raise ProgramError(p, "new: 'class' makes a #[pyclass] instance: type must be 'object'")
 
     def repeat(self, op, body):
         times = op.d["times"]
@@ -586,12 +573,31 @@ _BY_KIND = {
 }
 
 
+def _return_is_last(op, i, items):
+    """A `return` (the i-th op of `items`) ends its body: nothing could run after it."""
+    if op.kind == "return" and i != len(items) - 1:
+        raise ProgramError(op.path, "'return' must be the last op of a body")
+
+
 def _handles_in_scope(op, scopes):
     for k in _HANDLE_KEYS:
         v = op.d.get(k)
         if isinstance(v, str) and not _visible(scopes, v):
             raise ProgramError(op.path, f"{op.kind}: unknown handle {v!r} ('{k}' names no "
                                         "variable in scope)")
+
+
+def _new_class(d, p, classes):
+    """A `new` op's class, if it names one, is declared, and makes an object."""
+    cls = d.get("class")
+    if cls is None:
+        return
+    if cls not in classes:
+        known = ", ".join(sorted(classes)) or "none declared"
+        raise ProgramError(p, f"new: class {cls!r} is not declared in the top-level 'classes' "
+                              f"(declared: {known})")
+    if d["type"] != "object":
+        raise ProgramError(p, "new: 'class' makes a #[pyclass] instance: type must be 'object'")
 
 
 def _new_kind(d, p):
