@@ -421,7 +421,6 @@ def _extra(p, kind, key, value):
     check_plain(value, f"{p}.{key}")
 
 
-
 @dataclass(frozen=True)
 class _Body:
     """Where the ops of one body sit: the body's path, how deeply it is nested, the scopes its
@@ -561,7 +560,9 @@ def _return(checker, op, body):
         raise ProgramError(op.path, "'return' cannot end a repeat body (a for loop yields no value)")
 
 
-# What each kind of op requires beyond its keys and the handles it names.
+# What each kind of op requires beyond its keys and the handles it names. Each rule is called
+# with the checker, the op and the body it sits in; the two that need no state are plain
+# functions.
 _BY_KIND = {
     **dict.fromkeys(BLOCKS, _Checker.block),
     "repeat": _Checker.repeat,
@@ -580,6 +581,7 @@ def _return_is_last(op, i, items):
 
 
 def _handles_in_scope(op, scopes):
+    """Every handle the op names is in one of the scopes it sees."""
     for k in _HANDLE_KEYS:
         v = op.d.get(k)
         if isinstance(v, str) and not _visible(scopes, v):
