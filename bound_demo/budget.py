@@ -10,6 +10,7 @@ range of steps.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -202,14 +203,18 @@ def write_atomic(path, data):
         with open(full, "wb") as fh:
             fh.write(payload)
         return
+    _replace(full, payload)
+
+
+def _replace(full, payload):
+    """Write a temporary file beside `full`, then move it over `full`; on any failure (or an
+    interrupt) the temporary file is removed, if it can be, and the failure goes on."""
     fd, tmp = temp_beside(full)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.replace(tmp, full)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -11,7 +11,11 @@ through `program.parse`. Mirrors what `Trace.to_dict` and `State.to_dict` write.
 
 from __future__ import annotations
 
+from functools import partial
+
+from .concepts.events import NAMES
 from .format import program as prog
+from .store.state import KINDS, STATUSES, TYPES
 
 MAX_TRACE_BYTES = 256 * 1024 * 1024  # trace JSON text read by from_json
 MAX_TRACE_STEPS = 2_000_000  # steps in a trace file
@@ -25,12 +29,8 @@ class TraceFileError(ValueError):
         self.path, self.problem = path, problem
 
 
-def _names():
-    from .concepts.events import NAMES
-    from .store.state import KINDS, STATUSES, TYPES
-    return set(NAMES), set(KINDS), set(STATUSES), set(TYPES)
-
-
+# ---- one value ------------------------------------------------------------------------------
+# Each check takes the value and its path, and raises a TraceFileError or returns the value.
 def _type(v, t, path, what):
     ok = isinstance(v, t) and not (isinstance(v, bool) and t in (int, (int, type(None))))
     if not ok:
@@ -53,6 +53,10 @@ def _count(v, path, none=False):
     return v
 
 
+_str_or_null = partial(_str, none=True)
+_count_or_null = partial(_count, none=True)
+
+
 def _bool(v, path):
     return _type(v, bool, path, "true or false")
 
@@ -64,6 +68,46 @@ def _strs(v, path):
     return v
 
 
+def _counts(v, path):
+    for i, m in enumerate(_type(v, list, path, "a list")):
+        _count(m, f"{path}[{i}]")
+
+
+def _one_of(v, path, allowed):
+    _str(v, path)
+    if v not in allowed:
+        raise TraceFileError(path, f"{v!r} is not one of {', '.join(sorted(allowed))}")
+    return v
+
+
+def _word(allowed):
+    """The check for a value that is one of the model's own words."""
+    return partial(_one_of, allowed=frozenset(allowed))
+
+
+def _borrow(v, path):
+    """A pyclass instance's borrow flag: "exclusive", or how many shared borrows it has."""
+    if v != "exclusive":
+        _count(v, path)
+
+
+def _in_state(v, path, ids):
+    if v not in ids:
+        raise TraceFileError(path, f"{v!r} is not an object of this state")
+
+
+def _all_in_state(values, path, ids):
+    for v in values:
+        _in_state(v, path, ids)
+
+
+def _held(v, path, ids):
+    """A field's value: null, or an object of the state."""
+    if _str_or_null(v, path) is not None:
+        _in_state(v, path, ids)
+
+
+# ---- records ---------------------------------------------------------------------------------
 def _keys(d, path, required, optional=()):
     _type(d, dict, path, "an object")
     for k in required:
@@ -75,128 +119,172 @@ def _keys(d, path, required, optional=()):
     return d
 
 
-def _one_of(v, allowed, path):
-    _str(v, path)
-    if v not in allowed:
-        raise TraceFileError(path, f"{v!r} is not one of {', '.join(sorted(allowed))}")
-    return v
+def _walk(d, prefix, checks):
+    """Check each key of `checks` that `d` has, in the table's order (not the record's)."""
+    for key, check in checks:
+        if key in d:
+            check(d[key], f"{prefix}{key}")
 
 
+def _record(d, path, schema):
+    """A record of a fixed shape: `schema` is (required keys, optional keys, checks)."""
+    required, optional, checks = schema
+    _keys(d, path, required, optional)
+    _walk(d, f"{path}.", checks)
+    return d
+
+
+def _each(v, path, check):
+    """An object whose every member is checked alike (threads by name, handles by name...)."""
+    for k, x in _type(v, dict, path, "an object").items():
+        check(x, f"{path}.{k}")
+
+
+# The records of a state, as `State.to_dict` writes them. The checks run in the order listed,
+# which is not always the order of the keys: the first problem found is the one reported.
+_THREAD = (("gil_count", "holds_gil", "owned", "pool_marks"), ("releasing",), (
+    ("gil_count", _count), ("holds_gil", _bool), ("owned", _strs), ("releasing", _strs),
+    ("pool_marks", _counts)))
+_HANDLE = (("kind", "obj", "thread", "status", "owns", "borrows"), (), (
+    ("kind", _word(KINDS)), ("status", _word(STATUSES)), ("obj", _str_or_null),
+    ("thread", _str_or_null), ("borrows", _str_or_null), ("owns", _bool)))
+_OBJECT_KEYS = ("type", "refcount", "alive", "items")
+_OBJECT_CHECKS = (("type", _word(TYPES)), ("refcount", _count), ("alive", _bool), ("items", _strs))
+# An object of a program that declares classes also has the issue-13 keys (checked apart: they
+# refer to the classes and to the other objects).
+_PYCLASS_KEYS = ("class", "fields", "borrow", "gc_tracked")
+_OBJECT = {False: (_OBJECT_KEYS, (), _OBJECT_CHECKS),
+           True: (_OBJECT_KEYS + _PYCLASS_KEYS, (), _OBJECT_CHECKS)}
+_LAST_GC = ("found", "freed", "returned")
 _STATE = ("objects", "threads", "pending_increfs", "pending_decrefs", "handles", "py_vars",
           "reference_pool_initialised")
 _STATE_OPT = ("draining_increfs", "draining_decrefs", "in_flight", "leaked")
+# What follows the objects (and their last collection) in a state.
+_STATE_CHECKS = (
+    ("threads", partial(_each, check=partial(_record, schema=_THREAD))),
+    ("handles", partial(_each, check=partial(_record, schema=_HANDLE))),
+    ("py_vars", partial(_each, check=_str)),
+    ("reference_pool_initialised", _bool),
+    *((k, _strs) for k in ("pending_increfs", "pending_decrefs") + _STATE_OPT),
+)
+_TOUCHED = (("objects", "threads", "handles", "pending"), (), (
+    ("objects", _strs), ("threads", _strs), ("handles", _strs), ("pending", _bool)))
+_STEP_KEYS = ("index", "event", "op_path", "line", "rust", "caption", "notes", "touched", "state")
+# A step's keys after its index, and before its state.
+_STEP_CHECKS = (("event", _word(NAMES)), ("op_path", _str_or_null), ("line", _count_or_null),
+                ("rust", _str_or_null), ("caption", _str), ("notes", _strs),
+                ("touched", partial(_record, schema=_TOUCHED)))
+_ERROR = (("kind", "op_path", "message"), ("step",), (
+    ("kind", _str), ("op_path", _str), ("message", _str), ("step", _count_or_null)))
+_TRACE = ("format", "pyo3", "features", "cfg", "program", "error", "labels", "steps", "final")
+_TRACE_OPT = ("steps_from", "executed_ops", "free_threaded")
+_TRACE_HEAD = (("pyo3", _str), ("features", _strs), ("cfg", _strs))
 
 
-_PYCLASS_KEYS = ("class", "fields", "borrow", "gc_tracked")
+# ---- pyclass instances (issue 13) -------------------------------------------------------------
+def _class_fields(cls, path, classes):
+    """The fields an object's class declares (none for a plain object)."""
+    if _str_or_null(cls, path) is None:
+        return set()
+    if cls not in classes:
+        raise TraceFileError(path, f"{cls!r} is not a class the program declares")
+    return set(classes[cls].fields)
 
 
 def _check_pyclass_object(o, p, classes, ids):
     """An object's issue-13 keys: its class is declared, its fields are that class's, each
     holding null or an object of the state, its borrow flag a count or "exclusive"."""
-    cls = _str(o["class"], f"{p}.class", none=True)
-    if cls is not None and cls not in classes:
-        raise TraceFileError(f"{p}.class", f"{cls!r} is not a class the program declares")
+    want = _class_fields(o["class"], f"{p}.class", classes)
     fields = _type(o["fields"], dict, f"{p}.fields", "an object")
-    want = set(classes[cls].fields) if cls is not None else set()
     if set(fields) != want:
         raise TraceFileError(f"{p}.fields", f"expected the fields {sorted(want)}, got {sorted(fields)}")
     for f, v in fields.items():
-        if _str(v, f"{p}.fields.{f}", none=True) is not None and v not in ids:
-            raise TraceFileError(f"{p}.fields.{f}", f"{v!r} is not an object of this state")
-    b = o["borrow"]
-    if b != "exclusive":
-        _count(b, f"{p}.borrow")
+        _held(v, f"{p}.fields.{f}", ids)
+    _borrow(o["borrow"], f"{p}.borrow")
     _bool(o["gc_tracked"], f"{p}.gc_tracked")
 
 
 def _check_last_gc(g, path, ids):
     if g is None:
         return
-    _keys(g, path, ("found", "freed", "returned"))
+    _keys(g, path, _LAST_GC)
     found, freed = _strs(g["found"], f"{path}.found"), _strs(g["freed"], f"{path}.freed")
-    for k, v in (("found", found), ("freed", freed)):
-        bad = [x for x in v if x not in ids]
-        if bad:
-            raise TraceFileError(f"{path}.{k}", f"{bad[0]!r} is not an object of this state")
+    _all_in_state(found, f"{path}.found", ids)
+    _all_in_state(freed, f"{path}.freed", ids)
     if not set(freed) <= set(found):
         raise TraceFileError(f"{path}.freed", "every freed object must be among those found")
     if _count(g["returned"], f"{path}.returned") != len(found):
         raise TraceFileError(f"{path}.returned", f"expected {len(found)} (the number found)")
 
 
-def _check_objects(d, path, types, classes):
+def _last_gc_key(d, path, classes, ids):
+    """A state has `last_gc` exactly when its program declares classes."""
+    if classes is None:
+        if "last_gc" in d:
+            raise TraceFileError(f"{path}.last_gc", "only a program that declares classes has it")
+        return
+    if "last_gc" not in d:
+        raise TraceFileError(path, "missing key 'last_gc' (the program declares classes)")
+    _check_last_gc(d["last_gc"], f"{path}.last_gc", ids)
+
+
+# ---- states, steps, the trace -------------------------------------------------------------------
+def _check_objects(d, path, classes):
     objects = _type(d["objects"], dict, f"{path}.objects", "an object")
     pyclass = classes is not None
     for k, o in objects.items():
         p = f"{path}.objects.{k}"
-        _keys(o, p, ("type", "refcount", "alive", "items") + (_PYCLASS_KEYS if pyclass else ()))
-        _one_of(o["type"], types, f"{p}.type")
-        _count(o["refcount"], f"{p}.refcount")
-        _bool(o["alive"], f"{p}.alive")
-        _strs(o["items"], f"{p}.items")
+        _record(o, p, _OBJECT[pyclass])
         if pyclass:
             _check_pyclass_object(o, p, classes, objects)
-    if pyclass:
-        if "last_gc" not in d:
-            raise TraceFileError(path, "missing key 'last_gc' (the program declares classes)")
-        _check_last_gc(d["last_gc"], f"{path}.last_gc", objects)
-    elif "last_gc" in d:
-        raise TraceFileError(f"{path}.last_gc", "only a program that declares classes has it")
+    _last_gc_key(d, path, classes, objects)
 
 
-def check_state(d, path, names):
-    _, kinds, statuses, types = names[:4]
-    classes = names[4] if len(names) > 4 else None
+def check_state(d, path, classes):
+    """A state as `State.to_dict` writes it; `classes`: the program's declared classes, or
+    None when it declares none (its objects then have no pyclass keys)."""
     _keys(d, path, _STATE, _STATE_OPT + ("last_gc",))
-    _check_objects(d, path, types, classes)
-    for k, t in _type(d["threads"], dict, f"{path}.threads", "an object").items():
-        p = f"{path}.threads.{k}"
-        _keys(t, p, ("gil_count", "holds_gil", "owned", "pool_marks"), ("releasing",))
-        _count(t["gil_count"], f"{p}.gil_count")
-        _bool(t["holds_gil"], f"{p}.holds_gil")
-        _strs(t["owned"], f"{p}.owned")
-        _strs(t.get("releasing", []), f"{p}.releasing")
-        for i, m in enumerate(_type(t["pool_marks"], list, f"{p}.pool_marks", "a list")):
-            _count(m, f"{p}.pool_marks[{i}]")
-    for k, h in _type(d["handles"], dict, f"{path}.handles", "an object").items():
-        p = f"{path}.handles.{k}"
-        _keys(h, p, ("kind", "obj", "thread", "status", "owns", "borrows"))
-        _one_of(h["kind"], kinds, f"{p}.kind")
-        _one_of(h["status"], statuses, f"{p}.status")
-        _str(h["obj"], f"{p}.obj", none=True)
-        _str(h["thread"], f"{p}.thread", none=True)
-        _str(h["borrows"], f"{p}.borrows", none=True)
-        _bool(h["owns"], f"{p}.owns")
-    for k, v in _type(d["py_vars"], dict, f"{path}.py_vars", "an object").items():
-        _str(v, f"{path}.py_vars.{k}")
-    _bool(d["reference_pool_initialised"], f"{path}.reference_pool_initialised")
-    for k in ("pending_increfs", "pending_decrefs") + _STATE_OPT:
-        if k in d:
-            _strs(d[k], f"{path}.{k}")
+    _check_objects(d, path, classes)
+    _walk(d, f"{path}.", _STATE_CHECKS)
 
 
-def check_step(s, i, path, names, first):
-    events = names[0]
-    _keys(s, path, ("index", "event", "op_path", "line", "rust", "caption", "notes", "touched",
-                    "state"))
+def check_step(s, i, path, classes, first):
+    _keys(s, path, _STEP_KEYS)
     if _count(s["index"], f"{path}.index") != first + i:
         raise TraceFileError(f"{path}.index", f"expected {first + i} (steps are in order), got {s['index']}")
-    _one_of(s["event"], events, f"{path}.event")
-    _str(s["op_path"], f"{path}.op_path", none=True)
-    _count(s["line"], f"{path}.line", none=True)
-    _str(s["rust"], f"{path}.rust", none=True)
-    _str(s["caption"], f"{path}.caption")
-    _strs(s["notes"], f"{path}.notes")
-    t = _keys(s["touched"], f"{path}.touched", ("objects", "threads", "handles", "pending"))
-    for k in ("objects", "threads", "handles"):
-        _strs(t[k], f"{path}.touched.{k}")
-    _bool(t["pending"], f"{path}.touched.pending")
-    check_state(s["state"], f"{path}.state", names)
+    _walk(s, f"{path}.", _STEP_CHECKS)
+    check_state(s["state"], f"{path}.state", classes)
 
 
 def _declared(program):
     """The program's classes, or None when it declares none (no pyclass keys then)."""
     return program.classes if "classes" in program.raw else None
+
+
+def _program(v):
+    if not isinstance(v, dict):
+        raise TraceFileError("program", "expected the program object")
+    return prog.parse(v)
+
+
+def _steps(v):
+    steps = _type(v, list, "steps", "a list")
+    if not steps or len(steps) > MAX_TRACE_STEPS:
+        raise TraceFileError("steps", f"expected 1 to {MAX_TRACE_STEPS:,} steps, got {len(steps):,}")
+    return steps
+
+
+def _flag(v, path):
+    if not isinstance(v, bool):
+        raise TraceFileError(path, "expected true or false")
+
+
+def _check_labels(labels, first, n):
+    """Each label names a step of the trace (of steps first … first+n-1)."""
+    for k, v in _type(labels, dict, "labels", "an object").items():
+        _count(v, f"labels.{k}")
+        if not first <= v < first + n:
+            raise TraceFileError(f"labels.{k}", f"step {v} is not in the trace")
 
 
 def check_trace(d):
@@ -206,42 +294,20 @@ def check_trace(d):
         raise TraceFileError("trace", f"expected a JSON object, got {type(d).__name__}")
     if d.get("format") != TRACE_FORMAT:
         raise TraceFileError("format", f"expected {TRACE_FORMAT!r}, got {d.get('format')!r}")
-    _keys(d, "trace", ("format", "pyo3", "features", "cfg", "program", "error", "labels", "steps",
-                       "final"), ("steps_from", "executed_ops", "free_threaded"))
-    _str(d["pyo3"], "pyo3")
-    _strs(d["features"], "features")
-    _strs(d["cfg"], "cfg")
-    if not isinstance(d["program"], dict):
-        raise TraceFileError("program", "expected the program object")
-    program = prog.parse(d["program"])
-    steps = _type(d["steps"], list, "steps", "a list")
-    if not steps or len(steps) > MAX_TRACE_STEPS:
-        raise TraceFileError("steps", f"expected 1 to {MAX_TRACE_STEPS:,} steps, got {len(steps):,}")
+    _keys(d, "trace", _TRACE, _TRACE_OPT)
+    _walk(d, "", _TRACE_HEAD)
+    program = _program(d["program"])
+    steps = _steps(d["steps"])
     first = _count(d.get("steps_from", 0), "steps_from")
-    if "executed_ops" in d:
-        _count(d["executed_ops"], "executed_ops")
-    if "free_threaded" in d and not isinstance(d["free_threaded"], bool):
-        raise TraceFileError("free_threaded", "expected true or false")
-    # The 5th name table: the declared classes, or None (states then have no pyclass keys).
-    names = _names() + (_declared(program),)
+    _walk(d, "", (("executed_ops", _count), ("free_threaded", _flag)))
+    classes = _declared(program)
     for i, s in enumerate(steps):
-        check_step(s, i, f"steps[{i}]", names, first)
-    check_state(d["final"], "final", names)
-    _check_error(d["error"])
-    for k, v in _type(d["labels"], dict, "labels", "an object").items():
-        _count(v, f"labels.{k}")
-        if not first <= v < first + len(steps):
-            raise TraceFileError(f"labels.{k}", f"step {v} is not in the trace")
+        check_step(s, i, f"steps[{i}]", classes, first)
+    check_state(d["final"], "final", classes)
+    if d["error"] is not None:
+        _record(d["error"], "error", _ERROR)
+    _check_labels(d["labels"], first, len(steps))
     return program
-
-
-def _check_error(e):
-    if e is None:
-        return
-    _keys(e, "error", ("kind", "op_path", "message"), ("step",))
-    for k in ("kind", "op_path", "message"):
-        _str(e[k], f"error.{k}")
-    _count(e.get("step"), "error.step", none=True)
 
 
 def parse_json(text):

@@ -22,6 +22,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 FORMAT = "bound_demo.program/1"
 MAX_JSON_BYTES = 16 * 1024 * 1024  # a program text larger than 16 MiB is refused
@@ -420,147 +421,231 @@ def _extra(p, kind, key, value):
     check_plain(value, f"{p}.{key}")
 
 
+@dataclass(frozen=True)
+class _Body:
+    """Where the ops of one body sit: the body's path, how deeply it is nested, the scopes its
+    ops see (its own last) and whether it is a repeat's body (a loop yields no value)."""
+
+    path: str
+    depth: int
+    scopes: list
+    repeat: bool = False
+
+    def inner(self, op):
+        """The body of the block `op`: one level deeper, with a scope of its own."""
+        return _Body(f"{op.path}.body", self.depth + 1, self.scopes + [set()], op.kind == "repeat")
+
+
+class _Counts(NamedTuple):
+    """What running some ops once costs; an `Op` carries the same four counts."""
+
+    cost: int
+    threads: int
+    slow: int
+    objects: int
+
+
+# The caps on what running a block (or the whole program) costs, in the order they are
+# checked: the count, its cap, and the rule the error states.
+_CAPS = (
+    ("cost", MAX_EXECUTED_OPS, "would execute about {n:,} ops and items, over the cap of {cap:,}"),
+    ("objects", MAX_OBJECTS, "would create {n:,} objects, over the cap of {cap:,}"),
+    ("threads", MAX_THREADS, "would start {n:,} threads, over the cap of {cap:,}"),
+    ("slow", MAX_SLOW_OPS, "would run about {n:,} ops and items one by one, over the cap of "
+                           "{cap:,} (loops that name a handle from outside them, or hold another "
+                           "loop, run op by op): make the loop shorter"),
+)
+# Keys that name a handle in scope, whether or not the op's spec has them (a `py_del`'s 'src'
+# names a Python variable instead).
+_HANDLE_KEYS = ("src", "item", "value")
+# The keys of a `new` op that take one of a fixed set of words.
+_NEW_CHOICES = (("type", OBJ_TYPES), ("api", APIS))
+
 
 class _Checker:
-    def __init__(self, classes=None):
-        self.classes = classes or {}
-        self.fields = {f for c in self.classes.values() for f in c.fields}
+    """One walk over a program's ops: checks each, builds its `Op` and totals its costs. It
+    keeps what outlives a body: every op so far, the Python variables, the handles written."""
+
+    def __init__(self, classes):
+        self.classes = classes
+        self.fields = {f for c in classes.values() for f in c.fields}
         self.flat = []
         self.pyvars = set()
         self.handles = 0  # ops written that introduce a handle
 
-    def ops(self, items, path, depth, scopes, in_repeat):
-        """The ops of a body, with what running the body once costs (ops, threads)."""
-        if depth > MAX_DEPTH:
-            raise ProgramError(path, f"blocks nested deeper than the cap of {MAX_DEPTH}")
+    def ops(self, items, body):
+        """The ops of a body, each checked in turn."""
+        if body.depth > MAX_DEPTH:
+            raise ProgramError(body.path, f"blocks nested deeper than the cap of {MAX_DEPTH}")
         if not isinstance(items, list):
-            raise ProgramError(path, "expected a list of ops")
-        out, cost, threads, slow, objects = [], 0, 0, 0, 0
-        scope = set()
-        scopes = scopes + [scope]
+            raise ProgramError(body.path, "expected a list of ops")
+        out = []
         for i, d in enumerate(items):
-            p = f"{path}[{i}]"
-            op = self.op(d, p, depth, scopes, in_repeat)
-            if op.kind == "return" and i != len(items) - 1:
-                raise ProgramError(p, "'return' must be the last op of a body")
-            out.append(op)
-            cost += op.cost
-            threads += op.threads
-            slow += op.slow
-            objects += op.objects
-        return out, (cost, threads, slow, objects)
+            out.append(self.op(d, f"{body.path}[{i}]", body))
+            _return_is_last(out[-1], i, items)
+        return out
 
-    def op(self, d, p, depth, scopes, in_repeat):
+    def op(self, d, p, body):
+        """One op: its keys, the handles it names, what its kind requires, then its 'as'."""
         if len(self.flat) >= MAX_OPS:
             raise ProgramError(p, f"more than the cap of {MAX_OPS} ops")
-        kind = _keys(d, p)
-        op = Op(len(self.flat), p, kind, dict(d))
+        op = Op(len(self.flat), p, _keys(d, p), dict(d))
         self.flat.append(op)
-        self.refs(d, p, kind, scopes)
-        if kind == "py_del" and d["src"] not in self.pyvars:
-            raise ProgramError(p, f"py_del: unknown Python variable {d['src']!r}")
-        if kind == "new":
-            op.cost = op.slow = 1 + self.new(d, p, scopes)
-            op.objects = 1
-        if kind in ("get_item", "get_borrowed_item", "get_item_unchecked") and d["index"] < 0:
-            raise ProgramError(p, f"{kind}: 'index' must be ≥ 0 (Rust takes a usize)")
-        if kind == "return" and in_repeat == depth:
-            raise ProgramError(p, "'return' cannot end a repeat body (a for loop yields no value)")
-        if kind in BLOCKS:
-            self.block(op, d, p, depth, scopes, in_repeat)
+        if op.kind != "py_del":
+            _handles_in_scope(op, body.scopes)
+        rule = _BY_KIND.get(op.kind)
+        if rule is not None:
+            rule(self, op, body)
         if isinstance(d.get("as"), str):
             # Also on an op whose spec has no 'as' (as before: the name comes into scope).
-            _name(p, "as", d["as"])
-            self.introduce(op, p, scopes[-1])
+            self.introduce(op, body.scopes[-1])
         return op
 
-    def refs(self, d, p, kind, scopes):
-        """The handles an op names are in scope; a field op's field is declared."""
-        for k in ("src", "item", "value"):
-            if isinstance(d.get(k), str) and kind != "py_del" and not _visible(scopes, d[k]):
-                raise ProgramError(p, f"{kind}: unknown handle {d[k]!r} ('{k}' names no variable in scope)")
-        if kind in FIELD_OPS:
-            self.field(p, kind, d["field"])
-
-    def field(self, p, kind, name):
+    def field(self, op, body):
         """A field op names a field some declared class has (which object's class is checked
         when it runs: a class without that field is a compile error there)."""
+        name = op.d["field"]
         if name not in self.fields:
             known = ", ".join(sorted(self.fields)) or "none: declare classes first"
-            raise ProgramError(p, f"{kind}: no declared class has a field {name!r} (fields: {known})")
+            raise ProgramError(op.path, f"{op.kind}: no declared class has a field {name!r} "
+                                        f"(fields: {known})")
 
-    def new_class(self, d, p):
-        cls = d.get("class")
-        if cls is None:
-            return
-        if cls not in self.classes:
-            known = ", ".join(sorted(self.classes)) or "none declared"
-            raise ProgramError(p, f"new: class {cls!r} is not declared in the top-level 'classes' "
-                                  f"(declared: {known})")
-        if d["type"] != "object":
-            raise ProgramError(p, "new: 'class' makes a #[pyclass] instance: type must be 'object'")
+    def py_del(self, op, body):
+        if op.d["src"] not in self.pyvars:
+            raise ProgramError(op.path, f"py_del: unknown Python variable {op.d['src']!r}")
 
-    def new(self, d, p, scopes):
-        """Check a `new` op; returns how many items it writes."""
-        self.new_class(d, p)
-        if d["type"] not in OBJ_TYPES:
-            raise ProgramError(p, f"new: 'type' must be one of {', '.join(OBJ_TYPES)}")
-        if d["api"] not in APIS:
-            raise ProgramError(p, f"new: 'api' must be one of {', '.join(APIS)}")
-        if d["api"] == "py" and d["type"] != "object":
-            raise ProgramError(p, "new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'")
-        items = d.get("items")
-        if items is None:
-            return 0
-        if d["type"] not in ("list", "tuple"):
-            raise ProgramError(p, "new: 'items' is for lists and tuples")
-        if len(items) > MAX_ITEMS:
-            raise ProgramError(p, f"new: more than the cap of {MAX_ITEMS:,} items")
-        for j, it in enumerate(items):
-            if not isinstance(it, str) or not _visible(scopes, it):
-                raise ProgramError(f"{p}.items[{j}]", f"unknown handle {it!r}")
-        return len(items)
+    def new(self, op, body):
+        """A `new` op: its class is declared, its type and api go together, its items are in
+        scope. It costs one step for itself and one for each item."""
+        _new_class(op.d, op.path, self.classes)
+        _new_kind(op.d, op.path)
+        op.cost = op.slow = 1 + _new_items(op.d, op.path, body.scopes)
+        op.objects = 1
 
-    def block(self, op, d, p, depth, scopes, in_repeat):
-        """Check a block's body and total up what running it costs."""
-        if d.get("op") == "repeat" and not 0 <= d["times"] <= MAX_TIMES:
-            raise ProgramError(p, f"repeat: 'times' must be between 0 and the cap of {MAX_TIMES}")
-        kind = op.kind
-        body, (cost, threads, slow, objects) = self.ops(d["body"], f"{p}.body", depth + 1, scopes,
-                                               depth + 1 if kind == "repeat" else in_repeat)
-        op.body = body
-        op.returns = bool(body) and body[-1].kind == "return"
-        if "as" in d and not op.returns and kind != "pyfunction":
-            raise ProgramError(p, f"{kind}: 'as' names the block's result, but its body has no 'return'")
-        times = d["times"] if kind == "repeat" else 1
-        op.cost = cost * times + 1
-        op.threads = threads * times + (kind == "thread")
-        op.slow = slow * _slow_iterations(op, times) + 1
-        op.objects = objects * times
-        _check_totals(p, op.cost, op.threads, op.slow, op.objects)
+    def repeat(self, op, body):
+        times = op.d["times"]
+        if not 0 <= times <= MAX_TIMES:
+            raise ProgramError(op.path, f"repeat: 'times' must be between 0 and the cap of {MAX_TIMES}")
+        self.block(op, body, times)
 
-    def introduce(self, op, p, scope):
+    def block(self, op, body, times=1):
+        """A block's body, checked, and what running the block (`times` over) costs."""
+        op.body = self.ops(op.d["body"], body.inner(op))
+        op.returns = bool(op.body) and op.body[-1].kind == "return"
+        if "as" in op.d and not op.returns and op.kind != "pyfunction":
+            raise ProgramError(op.path, f"{op.kind}: 'as' names the block's result, but its body "
+                                        "has no 'return'")
+        _add_up(op, _totals(op.body), times)
+        _check_totals(op.path, op)
+
+    def introduce(self, op, scope):
         """Count (and bring into scope) the handle or Python variable an op's 'as' names."""
+        _name(op.path, "as", op.d["as"])
         self.handles += 1
         if self.handles > MAX_HANDLES:
-            raise ProgramError(p, f"more than the cap of {MAX_HANDLES:,} handles written")
+            raise ProgramError(op.path, f"more than the cap of {MAX_HANDLES:,} handles written")
         if op.kind == "pyfunction":
             self.pyvars.add(op.d["as"])
         else:
             scope.add(op.d["as"])
 
 
-def _check_totals(path, cost, threads, slow, objects):
+def _index(checker, op, body):
+    if op.d["index"] < 0:
+        raise ProgramError(op.path, f"{op.kind}: 'index' must be ≥ 0 (Rust takes a usize)")
+
+
+def _return(checker, op, body):
+    if body.repeat:
+        raise ProgramError(op.path, "'return' cannot end a repeat body (a for loop yields no value)")
+
+
+# What each kind of op requires beyond its keys and the handles it names. Each rule is called
+# with the checker, the op and the body it sits in; the two that need no state are plain
+# functions.
+_BY_KIND = {
+    **dict.fromkeys(BLOCKS, _Checker.block),
+    "repeat": _Checker.repeat,
+    "new": _Checker.new,
+    "py_del": _Checker.py_del,
+    **dict.fromkeys(FIELD_OPS, _Checker.field),
+    **dict.fromkeys(("get_item", "get_borrowed_item", "get_item_unchecked"), _index),
+    "return": _return,
+}
+
+
+def _return_is_last(op, i, items):
+    """A `return` (the i-th op of `items`) ends its body: nothing could run after it."""
+    if op.kind == "return" and i != len(items) - 1:
+        raise ProgramError(op.path, "'return' must be the last op of a body")
+
+
+def _handles_in_scope(op, scopes):
+    """Every handle the op names is in one of the scopes it sees."""
+    for k in _HANDLE_KEYS:
+        v = op.d.get(k)
+        if isinstance(v, str) and not _visible(scopes, v):
+            raise ProgramError(op.path, f"{op.kind}: unknown handle {v!r} ('{k}' names no "
+                                        "variable in scope)")
+
+
+def _new_class(d, p, classes):
+    """A `new` op's class, if it names one, is declared, and makes an object."""
+    cls = d.get("class")
+    if cls is None:
+        return
+    if cls not in classes:
+        known = ", ".join(sorted(classes)) or "none declared"
+        raise ProgramError(p, f"new: class {cls!r} is not declared in the top-level 'classes' "
+                              f"(declared: {known})")
+    if d["type"] != "object":
+        raise ProgramError(p, "new: 'class' makes a #[pyclass] instance: type must be 'object'")
+
+
+def _new_kind(d, p):
+    """A `new` op's type and api are known words, and `Py::new` makes an object."""
+    for key, allowed in _NEW_CHOICES:
+        if d[key] not in allowed:
+            raise ProgramError(p, f"new: '{key}' must be one of {', '.join(allowed)}")
+    if d["api"] == "py" and d["type"] != "object":
+        raise ProgramError(p, "new: api 'py' (Py::new) takes a #[pyclass] value: type must be 'object'")
+
+
+def _new_items(d, p, scopes):
+    """How many items a `new` list or tuple is written with (each a handle in scope)."""
+    items = d.get("items")
+    if items is None:
+        return 0
+    if d["type"] not in ("list", "tuple"):
+        raise ProgramError(p, "new: 'items' is for lists and tuples")
+    if len(items) > MAX_ITEMS:
+        raise ProgramError(p, f"new: more than the cap of {MAX_ITEMS:,} items")
+    for j, it in enumerate(items):
+        if not isinstance(it, str) or not _visible(scopes, it):
+            raise ProgramError(f"{p}.items[{j}]", f"unknown handle {it!r}")
+    return len(items)
+
+
+def _totals(ops):
+    """What running a body's ops once costs."""
+    return _Counts(*(sum(getattr(op, k) for op in ops) for k in _Counts._fields))
+
+
+def _add_up(op, body, times):
+    """A block's counts from its body's (`body`), run `times` over: the block itself is one
+    more op, and a thread block starts one more thread."""
+    op.cost = body.cost * times + 1
+    op.threads = body.threads * times + (op.kind == "thread")
+    op.slow = body.slow * _slow_iterations(op, times) + 1
+    op.objects = body.objects * times
+
+
+def _check_totals(path, counts):
     """The caps on what running a block (or the whole program) costs."""
-    if cost > MAX_EXECUTED_OPS:
-        raise ProgramError(path, f"would execute about {cost:,} ops and items, over the cap of "
-                                 f"{MAX_EXECUTED_OPS:,}")
-    if objects > MAX_OBJECTS:
-        raise ProgramError(path, f"would create {objects:,} objects, over the cap of {MAX_OBJECTS:,}")
-    if threads > MAX_THREADS:
-        raise ProgramError(path, f"would start {threads:,} threads, over the cap of {MAX_THREADS:,}")
-    if slow > MAX_SLOW_OPS:
-        raise ProgramError(path, _slow_message(slow))
+    for key, cap, rule in _CAPS:
+        n = getattr(counts, key)
+        if n > cap:
+            raise ProgramError(path, rule.format(n=n, cap=cap))
 
 
 def _slow_iterations(op, times):
@@ -572,12 +657,6 @@ def _slow_iterations(op, times):
     if times >= loops.MIN_TIMES and loops.eligible(op):
         return min(times, loops.WARMUP)
     return times
-
-
-def _slow_message(n):
-    return (f"would run about {n:,} ops and items one by one, over the cap of {MAX_SLOW_OPS:,} "
-            "(loops that name a handle from outside them, or hold another loop, run op by op): "
-            "make the loop shorter")
 
 
 def _top_level(data):
@@ -608,13 +687,14 @@ def parse(program) -> Program:
         raise ProgramError("program", "missing key 'ops'")
     _top_level(data)
     c = _Checker(parse_classes(data.get("classes")))
-    ops, totals = c.ops(data["ops"], "ops", 0, [], -1)
-    _check_totals("ops", *totals)
-    cost = totals[0]
+    ops = c.ops(data["ops"], _Body("ops", 0, [set()]))
+    totals = _totals(ops)
+    _check_totals("ops", totals)
     for op in ops:
         if op.kind == "return":
             raise ProgramError(op.path, "'return' is only allowed at the end of a block body")
-    return Program(data, ops, c.flat, data.get("rust"), data.get("title"), cost, c.classes)
+    return Program(data, ops, c.flat, data.get("rust"), data.get("title"), totals.cost,
+                   c.classes)
 
 
 def spell_for_release(program, prof):

@@ -70,11 +70,16 @@ def _release_run(spec, prog) -> tuple:
     """(pyo3, features, cfg) of one `releases` entry such as "0.22+gil-refs": the features it
     names, then the program's own, and its cfg flags, each kept only where that release has it."""
     pyo3, *named = spec.split("+")
-    feats = [f for f in named if pyo3 in FEATURES.get(f, ())]
-    feats += [f for f in dict.fromkeys(prog.get("features", []))
-              if pyo3 in FEATURES.get(f, ()) and f not in feats]
+    feats = _features_of(pyo3, named)
+    feats += [f for f in _features_of(pyo3, dict.fromkeys(prog.get("features", [])))
+              if f not in feats]
     cfg = [c for c in prog.get("cfg", []) if cfg_exists(c, pyo3)]
     return pyo3, tuple(feats), tuple(cfg)
+
+
+def _features_of(pyo3, names):
+    """The features among `names` that release `pyo3` has, in their order."""
+    return [f for f in names if pyo3 in FEATURES.get(f, ())]
 
 
 def run(name, pyo3=None, features=None, cfg=None):

@@ -17,17 +17,27 @@ _CTORS = {("list", False): "PyList::empty", ("list", True): "PyList::new",
 
 
 def _ctor(op, prof):
-    items = op.get("items") or []
     if op.get("type") == "object":
         return _object_ctor(op)
+    items = op.get("items") or []
     name = _CTORS.get((op.get("type"), bool(items)), "PyDict::new")
-    bound = op.get("api") == "bound"
-    suffix = "_bound" if bound and prof.bound_suffix else ""
-    args = ", ".join(f"&{i}" for i in items)
-    call = f"{name}{suffix}(py" + (f", [{args}])" if items else ")")
-    # Only lists and tuples take items (the checker refuses others); building a Bound one from
-    # items is fallible from 0.23, the first release without the `_bound` constructors.
-    return call + ("?" if bound and items and not prof.bound_suffix else "")
+    return name + _bound_spelling(op.get("api") == "bound", items, prof)
+
+
+def _items_arg(items):
+    """The rest of a constructor's arguments after `py`: the items, if it has any."""
+    return ", [" + ", ".join(f"&{i}" for i in items) + "]" if items else ""
+
+
+def _bound_spelling(bound, items, prof):
+    """A constructor's `_bound` suffix, its arguments and its `?`. Only lists and tuples take
+    items (the checker refuses others); building a Bound one from items is fallible from 0.23,
+    the first release without the `_bound` constructors."""
+    if not bound:
+        return f"(py{_items_arg(items)})"
+    if prof.bound_suffix:
+        return f"_bound(py{_items_arg(items)})"
+    return f"(py{_items_arg(items)})" + ("?" if items else "")
 
 
 def _value(op, prof):
