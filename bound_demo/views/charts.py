@@ -71,9 +71,13 @@ def downsample(ys, max_points: int = 2000) -> tuple:
     n = len(ys)
     if n <= max_points:
         return list(range(n)), list(ys)
-    size = math.ceil(n / (max_points // 2))
-    points = [p for start in range(0, n, size) for p in _extremes(ys, start, size)]
+    points = _bucket_extremes(ys, math.ceil(n / (max_points // 2)))
     return [x for _, x in points], [y for y, _ in points]
+
+
+def _bucket_extremes(ys, size) -> list:
+    """(y, x) of each bucket's min and max, bucket after bucket, in step order."""
+    return [p for start in range(0, len(ys), size) for p in _extremes(ys, start, size)]
 
 
 def _extremes(ys, start, size) -> list:
@@ -97,17 +101,25 @@ def _peak(item) -> int:
     return -max((y for y in item[1][1] if y is not None), default=0)
 
 
+def _plot(ax, lines, max_points, ylabel) -> None:
+    """Each (label, values per step, line style or None) as a downsampled step line in the
+    next colour of the cycle, then the axis labels."""
+    for k, (label, ys, style) in enumerate(lines):
+        px, py = downsample(ys, max_points)
+        ax.plot(px, py, drawstyle="steps-post", linestyle=style, color=CYCLE[k % len(CYCLE)],
+                label=label)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("step")
+
+
 def refcount_chart(trace, ax=None, *, top: int = 8, max_points: int = 2000, data=None):
     """Refcount of the ``top`` objects with the highest peak, over the steps."""
     ax = _axes(ax)
     data = data or series(trace)
-    n = data["n"]
     peaks = sorted(data["refcounts"].items(), key=_peak)[:top]
-    for k, (oid, (xs, ys)) in enumerate(sorted(peaks, key=lambda kv: kv[1][0][0])):
-        px, py = downsample(expand(xs, ys, n), max_points)
-        ax.plot(px, py, drawstyle="steps-post", color=CYCLE[k % len(CYCLE)], label=str(oid))
-    ax.set_ylabel("refcount")
-    ax.set_xlabel("step")
+    # In the order the objects were first seen, so an object keeps its colour as others come.
+    _plot(ax, [(str(oid), expand(xs, ys, data["n"]), None)
+               for oid, (xs, ys) in sorted(peaks, key=lambda kv: kv[1][0][0])], max_points, "refcount")
     if peaks:
         ax.legend(loc="upper left", fontsize="small", ncols=min(4, len(peaks)))
     return ax
@@ -119,11 +131,7 @@ def pool_chart(trace, ax=None, *, max_points: int = 2000, data=None):
     data = data or series(trace)
     lines = [(f"owned objects ({name})", col, "-") for name, col in data["owned"].items()]
     lines += [("pending increfs", data["increfs"], ":"), ("pending decrefs", data["decrefs"], "--")]
-    for k, (label, col, style) in enumerate(lines):
-        px, py = downsample(col, max_points)
-        ax.plot(px, py, drawstyle="steps-post", linestyle=style, color=CYCLE[k % len(CYCLE)], label=label)
-    ax.set_ylabel("entries")
-    ax.set_xlabel("step")
+    _plot(ax, lines, max_points, "entries")
     ax.legend(loc="upper left", fontsize="small")
     return ax
 

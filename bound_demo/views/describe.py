@@ -57,21 +57,28 @@ def _object_text(oid, ob) -> str:
     return text
 
 
+def _handle_text(h) -> str:
+    """A live handle: its name, its kind and the object it points to, if any."""
+    return f"{h.name} {kind_text(h.kind)}" + (f" → {h.obj}" if h.obj else "")
+
+
 def _handles_text(st) -> str:
-    live = [f"{h.name} {kind_text(h.kind)}" + (f" → {h.obj}" if h.obj else "")
-            for h in st.handles.values() if h.status == "live"]
+    live = [_handle_text(h) for h in st.handles.values() if h.status == "live"]
     return f"handles: {', '.join(live[:8])}{_more(len(live), 8)}" if live else ""
 
 
 def describe(state, trace=None) -> str:
     """The text alternative of the frame that draws ``state``."""
     parts = [_thread_text(n, th, trace) for n, th in state.threads.items()]
-    parts += [_heap_text(state), _handles_text(state)]
-    parts += [f"{label}: {_some(queue)}" for label, queue in (("pending increfs", state.pending_increfs),
-                                                              ("pending decrefs", state.pending_decrefs))
-              if queue]
-    parts.append(_vars_text(state))
+    parts += [_heap_text(state), _handles_text(state),
+              _queue_text("pending increfs", state.pending_increfs),
+              _queue_text("pending decrefs", state.pending_decrefs), _vars_text(state)]
     return "; ".join(p for p in parts if p) + "."
+
+
+def _queue_text(label, queue) -> str:
+    """One of the reference pool's queues, named; nothing when it is empty."""
+    return f"{label}: {_some(queue)}" if queue else ""
 
 
 def _heap_text(state) -> str:

@@ -93,9 +93,15 @@ def main(argv=None) -> int:
     return guarded(_main, argv, "render")
 
 
-def _main(argv) -> int:
+def _own_args(argv) -> list:
+    """The command line's arguments (``sys.argv``'s when none are given), without the
+    ``render`` in front that the package's CLI passes on."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(argv[1:] if argv[:1] == ["render"] else argv)
+    return argv[1:] if argv[:1] == ["render"] else argv
+
+
+def _main(argv) -> int:
+    args = _parser().parse_args(_own_args(argv))
     _check_args(args)
     traces = _traces(args)
     if len(traces) > 1 and not args.html:

@@ -21,6 +21,7 @@ afterwards their rows keep the verdict ("found, freed" / "found, kept") without 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import palette as P
@@ -33,15 +34,15 @@ _KEY = "bd_fields"  # where the reservation is kept on a Universe
 _FLAG_TEXT = {0: "borrow: free", "exclusive": "borrow: &amp;mut (exclusive)"}  # label text, escaped
 
 
+@dataclass
 class Reserved:
     """The rows a trace needs: declared fields per object, and whether collector rows are drawn."""
 
-    def __init__(self, fields=None, classed=None, gc_rows=False):
-        self.fields = fields or {}
-        self.classed = classed or set()  # objects created as a pyclass: they get a borrow row
-        self.gc_rows = gc_rows
-        self.passes: dict = {}  # step index -> index of the gc_collect step ending its pass
-        self.closing: dict = {}  # gc_collect step index -> the ids that collection found
+    fields: dict = field(default_factory=dict)
+    classed: set = field(default_factory=set)  # objects created as a pyclass: they get a borrow row
+    gc_rows: bool = False
+    passes: dict = field(default_factory=dict)  # step index -> the gc_collect step ending its pass
+    closing: dict = field(default_factory=dict)  # gc_collect step index -> the ids it found
 
     def rows_of(self, oid, ob) -> list:
         return self.fields.get(oid) or field_names(ob)
@@ -70,9 +71,7 @@ def last_gc(st):
 
 def found_freed(st) -> tuple:
     """(found ids, freed ids) of the state's last collection, both empty before any."""
-    gc = last_gc(st)
-    if gc is None:
-        return frozenset(), frozenset()
+    gc = last_gc(st)  # None before any collection, which has neither
     return frozenset(_get(gc, "found") or ()), frozenset(_get(gc, "freed") or ())
 
 
@@ -89,22 +88,28 @@ def reserve(uni, trace, st) -> Reserved:
     cached = uni._seen.get(_KEY)
     if cached is not None:
         return cached
-    final = trace.steps[-1].state if trace is not None and len(trace.steps) else st
+    final = _final_state(trace, st)
     out = _scan(final)
     if final is not st:
         _widen(out, _scan(st))
-    out.passes = _passes(trace) if trace is not None else {}
+    out.passes = _passes(trace)
     uni._seen[_KEY] = out
     return out
+
+
+def _final_state(trace, st):
+    """The trace's last state; ``st`` itself without a trace (or steps) to read."""
+    return trace.steps[-1].state if trace is not None and len(trace.steps) else st
 
 
 _PASS_START = {"gc_found", "traverse_panic"}
 
 
 def _passes(trace) -> dict:
-    """step index -> the gc_collect step that ends the collection the step belongs to."""
+    """step index -> the gc_collect step that ends the collection the step belongs to (none
+    for a frame drawn without its trace)."""
     out, start = {}, None
-    for i, step in enumerate(trace.steps):
+    for i, step in enumerate(getattr(trace, "steps", ())):
         event = getattr(step, "event", None)
         if event in _PASS_START and start is None:
             start = i
@@ -168,9 +173,14 @@ def _values(ob) -> dict:
     return _get(ob, "fields") or {}
 
 
+def _is_freed(ob) -> bool:
+    """Whether the object exists and has been freed (an object not created yet is not)."""
+    return ob is not None and not ob.alive
+
+
 def _ground(ob):
     """The background of this module's rows: greyed like the rest of a freed object."""
-    return P.FREED if ob is not None and not ob.alive else None
+    return P.FREED if _is_freed(ob) else None
 
 
 def _field_row(i, name, ob) -> str:
@@ -204,13 +214,18 @@ def _tracked(ob):
     return _get(ob, "gc_tracked")
 
 
+# What the collector row says of a found object: (during the pass, freed) -> the words. During
+# the pass a found object is "found" until a clear frees it; afterwards the row keeps the result.
+_VERDICT = {(True, True): "found, freed", (True, False): "found",
+            (False, True): "found, freed", (False, False): "found, kept"}
+
+
 def _verdict(oid, ob, view: FrameView):
-    """During the pass: found, and freed once a clear has freed it; afterwards: the result."""
+    """The collection's verdict on ``oid`` (None when it did not find it)."""
     if oid not in view.found:
         return None
-    if view.in_pass:
-        return "found, freed" if ob is not None and not ob.alive else "found"
-    return "found, freed" if oid in view.freed else "found, kept"
+    freed = _is_freed(ob) if view.in_pass else oid in view.freed
+    return _VERDICT[(view.in_pass, freed)]
 
 
 def _gc_words(oid, ob, view: FrameView) -> str:
@@ -249,9 +264,8 @@ def decorate(label: str, oid, ob, view: FrameView, seen) -> str:
 
 def _field_edges(oid, ob, target):
     """(tail port, head port, field name) per field of ``oid`` that holds a shown object."""
-    filled = [(i, name, value) for i, (name, value) in enumerate(_values(ob).items()) if value is not None]
-    for i, name, value in filled:
-        head = target(value, "e")
+    for i, (name, value) in enumerate(_values(ob).items()):
+        head = value is not None and target(value, "e")
         if head:
             yield f"{safe_id('o', oid)}:f{i}:e", head, name
 

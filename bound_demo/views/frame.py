@@ -22,7 +22,7 @@ from .dotsrc import DotWriter
 from .labels import count_name, esc, gil_words, profile_of, safe_id
 from .access import owned_len, owned_part
 from .layout import (HANDLE_CAP, OBJECT_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, Universe, capped,
-                     of_state, of_trace)
+                     of_state, of_trace, shown_part, thread_of)
 
 GRAPH_ATTR = {
     "rankdir": "LR", "newrank": "true", "nodesep": "0.12", "ranksep": "0.3",
@@ -80,9 +80,7 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
                   node_attr={"shape": "plain", "fontname": P.FONT},
                   edge_attr={"arrowsize": "0.6"})
     if caption:
-        total = f"/{len(trace.steps)}" if trace is not None else ""
-        g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
-               labelloc="t", labeljust="l", fontsize="12")
+        _caption(g, step, trace)
     _threads(g, st, uni, trace, touched, before, seen)
     shown, hidden, heap_names = _heap(g, st, uni, touched, before, seen,
                                       fields.frame_view(uni, trace, step, st))
@@ -94,10 +92,17 @@ def draw_step(step, *, trace=None, caption: bool = False, state=None, before=Non
     return graph
 
 
+def _caption(g, step, trace) -> None:
+    """The step's caption above the frame: "step 3/7: …" (without the count when there is no
+    trace to count)."""
+    total = f"/{len(trace.steps)}" if trace is not None else ""
+    g.attr(label=f"<<B>step {step.index + 1}{total}</B>: {esc(step.caption)}>",
+           labelloc="t", labeljust="l", fontsize="12")
+
+
 def _no_pool_note(trace) -> str | None:
-    """Releases without OWNED_OBJECTS say so instead of drawing an empty strip."""
-    if trace is None:
-        return None
+    """Releases without OWNED_OBJECTS say so instead of drawing an empty strip (a frame
+    drawn without its trace has no profile, and so no note)."""
     prof = profile_of(trace)
     if prof is not None and not prof.owned_pool:
         return f"no owned-object pool in PyO3 {trace.pyo3}"
@@ -146,20 +151,24 @@ def _scanned(was, th) -> tuple:
     return owned_part(was, 0, n), owned_part(th, 0, min(owned_len(th), GHOST_SCAN + 1))
 
 
+def _note(seen, shown: dict) -> None:
+    """Note the marks of ``shown`` ({mark: whether the frame shows it}) that the frame shows."""
+    seen.marks.update(mark for mark, here in shown.items() if here)
+
+
 def _note_pool_marks(seen, th, o_touched, added_from, released) -> None:
     """Note the pool marks a thread's strip shows: ▼n, entries added ("+") or released ("−")."""
     if th is None:
         return
     added = bool(o_touched) and added_from is not None and owned_len(th) > added_from
-    shown = {"pool_mark": bool(th.pool_marks), "added": added, "released": any(released)}
-    seen.marks.update(mark for mark, here in shown.items() if here)
+    _note(seen, {"pool_mark": bool(th.pool_marks), "added": added, "released": any(released)})
 
 
 def _handles_by_thread(st, uni: Universe) -> dict:
     """{thread: {handle name: handle}}; a handle that names no thread belongs to the first."""
     by_thread = {}
     for name, h in st.handles.items():
-        by_thread.setdefault(h.thread if h.thread is not None else uni.threads[0], {})[name] = h
+        by_thread.setdefault(thread_of(h, uni.threads[0]), {})[name] = h
     return by_thread
 
 
@@ -171,11 +180,7 @@ def _threads(g, st, uni: Universe, trace, touched: Touched, before, seen) -> lis
     for tname in uni.threads:
         spine += draw(tname)
     spine.append("spine_end")
-    with g.subgraph() as s:
-        s.attr(rank="same")
-        for n in spine:
-            s.node(n)
-    _chain(g, spine)
+    _stack(g, spine)
     # Flat edges between clusters do not order the clusters themselves; the heap's
     # anchor, which keeps its in-edges in order (ordering=in), does. Reversed for LR.
     for tname in reversed(uni.threads):
@@ -250,10 +255,8 @@ def _heap_node(c, oid, st, uni: Universe, touched: Touched, before, seen, view) 
     """One object's node (invisible until the object exists); notes the marks it shows."""
     ob = st.objects.get(oid)
     was = _refcount_before(before, oid) if oid in touched.objects else None
-    if ob is not None and was not in (None, ob.refcount):
-        seen.marks.add("delta")
-    if ob is not None and not ob.alive:
-        seen.marks.add("freed")
+    if ob is not None:
+        _note(seen, {"delta": was not in (None, ob.refcount), "freed": not ob.alive})
     label = tables.heap_object(oid, ob, slots=uni.slots.get(oid, 0), touched=oid in touched.objects,
                                before=was)
     label = fields.decorate(label, oid, ob, view, seen)
@@ -262,16 +265,22 @@ def _heap_node(c, oid, st, uni: Universe, touched: Touched, before, seen, view) 
     return nid
 
 
-def _right_column(g, st, uni: Universe, trace, touched: Touched, legend=None):
+def _queue_label(st, uni: Universe, trace, touched: Touched) -> str:
+    """The global reference pool's table; what the release does decides whether it shows
+    increfs and whether POOL is created on first use (a bare state is taken to do both)."""
     prof = profile_of(trace)
     show_increfs = uni.ever_increfs or (prof is not None and prof.deferred_increfs)
+    return tables.queue_table(
+        st, increfs=uni.increfs, decrefs=uni.decrefs, cell=strip_cell(uni), show_increfs=show_increfs,
+        touched=touched.pending, lazy=prof is None or prof.lazy_reference_pool,
+        draining=(uni.draining_increfs, uni.draining_decrefs))
+
+
+def _right_column(g, st, uni: Universe, trace, touched: Touched, legend=None):
     cell = strip_cell(uni)
     # (node, whether the frame has it, its label), top to bottom; labels are drawn only when shown.
     parts = (
-        ("queue", True, lambda: tables.queue_table(
-            st, increfs=uni.increfs, decrefs=uni.decrefs, cell=cell, show_increfs=show_increfs,
-            touched=touched.pending, lazy=prof is None or prof.lazy_reference_pool,
-            draining=(uni.draining_increfs, uni.draining_decrefs))),
+        ("queue", True, lambda: _queue_label(st, uni, trace, touched)),
         ("pyvars", bool(uni.py_vars), lambda: tables.py_var_table(uni.py_vars, st.py_vars)),
         ("flight", bool(uni.in_flight), lambda: tables.transit_table(
             "return values in flight", extra(st, "in_flight"), prefix="f",
@@ -282,20 +291,19 @@ def _right_column(g, st, uni: Universe, trace, touched: Touched, legend=None):
         ("legend", legend is not None, lambda: tables.legend(frozenset(legend.kinds),
                                                               frozenset(legend.marks))),
     )
-    column = [name for name, wanted, _ in parts if wanted]
+    drawn = {name: label for name, wanted, label in parts if wanted}
     # A borderless cluster: dot orders flat chains inside clusters the same way
     # everywhere, so this column stacks like the others.
     with g.subgraph(name="cluster_right") as c:
         c.attr(label="", peripheries="0")
-        for name, wanted, label in parts:
-            if wanted:
-                c.node(name, label())
-    return column
+        for name, label in drawn.items():
+            c.node(name, label())
+    return list(drawn)
 
 
 def _stack(g, names):
-    """The heap and, under it, the reference pool and the Python side: one column, so a
-    frame is two columns wide (threads, then this) and fits a page's content column."""
+    """Stack nodes as one column, top to bottom. A frame has two: the threads, and the heap
+    with the reference pool and the Python side under it, so it fits a page's content column."""
     with g.subgraph() as s:
         s.attr(rank="same")
         for n in names:
@@ -333,8 +341,7 @@ class _Edges:
 
     def capped(self, items, cap, tail_port, oid_side, key):
         """Arrows from the shown cells of a capped row (ports ``tail_port(i)``)."""
-        head, _, tail = capped(list(range(len(items))), cap)
-        for i in head + tail:
+        for i in shown_part(list(range(len(items))), cap):
             self.edge(tail_port(i), items[i], oid_side, key)
 
     def pools(self) -> dict:
@@ -344,24 +351,19 @@ class _Edges:
             if th is None:
                 continue
             tid = safe_id("t", tname)
-            _, _, _, _, _, visible = tables.pool_view(th)
-            for i, oid in visible.items():
+            for i, oid in tables.pool_view(th).visible.items():
                 self.edge(f"{tid}_pool:p{i}", oid, "w", "pool")
             self.capped(extra(th, "releasing"), POOL_CAP, lambda i, t=tid: f"{t}_pool:r{i}", "w", "pool")
             owned_by[tname] = th
         return owned_by
 
     def handles(self, owned_by: dict) -> None:
-        rows = {}
-        for tname, names in self.uni.handles.items():
-            head, _, tail = capped(names, HANDLE_CAP)
-            rows[tname] = set(head) | set(tail)
+        rows = _handle_rows(self.uni)
         for name, h in self.st.handles.items():
-            thread = h.thread if h.thread is not None else self.uni.threads[0]
-            if h.status != "live" or h.obj is None or name not in rows.get(thread, ()):
-                continue
-            self.edge(f"{safe_id('t', thread)}_h:{safe_id('h', name)}:e", h.obj, "w",
-                      _handle_key(h, owned_by.get(thread)))
+            thread = thread_of(h, self.uni.threads[0])
+            if h.status == "live" and h.obj is not None and (thread, name) in rows:
+                self.edge(f"{safe_id('t', thread)}_h:{safe_id('h', name)}:e", h.obj, "w",
+                          _handle_key(h, owned_by.get(thread)))
 
     def slots(self) -> None:
         for oid in self.uni.objects:
@@ -370,27 +372,42 @@ class _Edges:
                 continue
             self.capped(list(ob.items), SLOT_CAP, lambda i, o=oid: f"{safe_id('o', o)}:s{i}", "e", "slot")
 
-    def queues(self) -> None:
-        st = self.st
-        for prefix, key, queue in (("i", "incref", st.pending_increfs), ("d", "decref", st.pending_decrefs),
-                                   ("xi", "incref", extra(st, "draining_increfs")),
-                                   ("xd", "decref", extra(st, "draining_decrefs"))):
-            self.capped(list(queue), QUEUE_CAP, lambda i, p=prefix: f"queue:{p}{i}:w", "e", key)
+    def rows(self, rows) -> None:
+        """Arrows from the cells of rows of references in transit (see ``_QUEUE_ROWS``)."""
+        for node, prefix, key, attr in rows:
+            self.capped(extra(self.st, attr), QUEUE_CAP, lambda i, n=node, p=prefix: f"{n}:{p}{i}:w",
+                        "e", key)
 
-    def python_side(self) -> None:
+    def py_vars(self) -> None:
         for name, oid in self.st.py_vars.items():
             self.edge(f"pyvars:{safe_id('v', name)}:w", oid, "e", "py_var")
-        for node, prefix, key in (("flight", "f", "in_flight"), ("leaked", "l", "leaked")):
-            self.capped(extra(self.st, key), QUEUE_CAP, lambda i, n=node, p=prefix: f"{n}:{p}{i}:w",
-                        "e", key)
+
+
+# Rows of references in transit as (node, port prefix, arrow kind, state attribute): the
+# reference pool's queues, then the Python side's values in flight and leaked references.
+_QUEUE_ROWS = (("queue", "i", "incref", "pending_increfs"),
+               ("queue", "d", "decref", "pending_decrefs"),
+               ("queue", "xi", "incref", "draining_increfs"),
+               ("queue", "xd", "decref", "draining_decrefs"))
+_PYTHON_ROWS = (("flight", "f", "in_flight", "in_flight"), ("leaked", "l", "leaked", "leaked"))
+
+
+def _handle_rows(uni: Universe) -> set:
+    """(thread, handle name) of every handle row the frame shows, capped per thread."""
+    return {(tname, name) for tname, names in uni.handles.items()
+            for name in shown_part(names, HANDLE_CAP)}
 
 
 def _handle_key(h, pool_thread) -> str:
-    """The arrow kind of a live handle: a GIL ref the pool does not back only borrows."""
-    key = fields.handle_key(h) or (h.kind if h.kind in P.EDGE else "bound")
-    if h.kind == "gil_ref" and not (h.owns or _in_pool(pool_thread, h.obj)):
-        key = "gil_ref_borrow"
-    return key
+    """The arrow kind of a live handle (a kind without an arrow of its own is drawn as a Bound)."""
+    if _borrowing_gil_ref(h, pool_thread):
+        return "gil_ref_borrow"
+    return fields.handle_key(h) or (h.kind if h.kind in P.EDGE else "bound")
+
+
+def _borrowing_gil_ref(h, pool_thread) -> bool:
+    """A GIL ref that neither owns its reference nor is backed by its thread's pool only borrows."""
+    return h.kind == "gil_ref" and not (h.owns or _in_pool(pool_thread, h.obj))
 
 
 def _edge(g, tail, head, key):
@@ -409,8 +426,9 @@ def _edges(g, st, uni: Universe, shown: set, hidden: bool, seen: Seen | None = N
     e.handles(owned_by)
     e.slots()
     fields.draw_edges(e)
-    e.queues()
-    e.python_side()
+    e.rows(_QUEUE_ROWS)
+    e.py_vars()
+    e.rows(_PYTHON_ROWS)
 
 
 def _in_pool(th, oid) -> bool:
@@ -433,13 +451,21 @@ def iter_trace(trace, *, caption: bool = False, legend: bool = False):
     The states come from forward replays (one more for the legend, which must know the
     whole trace before the first frame is drawn, unless ``legend`` is that ``Seen``)."""
     from .access import states
-    seen = legend if isinstance(legend, Seen) else (measure(trace)[1] if legend else None)
+    seen = _legend_seen(trace, legend)
     before = None
     for _, step, st in states(trace):
         g = draw_step(step, trace=trace, caption=caption, state=st, before=before, legend=seen)
         g.bd_state = st
         before = st
         yield g
+
+
+def _legend_seen(trace, legend):
+    """What the frames' own legend lists: the ``Seen`` given, the whole trace's when asked for
+    with ``True``, or None for no legend in the frames."""
+    if isinstance(legend, Seen):
+        return legend
+    return measure(trace)[1] if legend else None
 
 
 def measure(trace, *, caption: bool = False) -> tuple:

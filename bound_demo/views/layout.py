@@ -49,35 +49,30 @@ class Universe:
         ``objects`` limits which objects are inspected (a step's touched objects:
         the only ones whose items can have changed); None inspects them all.
         """
-        inspected = st.objects.keys() if objects is None else [o for o in objects if o in st.objects]
+        inspected = _inspected(st, objects)
         self._add("objects", self.objects, inspected)
         for oid in inspected:
             _grow(self.slots, oid, len(st.objects[oid].items))
         self._add_threads(st)
         self._add("py_vars", self.py_vars, st.py_vars.keys())
         self.ever_increfs = self.ever_increfs or bool(st.pending_increfs)
-        for attr, queue in (("increfs", st.pending_increfs), ("decrefs", st.pending_decrefs)):
-            setattr(self, attr, max(getattr(self, attr), len(queue)))
-        for attr in _EXTRA_ROWS:
-            setattr(self, attr, max(getattr(self, attr), len(extra(st, attr))))
+        for attr, n in _lengths(st).items():
+            setattr(self, attr, max(getattr(self, attr), n))
 
     def _add_threads(self, st) -> None:
         """Threads with their pool widths, and the handle names of each thread."""
         self._add("threads", self.threads, st.threads.keys())
         for name, th in st.threads.items():
             _grow(self.releasing, name, extra_len(th, "releasing"))
-            # A pool mark may point one past the last entry (a GILPool opened on an empty pool).
-            _grow(self.pool_cols, name, max([owned_len(th)] + [m + 1 for m in th.pool_marks]))
+            _grow(self.pool_cols, name, pool_width(th))
         for h in st.handles.values():
-            thread = h.thread if h.thread is not None else _first(st.threads)
+            thread = thread_of(h, _first(st.threads))
             self._add("threads", self.threads, [thread])
             self._add(("handles", thread), self.handles.setdefault(thread, []), [h.name])
 
     def _add(self, key, ordered: list, names) -> None:
         """Append names not yet present, keeping first-seen order (a set alone would lose it)."""
-        seen = self._seen.get(key)
-        if seen is None or len(seen) != len(ordered):
-            seen = self._seen[key] = set(ordered)
+        seen = _members(self._seen, key, ordered)
         for n in names:
             if n not in seen:
                 ordered.append(n)
@@ -87,6 +82,38 @@ class Universe:
 # Universe fields named after the optional state holders (access.extra) whose longest length
 # they keep.
 _EXTRA_ROWS = ("draining_increfs", "draining_decrefs", "in_flight", "leaked")
+
+
+def _inspected(st, objects):
+    """The objects of ``st`` to inspect: all of them, or those of ``objects`` it has."""
+    return st.objects.keys() if objects is None else [o for o in objects if o in st.objects]
+
+
+def _lengths(st) -> dict:
+    """Universe field -> the length in ``st`` of the queue or holder that field keeps the
+    longest of."""
+    return {"increfs": len(st.pending_increfs), "decrefs": len(st.pending_decrefs),
+            **{attr: len(extra(st, attr)) for attr in _EXTRA_ROWS}}
+
+
+def pool_width(th) -> int:
+    """The columns a thread's pool strip needs: its entries, or more where a pool mark points
+    one past the last entry (a GILPool opened on an empty pool)."""
+    return max([owned_len(th)] + [m + 1 for m in th.pool_marks])
+
+
+def thread_of(h, default):
+    """The thread a handle belongs to; a handle that names none belongs to ``default``."""
+    return default if h.thread is None else h.thread
+
+
+def _members(sets: dict, key, ordered: list) -> set:
+    """The membership set kept under ``key`` beside the list ``ordered``, made again when the
+    list was replaced or changed without it (``_in_final_order`` reorders the objects)."""
+    seen = sets.get(key)
+    if seen is None or len(seen) != len(ordered):
+        seen = sets[key] = set(ordered)
+    return seen
 
 
 def _grow(widths: dict, key, n: int) -> None:
@@ -133,7 +160,7 @@ def _of_steps(trace) -> Universe:
     # touched objects are read; the final state then adds any object never touched.
     for i, step, st in states(trace):
         touched = (getattr(step, "touched", None) or {}).get("objects")
-        u.add_state(st, objects=None if i == 0 or touched is None else touched)
+        u.add_state(st, objects=None if i == 0 else touched)
     if len(trace.steps):
         _in_final_order(u, trace.steps[-1].state.objects)
     return u
@@ -155,3 +182,9 @@ def capped(items: list, cap: int):
     if len(items) <= 2 * cap + 1:
         return list(items), 0, []
     return list(items[:cap]), len(items) - 2 * cap, list(items[-cap:])
+
+
+def shown_part(items: list, cap: int) -> list:
+    """The entries of a capped list that are drawn: its head, then its tail."""
+    head, _, tail = capped(items, cap)
+    return head + tail

@@ -122,10 +122,14 @@ def _from_source(trace, steps) -> tuple:
 def step_rows(steps, spans: dict) -> list:
     """The listing row of every step (-1: none), by the rules in the module docstring."""
     rows = []
-    for k, s in enumerate(steps):
-        follows = s.event in FOLLOWING and k and steps[k - 1].op_path == s.op_path
-        rows.append(rows[-1] if follows and s.op_path in spans else _step_row(s, spans))
+    for prev, s in zip([None] + steps[:-1], steps):
+        rows.append(rows[-1] if _follows(prev, s) and s.op_path in spans else _step_row(s, spans))
     return rows
+
+
+def _follows(prev, s) -> bool:
+    """Whether step ``s`` happens right after ``prev``, a step of the same op, on its line."""
+    return s.event in FOLLOWING and prev is not None and prev.op_path == s.op_path
 
 
 def _step_row(s, spans: dict) -> int:

@@ -141,20 +141,13 @@ class _Pane:
             s = self.svgs[i] = self.frame_svg(i, render_svgs([graph])[0], state)
         return s
 
-    def _listing(self, row: int) -> str:
-        """The Rust listing with the step's line marked current."""
-        return "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
-            f"<span class='bd-line' data-bd-line-current>▶ {html.escape(t)}</span>" if r == row
-            else f"<span class='bd-line'>{html.escape(t) or ' '}</span>"
-            for r, t in enumerate(self.lines)) + "</pre>"
-
     def show(self, i: int):
         step = self.trace.steps[i]
         notes = step_notes(self.trace, step, i == len(self.trace.steps) - 1)
         self.caption.value = (f"<div class='bd-caption' aria-live='polite'>{html.escape(step.caption)}"
                               + "".join(f"<div class='bd-notes'>{html.escape(str(n))}</div>" for n in notes)
                               + "</div>")
-        self.rust.value = self._listing(self.rows[i])
+        self.rust.value = _listing_html(self.lines, self.rows[i])
         self.frame.value = f"<div class='bd-frame'>{self.svg(i)}</div>"
 
 
@@ -224,7 +217,7 @@ class LivePlayer(W.VBox):
         """(features, cfgs, free-threaded) of the toggles that are on and exist in ``release``."""
         on = allowed([n for n, t in self.toggles.items() if t.value], release)
         ft = self.free_threaded.value and bool(free_threaded_python(release))
-        return [n for n in on if n in FEATURES], [n for n in on if n in CFGS], ft
+        return (*_by_kind(on), ft)
 
     def _releases(self) -> list:
         """The chosen release, then the compared one when there is one."""
@@ -270,7 +263,7 @@ class LivePlayer(W.VBox):
 
     def _prerender(self, gen):
         """Render every frame of the current traces in one batch, then fill the caches."""
-        graphs = [g for p in self.panes[:len(self.traces)] for g in _pane_graphs(p)]
+        graphs = _pane_graphs(self.panes[:len(self.traces)])
         svgs = render_svgs([g for *_, g in graphs])
         if gen != self._gen:
             return  # A newer run replaced these traces while we were rendering.
@@ -322,10 +315,26 @@ class LivePlayer(W.VBox):
         self.step = len(self.timeline) - 1
 
 
-def _pane_graphs(pane) -> list:
-    """(pane, index, state, graph) for every step of the pane's trace, each drawn against the last."""
-    graphs, before = [], None
-    for i, step, st in states(pane.trace):
-        graphs.append((pane, i, st, draw_step(step, trace=pane.trace, state=st, before=before)))
-        before = st
+def _listing_html(lines, row: int) -> str:
+    """The Rust listing with the step's line marked current."""
+    return "<pre class='bd-rust' tabindex='0' aria-label='Rust source'>" + "".join(
+        f"<span class='bd-line' data-bd-line-current>▶ {html.escape(t)}</span>" if r == row
+        else f"<span class='bd-line'>{html.escape(t) or ' '}</span>"
+        for r, t in enumerate(lines)) + "</pre>"
+
+
+def _pane_graphs(panes) -> list:
+    """(pane, index, state, graph) for every step of each pane's trace, each step drawn against
+    the one before it."""
+    graphs = []
+    for pane in panes:
+        before = None
+        for i, step, st in states(pane.trace):
+            graphs.append((pane, i, st, draw_step(step, trace=pane.trace, state=st, before=before)))
+            before = st
     return graphs
+
+
+def _by_kind(names) -> tuple:
+    """(the Cargo features, the cfg flags) among option names, each in the order given."""
+    return [n for n in names if n in FEATURES], [n for n in names if n in CFGS]

@@ -204,11 +204,14 @@ def _e(s) -> str:
     return html.escape(str(s), quote=True)
 
 
+# The attributes of a listing line, by whether it is the line the shown step stands for.
+_LINE_ATTRS = {True: 'class="bd-line bd-current" data-bd-line-current', False: 'class="bd-line"'}
+
+
 def _listing_html(lines, current: int) -> str:
-    return "".join(
-        f'<span class="bd-line bd-current" data-bd-line-current>{_e(line) or " "}</span>' if r == current
-        else f'<span class="bd-line">{_e(line) or " "}</span>'
-        for r, line in enumerate(lines))
+    # An empty line keeps a space, so it keeps its height.
+    return "".join(f'<span {_LINE_ATTRS[r == current]}>{_e(line) or " "}</span>'
+                   for r, line in enumerate(lines))
 
 
 def _pane_html(pid: str, p: int, pane: dict, s0: int, first_svg: str, alt: str) -> str:
@@ -262,7 +265,7 @@ def write_player(out, trace_or_traces, *, title: str | None = None, interval_ms:
 def _head_html(pid, traces, title, timeline, metas, shown, legend) -> str:
     """Everything of the player before its data: controls, the first frames, the script."""
     n = len(timeline)
-    title = title if title is not None else (getattr(traces[0], "title", None) or "")
+    title = _player_title(title, traces)
     panes_html = "".join(_pane_html(pid, p, meta, timeline[0][p], svg, alt)
                          for p, (meta, (svg, alt)) in enumerate(zip(metas, shown)))
     return (
@@ -274,18 +277,31 @@ def _head_html(pid, traces, title, timeline, metas, shown, legend) -> str:
         f"<script>{JS}\nBoundDemoPlayer.mount(document.getElementById({json.dumps(pid)}),")
 
 
+def _player_title(title, traces) -> str:
+    """The title asked for, else the first trace's own (a scenario's), else none."""
+    return title if title is not None else (getattr(traces[0], "title", None) or "")
+
+
 def _title_html(title) -> str:
     return f'<div class="bd-title">{_e(title)}</div>' if title else ""
 
 
+# The buttons are the same in every player.
+BUTTONS_HTML = "".join(
+    f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
+    for a, g, t in BUTTONS)
+
+
+def _ticks_html(metas, n) -> str:
+    """The slider's ticks: one at each step any pane probes (a probe op's step)."""
+    probes = sorted({i for meta in metas for i in meta["_probes"] if i < n})
+    return "".join(f'<option value="{i}"></option>' for i in probes)
+
+
 def _controls_html(pid, n, metas) -> str:
     """The buttons, the slider (its ticks at probes) and the step counter."""
-    probes = sorted({i for meta in metas for i in meta["_probes"] if i < n})
-    ticks = "".join(f'<option value="{i}"></option>' for i in probes)
-    buttons = "".join(
-        f'<button type="button" data-bd-action="{a}" title="{t}" aria-label="{t}">{g}</button>'
-        for a, g, t in BUTTONS)
-    return (f'<div class="bd-controls">{buttons}'
+    ticks = _ticks_html(metas, n)
+    return (f'<div class="bd-controls">{BUTTONS_HTML}'
             f'<input class="bd-slider" type="range" min="0" max="{n - 1}" value="0" step="1" '
             f'aria-label="step" list="{pid}-ticks"><datalist id="{pid}-ticks">{ticks}</datalist>'
             f'<span class="bd-counter">step 1 / {n}</span></div>')

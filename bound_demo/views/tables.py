@@ -8,11 +8,12 @@ shifting when a refcount goes from 9 to 10 or a handle is renamed.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import palette as P
 from .labels import esc, safe_id, kind_text
 from .access import extra, owned_len, owned_part
-from .layout import HANDLE_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, capped
+from .layout import HANDLE_CAP, POOL_CAP, QUEUE_CAP, SLOT_CAP, capped, pool_width
 
 H = 20          # row height in points
 CELL = 30       # width of one pool / queue / slot cell
@@ -20,10 +21,10 @@ CELL = 30       # width of one pool / queue / slot cell
 
 def _td_attrs(width, align, port, bg, colspan, border) -> str:
     """The cell's attributes, always in one order so equal cells give equal bytes."""
-    fixed = [f'HEIGHT="{H}"'] + (['FIXEDSIZE="TRUE"'] if width else []) + [f'ALIGN="{align}"']
-    optional = (("WIDTH", width, bool(width)), ("PORT", port, bool(port)), ("BGCOLOR", bg, bool(bg)),
-                ("COLSPAN", colspan, colspan > 1), ("BORDER", border, border is not None))
-    return " ".join(fixed + [f'{key}="{value}"' for key, value, wanted in optional if wanted])
+    attrs = (("HEIGHT", H, True), ("FIXEDSIZE", "TRUE", bool(width)), ("ALIGN", align, True),
+             ("WIDTH", width, bool(width)), ("PORT", port, bool(port)), ("BGCOLOR", bg, bool(bg)),
+             ("COLSPAN", colspan, colspan > 1), ("BORDER", border, border is not None))
+    return " ".join(f'{key}="{value}"' for key, value, wanted in attrs if wanted)
 
 
 def _styled(text, bold, italic, strike) -> str:
@@ -59,6 +60,12 @@ def _short(oid, mark: str = "") -> str:
 def _with_gap(head, hidden, tail) -> list:
     """A capped run as one list, with None where the hidden entries are."""
     return head + ([None] if hidden else []) + tail
+
+
+def _columns(reserved, length, cap) -> int:
+    """The cells a capped row gets: what the trace reserves or the row holds, at least 5, and
+    never more than its capped run (``cap`` at each end and the "+k" cell)."""
+    return min(max(reserved, length, 5), 2 * cap + 1)
 
 
 def cell_width(ids) -> int:
@@ -99,6 +106,12 @@ def _handle_kind(h) -> str:
     return f"{kind} of {h.borrows}" if h.borrows else kind
 
 
+# How a handle's name looks while the handle lives and once it is gone: bold, or struck
+# through and muted (the colour is also the row's text colour).
+_HANDLE_LOOK = {True: {"bold": True, "strike": False, "color": None},
+                False: {"bold": False, "strike": True, "color": P.MUTED}}
+
+
 def _handle_row(name, h, *, touched, width) -> str:
     """A handle's row; a reserved name out of scope keeps an empty row with its port."""
     port = safe_id("h", name)
@@ -106,11 +119,11 @@ def _handle_row(name, h, *, touched, width) -> str:
         return (_td(width=width * 3 // 8, border=0) + _td(width=width * 4 // 8, border=0)
                 + _td(port=port, width=width // 8, border=0))
     bg = P.TOUCHED if name in touched else None
-    gone = h.status != "live"
-    color = P.MUTED if gone else None
-    return (_td(esc(name), width=width * 3 // 8, bold=not gone, strike=gone, bg=bg, color=color)
-            + _td(esc(_handle_kind(h)), width=width * 4 // 8, bg=bg, color=color, size=9)
-            + _td("●" if (h.obj and not gone) else "", port=port, width=width // 8, bg=bg))
+    live = h.status == "live"
+    look = _HANDLE_LOOK[live]
+    return (_td(esc(name), width=width * 3 // 8, bg=bg, **look)
+            + _td(esc(_handle_kind(h)), width=width * 4 // 8, bg=bg, color=look["color"], size=9)
+            + _td("●" if (h.obj and live) else "", port=port, width=width // 8, bg=bg))
 
 
 def handle_table(names, handles, *, touched, width):
@@ -123,26 +136,33 @@ def handle_table(names, handles, *, touched, width):
     return _table(rows)
 
 
-def pool_view(th, cap=POOL_CAP) -> tuple:
-    """What a strip shows: (width, marks, head, hidden, tail, {index: oid}).
+class PoolView(NamedTuple):
+    """What a strip shows: ``width`` counts entries plus room for a pool that starts at the
+    very end; ``marks`` are where the live pools start; the capped run of column indices is
+    ``head``, ``hidden`` ones, ``tail``; ``visible`` maps each shown entry's index to its oid."""
+    width: int
+    marks: list
+    head: list
+    hidden: int
+    tail: list
+    visible: dict
 
-    ``width`` counts entries plus room for a pool that starts at the very end.
-    Only the shown entries are read from the state.
-    """
+
+def pool_view(th, cap=POOL_CAP) -> PoolView:
+    """What the strip of ``th`` shows; only the shown entries are read from the state."""
     if th is None:
-        return 0, [], [], 0, [], {}
+        return PoolView(0, [], [], 0, [], {})
     n = owned_len(th)
-    marks = list(th.pool_marks)
-    width = max([n] + [m + 1 for m in marks])
+    width = pool_width(th)
     head, hidden, tail = capped(list(range(width)), cap)
-    visible = {}
-    for run in (head, tail):
-        visible.update(_owned_run(th, [i for i in run if i < n]))
-    return width, marks, head, hidden, tail, visible
+    return PoolView(width, list(th.pool_marks), head, hidden, tail,
+                    {**_owned_run(th, head, n), **_owned_run(th, tail, n)})
 
 
-def _owned_run(th, idx) -> dict:
-    """{index: oid} for a run of consecutive pool indices, read from the state in one go."""
+def _owned_run(th, run, n) -> dict:
+    """{index: oid} for the indices of a run of consecutive pool columns that hold an entry
+    (the pool has ``n``), read from the state in one go."""
+    idx = [i for i in run if i < n]
     if not idx:
         return {}
     return dict(zip(idx, owned_part(th, idx[0], idx[-1] + 1)))
@@ -153,6 +173,12 @@ def _ghost(oid, cell):
     return _td(_short(oid, "−"), width=cell, size=9, bg=P.TOUCHED)
 
 
+def _oid_cell(oid, port, cell, touched, mark=""):
+    """A strip cell holding an object id, highlighted when the step touched that object."""
+    return _td(_short(oid, mark), port=port, width=cell, size=_fit(oid),
+               bg=P.TOUCHED if oid in touched else P.LIGHT)
+
+
 def _cells_row(items, prefix, touched, cap, total, cell=CELL, ghosts=()):
     """One strip row of oids (ports prefix0, prefix1, ...), capped, padded to ``total``.
 
@@ -161,9 +187,7 @@ def _cells_row(items, prefix, touched, cap, total, cell=CELL, ghosts=()):
     """
     head, hidden, tail = capped(list(range(len(items))), cap)
     more = _td(f"+{hidden}", width=cell, size=9, color=P.MUTED)
-    cells = [more if i is None else
-             _td(_short(items[i]), port=f"{prefix}{i}", width=cell, size=_fit(items[i]),
-                 bg=P.TOUCHED if items[i] in touched else P.LIGHT)
+    cells = [more if i is None else _oid_cell(items[i], f"{prefix}{i}", cell, touched)
              for i in _with_gap(head, hidden, tail)]
     room = max(total - len(cells), 0)
     cells = [_ghost(g, cell) for g in list(ghosts)[:room]] + cells
@@ -175,34 +199,49 @@ def _marks_text(pools) -> str:
     return "▼" + ",".join(map(str, pools)) if pools else ""
 
 
-def _gap_column(marks, width, hidden, cap, cell) -> tuple:
+class _Strip(NamedTuple):
+    """One pool strip being drawn: its view, the step's touched objects, the pool's length one
+    step earlier (None when unknown), the entries it released ({index: oid}), cap and cell."""
+    view: PoolView
+    touched: set
+    added_from: int | None
+    ghosts: dict
+    cap: int
+    cell: int
+
+
+def _gap_column(strip: _Strip) -> tuple:
     """The "+k more" column, marked with the pools that start among the hidden entries."""
-    inner = [k for k, m in enumerate(marks, 1) if cap <= m < width - cap]
+    view, cap, cell = strip.view, strip.cap, strip.cell
+    inner = [k for k, m in enumerate(view.marks, 1) if cap <= m < view.width - cap]
     return (_td(_marks_text(inner), width=cell, size=9, border=0),
-            _td(f"+{hidden}", width=cell, color=P.MUTED, size=9))
+            _td(f"+{view.hidden}", width=cell, color=P.MUTED, size=9))
 
 
-def _entry_cell(i, visible, touched, added_from, ghosts, cell) -> str:
+def _added(strip: _Strip, i, oid) -> bool:
+    """Whether this step added the entry at index ``i`` (touched, and past the old length)."""
+    return oid in strip.touched and strip.added_from is not None and i >= strip.added_from
+
+
+def _entry_cell(i, strip: _Strip) -> str:
     """Pool entry ``i``: its oid ("+" when this step added it), a ghost, or an empty cell."""
-    if i in visible:
-        oid = visible[i]
-        new = oid in touched and added_from is not None and i >= added_from
-        return _td(_short(oid, "+" if new else ""), port=f"p{i}", width=cell,
-                   size=_fit(oid), bg=P.TOUCHED if oid in touched else P.LIGHT)
-    if i in ghosts:
-        return _ghost(ghosts[i], cell)
-    return _td(width=cell)
+    if i in strip.view.visible:
+        oid = strip.view.visible[i]
+        return _oid_cell(oid, f"p{i}", strip.cell, strip.touched, "+" if _added(strip, i, oid) else "")
+    if i in strip.ghosts:
+        return _ghost(strip.ghosts[i], strip.cell)
+    return _td(width=strip.cell)
 
 
-def _strip_column(i, marks, width, hidden, visible, touched, added_from, ghosts, cap, cell):
+def _strip_column(i, strip: _Strip):
     """(mark cell, entry cell) of one strip column: index ``i``, None for "+k more", "pad"."""
     if i is None:
-        return _gap_column(marks, width, hidden, cap, cell)
+        return _gap_column(strip)
     if i == "pad":
-        return _td(width=cell, size=9, border=0), _td(width=cell)
-    here = [k for k, m in enumerate(marks, 1) if m == i]
-    mark = _td(_marks_text(here), width=cell, size=9, color=P.MARK, bold=True, border=0)
-    return mark, _entry_cell(i, visible, touched, added_from, ghosts, cell)
+        return _td(width=strip.cell, size=9, border=0), _td(width=strip.cell)
+    here = [k for k, m in enumerate(strip.view.marks, 1) if m == i]
+    mark = _td(_marks_text(here), width=strip.cell, size=9, color=P.MARK, bold=True, border=0)
+    return mark, _entry_cell(i, strip)
 
 
 def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, added_from=None,
@@ -218,14 +257,13 @@ def pool_strip(th, *, columns, touched, note=None, cap=POOL_CAP, releasing=0, ad
     if note:
         return _table([_td(esc(note), width=200, italic=True, color=P.MUTED, size=9)],
                       color=P.GREY)
-    width, marks, head, hidden, tail, visible = pool_view(th, cap)
-    cell = cell or cell_width(visible.values())
-    shown = min(max(columns, width, 5), 2 * cap + 1)
-    indices = _with_gap(head, hidden, tail)
+    view = pool_view(th, cap)
+    cell = cell or cell_width(view.visible.values())
+    strip = _Strip(view, touched, added_from, released[0], cap, cell)
+    shown = _columns(columns, view.width, cap)
+    indices = _with_gap(view.head, view.hidden, view.tail)
     indices += ["pad"] * (shown - len(indices))
-    ctx = (marks, width, hidden, visible, touched, added_from, released[0], cap, cell)
-    pairs = [_strip_column(i, *ctx) for i in indices]
-    mark_row, entry_row = [m for m, _ in pairs], [e for _, e in pairs]
+    mark_row, entry_row = zip(*(_strip_column(i, strip) for i in indices))
     title = _td("owned objects (▼n: pool n starts)", width=cell * len(indices),
                 colspan=len(indices), italic=True, color=P.MUTED, size=9, border=0)
     rows = [title, "".join(mark_row), "".join(entry_row)]
@@ -244,7 +282,7 @@ def _releasing_rows(th, touched, cap, n, cell, ghosts) -> list:
 
 def transit_table(title, items, *, prefix, reserved, touched, cap=QUEUE_CAP, cell=CELL):
     """References in transit that still count: return values in flight, leaked ones."""
-    n = min(max(reserved, len(items), 5), 2 * cap + 1)
+    n = _columns(reserved, len(items), cap)
     return _table([_td(esc(title), width=cell * n, colspan=n, italic=True, color=P.MUTED, size=9),
                    "".join(_cells_row(items, prefix, touched, cap, n, cell=cell))])
 
@@ -255,9 +293,11 @@ def _refcount_text(ob, before) -> str:
     if ob is None:
         return ""
     delta = f"{before} → " if before is not None and before != ob.refcount else ""
-    if ob.alive:
-        return f"refcount {delta}{ob.refcount}"
-    return f"freed (refcount {delta}{ob.refcount})"
+    return _REFCOUNT_TEXT[bool(ob.alive)].format(f"{delta}{ob.refcount}")
+
+
+# What an object's refcount row says while it lives and once it is freed.
+_REFCOUNT_TEXT = {True: "refcount {}", False: "freed (refcount {})"}
 
 
 # How an object's box looks while it lives (or is only reserved) and once it is freed:
@@ -297,19 +337,21 @@ def queue_table(st, *, increfs, decrefs, show_increfs, touched, lazy=True, drain
     ``lazy`` says whether this release creates POOL on first use (0.22+); before
     that it is a plain static that always exists.
     """
-    head_bg = P.TOUCHED if touched else P.LIGHT
     rows_spec = _queue_rows(st, increfs, decrefs, show_increfs, draining)
-    n = max(min(max(r[2], len(r[1]), 5), 2 * cap + 1) for r in rows_spec)
-    rows = [_td(esc("ReferencePool POOL (global)"), width=90 + cell * n, colspan=n + 1, bold=True,
-                bg=head_bg, size=9)]
+    n = max(_columns(reserved, len(entries), cap) for _, entries, reserved, _ in rows_spec)
+    span = {"width": 90 + cell * n, "colspan": n + 1, "bg": P.TOUCHED if touched else P.LIGHT, "size": 9}
+    rows = [_td(esc("ReferencePool POOL (global)"), bold=True, **span)]
     # Where POOL is created on first use, its state goes on a line of its own under the title:
     # on one line the two were wider than a notebook's output box. The line is there from the
     # first frame to the last, so the table keeps its height when POOL comes into being.
     if lazy:
-        status = "created" if getattr(st, "reference_pool_initialised", True) else "not created yet"
-        rows.append(_td(status, width=90 + cell * n, colspan=n + 1, bg=head_bg, size=9))
+        rows.append(_td(_POOL_STATUS[bool(getattr(st, "reference_pool_initialised", True))], **span))
     rows += [_queue_row(label, queue, prefix, n, cap, cell) for label, queue, _, prefix in rows_spec]
     return _table(rows)
+
+
+# The line under a lazily created POOL's title, by whether it exists yet.
+_POOL_STATUS = {True: "created", False: "not created yet"}
 
 
 def _queue_rows(st, increfs, decrefs, show_increfs, draining) -> list:
@@ -324,15 +366,9 @@ def _queue_rows(st, increfs, decrefs, show_increfs, draining) -> list:
 
 
 def _queue_row(label, queue, prefix, n, cap, cell) -> str:
-    """One queue row: its label, the capped entries and empty cells up to ``n``."""
-    head, hidden, tail = capped(list(range(len(queue))), cap)
-    more = _td(f"+{hidden}", width=cell, size=9, color=P.MUTED)
-    cells = [_td(label, width=90, size=9)]
-    cells += [more if i is None else
-              _td(_short(queue[i]), port=f"{prefix}{i}", width=cell, size=_fit(queue[i]), bg=P.LIGHT)
-              for i in _with_gap(head, hidden, tail)]
-    cells += [_td(width=cell)] * (n + 1 - len(cells))
-    return "".join(cells)
+    """One queue row: its label, the capped entries and empty cells up to ``n`` (queue entries
+    are never highlighted one by one: the title shows that the queues changed)."""
+    return _td(label, width=90, size=9) + "".join(_cells_row(queue, prefix, (), cap, n, cell=cell))
 
 
 def py_var_table(names, py_vars, *, width=110):
@@ -351,15 +387,14 @@ def legend_rows(kinds, marks) -> list:
     (views/legend.py) and the exports' in-frame legend both read this one list.
     """
     wanted = {P.LEGEND_ALIAS.get(k, k) for k in kinds}
-    rows = []
-    for key in P.LEGEND_ORDER:
-        if key in wanted:
-            color, style, _, text = P.EDGE[key]
-            rows.append((P.STYLE_GLYPH[style], color, style, text))
-    for key, text in P.MARK_TEXT.items():
-        if key in marks:
-            rows.append(("", None, key, text))
-    return rows
+    return ([_arrow_row(key) for key in P.LEGEND_ORDER if key in wanted]
+            + [("", None, key, text) for key, text in P.MARK_TEXT.items() if key in marks])
+
+
+def _arrow_row(key) -> tuple:
+    """The legend row of an arrow kind: its glyph, colour, line style and text."""
+    color, style, _, text = P.EDGE[key]
+    return P.STYLE_GLYPH[style], color, style, text
 
 
 @lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ position a trace shows its most recent step so far.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from functools import reduce
 
 
 def step_keys(trace) -> list:
@@ -32,13 +33,10 @@ def _merge(a: list, b: list) -> list:
 
 
 def align(traces) -> list:
-    """A list of tuples: for each timeline position, the step index shown by each trace."""
-    if len(traces) == 1:
-        return [(i,) for i in range(len(traces[0].steps))]
+    """A list of tuples: for each timeline position, the step index shown by each trace (a
+    single trace is its own timeline: its steps in order)."""
     keys = [step_keys(t) for t in traces]
-    merged = keys[0]
-    for k in keys[1:]:
-        merged = _merge(merged, k)
+    merged = reduce(_merge, keys)
     return list(zip(*(_column(k, merged) for k in keys)))
 
 
