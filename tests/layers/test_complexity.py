@@ -1,7 +1,7 @@
 """Cyclomatic complexity, measured with radon over the whole package: no function or method
 above grade C (complexity 20), and the average no higher than it has been brought to.
 
-The average's ceiling is a ratchet: it may only come down, towards the 2.5 the project aims for.
+The average's ceiling is the 2.5 the project set itself (issue 11); it may only come down.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from radon.complexity import cc_rank, cc_visit
 
 PKG = Path(__file__).resolve().parents[2] / "bound_demo"
-AVERAGE_CEILING = 2.67
+AVERAGE_CEILING = 2.5
 
 
 def _blocks():
