@@ -5,7 +5,8 @@ Runs every cell of notebook 1, steps a live player with its Next button and answ
 question with Check, and asserts that the frame, the counter and the feedback change, with no
 "Error displaying widget" anywhere. Then it saves the notebook, shuts the kernel down and
 opens it again, as a student reopening yesterday's work: every widget output must show its
-static stand-in (player or question), and no "model not found" line may be visible.
+static stand-in (player or question), and both must work without a kernel: the player steps,
+the question's hint and answer open. No "model not found" line may be visible.
 """
 from __future__ import annotations
 
@@ -231,6 +232,8 @@ def test_live_player_by_keyboard_alone_and_in_the_dark_theme(lab, page):
     assert lines and texts
     assert min(x["contrast"] for x in lines) >= 4.5, lines
     assert min(t["contrast"] for t in texts) >= 4.5, min(texts, key=lambda t: t["contrast"])
+    # The live frame's type is as large as the static player's: no text under 11 px.
+    assert min(t["px"] for t in texts) >= 11, min(texts, key=lambda t: t["px"])
 
 
 def test_reopened_notebook_shows_the_static_stand_ins(lab, page):
@@ -266,3 +269,10 @@ def test_reopened_notebook_shows_the_static_stand_ins(lab, page):
     assert counter.inner_text().startswith("step 1 / ")
     player.locator("[data-bd-action='next']").click()
     assert counter.inner_text().startswith("step 2 / ")
+    # The static question works too: its first hint and its answer open (rc-list-append: 2).
+    quiz = page.locator(".bd-fallback .bd-quiz").first
+    for label, opened in (("Hint 1", "Count every holder"), ("Reveal the answer", "Answer: 2")):
+        body = quiz.locator(f"details:has(> summary:text-is('{label}')) > div").first
+        assert not body.is_visible()
+        quiz.locator("summary", has_text=label).first.click()
+        assert body.is_visible() and body.inner_text().startswith(opened), body.inner_text()

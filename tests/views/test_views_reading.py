@@ -101,6 +101,31 @@ def test_deltas_and_pool_marks_in_the_dot_source(run):
     assert "→" not in draw_step(t.steps[11], trace=t).source
 
 
+def test_a_live_objects_changed_refcount_reads_before_and_after(run):
+    """Issue 15 asks for `1 → 2` on the object a step changed, not only on one it freed."""
+    t = run(NEUTRAL, pyo3="0.26")
+    graphs = draw_trace(t)
+    counts = [re.findall(r"refcount [^<]*", g.source) for g in graphs[1:4]]
+    assert counts == [["refcount 1"], ["refcount 1 → 2"], ["refcount 2 → 1"]]  # new, clone, drop of b
+    assert "delta" not in graphs[1].bd_seen.marks and "delta" in graphs[2].bd_seen.marks
+
+
+def test_returns_and_function_ends_highlight_their_own_lines(run):
+    """A `return` highlights the returned value's line; the handles going out of scope and
+    the trampoline handing back to Python highlight the function's closing brace."""
+    from bound_demo.format.builder import Program
+    prog = Program()
+    with prog.pyfunction("make", as_="x") as py:
+        py.return_(py.new_bound("lst", type="list"))
+    for release in ("0.23", "0.26"):
+        t = run(prog, pyo3=release)
+        lines, rows = rust_listing(t)
+        shown = {s.event: lines[r].strip() for s, r in zip(t.steps, rows) if r >= 0}
+        assert shown["return"] == "lst   // returned", (release, shown)
+        assert shown["scope_end"] == shown["trampoline_exit"] == "}", (release, shown)
+        assert shown["new"] == "let lst = PyList::empty(py);", (release, shown)
+
+
 def test_legend_lists_only_what_occurs():
     seen = Seen()
     assert legend_html(seen) == ""
